@@ -19,7 +19,7 @@ UNIT_SRCS    := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 .PHONY: all deps test unit run bench clean format nested guest-tests check-kvm
-all: $(BUILD)/vmm guest-tests $(UNIT_BINS)
+all: $(BUILD)/vmm guest-tests $(UNIT_BINS) $(TINY_ELFS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -38,6 +38,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libvmm.a
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libvmm.a -lcmocka $(LDLIBS)
 
 include guest-tests/guest-tests.mk
+include tests/cli/tiny.mk
 
 # Install the Debian packages the build and the tests need (only missing ones).
 deps:

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "seccomp/rules.h"
+#include "seccomp/seccomp.h"
+#include "vmm/log.h"
+
+static const struct seccomp_rules *seccomp_rules_of(enum seccomp_kind kind)
+{
+	return kind == SECCOMP_VCPU ? &seccomp_vcpu_rules : &seccomp_main_rules;
+}
+
+unsigned seccomp_rule_count(enum seccomp_kind kind)
+{
+	const struct seccomp_rules *r = seccomp_rules_of(kind);
+
+	return r->nr_sys + r->nr_ioctls;
+}
+
+static int seccomp_add_rules(scmp_filter_ctx ctx, const struct seccomp_rules *r)
+{
+	int ret;
+
+	for (size_t i = 0; i < r->nr_sys; i++) {
+		if (r->sys[i].nr == SYS_ioctl)
+			continue; /* argument-filtered below */
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->sys[i].nr, 0);
+		if (ret)
+			return ret;
+	}
+	for (size_t i = 0; i < r->nr_ioctls; i++) {
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				       SCMP_A1_64(SCMP_CMP_EQ, r->ioctls[i].req));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int seccomp_install(enum seccomp_kind kind)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	int ret;
+
+	if (!ctx)
+		return -ENOMEM;
+	ret = seccomp_add_rules(ctx, seccomp_rules_of(kind));
+	if (!ret)
+		ret = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (ret)
+		log_err("cannot install the %s seccomp filter: %s",
+			kind == SECCOMP_VCPU ? "vCPU" : "main", strerror(-ret));
+	return ret;
+}
+
+void seccomp_test_hook(enum seccomp_kind kind)
+{
+	const char *hook = getenv("VMM_TEST_HOOK");
+	const char *want = kind == SECCOMP_VCPU ? "seccomp-vcpu" : "seccomp-main";
+
+	if (hook && !strcmp(hook, want))
+		syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* The security baseline: no capabilities, and one seccomp filter per kind
+ * of thread whose default action kills the process. */
+#ifndef SECCOMP_SECCOMP_H
+#define SECCOMP_SECCOMP_H
+
+enum seccomp_kind {
+	SECCOMP_VCPU, /* vCPU threads: KVM_RUN and device emulation */
+	SECCOMP_MAIN, /* the main/event thread: I/O, signals, teardown */
+};
+
+/* Drop every capability (effective, permitted, inheritable, and the bounding
+ * set when we may) and set no_new_privs. Call once, before any thread is
+ * created. Returns 0 or -errno. */
+int caps_drop_all(void);
+
+/* Install the filter for this kind of thread on the calling thread only.
+ * Returns 0 or -errno. */
+int seccomp_install(enum seccomp_kind kind);
+
+/* Number of rules (syscalls plus ioctl requests) in a kind's filter. */
+unsigned seccomp_rule_count(enum seccomp_kind kind);
+
+/* Test hook: when VMM_TEST_HOOK names "seccomp-<kind>", make a syscall that
+ * no filter allows, so that the tests can watch the kernel kill us. */
+void seccomp_test_hook(enum seccomp_kind kind);
+
+#endif

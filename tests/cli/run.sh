@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Command-line and exit-status tests of build/vmm: bad arguments, bad images,
+# KVM unavailable, guest exits, crashes and signals. Each case checks the exit
+# status and the one-line message on stderr.
+. "$(dirname "$0")/../lib.sh"
+T=$BUILD/tests
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# expect NAME STATUS STDERR-REGEX -- vmm-args...
+expect() {
+	local name=$1 want=$2 re=$3
+	shift 4
+	timeout 30 "$VMM" "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
+	local got=$?
+	if [ "$got" != "$want" ]; then
+		t_fail "cli/$name: status $got, want $want"; sed 's/^/#   /' "$TMP/err" | head -5
+	elif [ -n "$re" ] && ! grep -Eq "$re" "$TMP/err"; then
+		t_fail "cli/$name: stderr lacks /$re/"; sed 's/^/#   /' "$TMP/err" | head -5
+	else
+		t_pass "cli/$name"
+	fi
+}
+
+if [ ! -x "$VMM" ]; then t_skip cli "build/vmm missing"; exit 0; fi
+K=$T/tiny-exit.elf
+
+# Arguments (status 2).
+expect no-args 2 'kernel PATH is required' --
+expect unknown-option 2 "unknown option '--bogus'" -- --bogus
+expect missing-value 2 'needs an argument' -- --kernel
+expect extra-arg 2 "unexpected argument 'stray'" -- --kernel "$K" stray
+expect cpus-zero 2 'not a CPU count' -- --kernel "$K" --cpus 0
+expect cpus-junk 2 'not a CPU count' -- --kernel "$K" --cpus boot=two
+expect cpus-too-many 2 'not a CPU count' -- --kernel "$K" --cpus 255
+expect cpus-bad-key 2 'unknown parameter' -- --kernel "$K" --cpus max=2
+expect memory-junk 2 'not a size' -- --kernel "$K" --memory lots
+expect memory-bad-unit 2 'not a size' -- --kernel "$K" --memory size=12Q
+expect memory-too-small 2 'at least 2M' -- --kernel "$K" --memory 1M
+expect memory-unaligned 2 'multiple of 4K' -- --kernel "$K" --memory 4097K
+expect memory-too-big 2 'more than 1T' -- --kernel "$K" --memory 2T
+expect memory-overflow 2 'not a size' -- --kernel "$K" --memory 99999999999999999999G
+expect serial-bad 2 'not tty, off or file=PATH' -- --kernel "$K" --serial pty
+expect seccomp-bad 2 'not on or off' -- --kernel "$K" --seccomp maybe
+expect serial-file-bad 2 'cannot open' -- --kernel "$K" --serial file=/nonexistent/dir/log
+expect help 0 '' -- --help
+grep -q '^Usage: vmm' "$TMP/out"; t_check cli/help-text $?
+expect version 0 '' -- --version
+grep -Eq '^vmm [0-9]' "$TMP/out"; t_check cli/version-text $?
+
+# Images (status 4).
+head -c 4096 /dev/urandom >"$TMP/random"
+: >"$TMP/empty"
+head -c 60 "$K" >"$TMP/truncated"
+head -c $((3 << 20)) /dev/zero >"$TMP/big"
+expect kernel-missing 4 'cannot open .*/nonexistent' -- --kernel "$TMP/nonexistent"
+expect kernel-dir 4 'not a regular file' -- --kernel "$TMP"
+expect kernel-empty 4 'is empty' -- --kernel "$TMP/empty"
+expect kernel-random 4 'not a kernel' -- --kernel "$TMP/random"
+expect kernel-truncated 4 '' -- --kernel "$TMP/truncated"
+expect kernel-elf-no-pvh 4 'no PVH note' -- --kernel "$(type -P true)"
+expect kernel-too-big 4 'too big' -- --kernel "$TMP/big" --memory 2M
+expect initrd-too-big 4 'too big|does not fit' -- --kernel "$K" --initramfs "$TMP/big" --memory 2M
+expect initrd-missing 4 'cannot open' -- --kernel "$K" --initrd "$TMP/nonexistent"
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	cp "$K" "$TMP/unreadable"; chmod 000 "$TMP/unreadable"; chmod 755 "$TMP"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$VMM" --kernel "$TMP/unreadable" \
+		>/dev/null 2>"$TMP/err"; rc=$?
+	[ $rc = 4 ] && grep -q 'Permission denied' "$TMP/err"; t_check cli/kernel-unreadable $? "status $rc"
+else
+	cp "$K" "$TMP/unreadable"; chmod 000 "$TMP/unreadable"
+	expect kernel-unreadable 4 'Permission denied' -- --kernel "$TMP/unreadable"
+fi
+
+# KVM unavailable (status 6): hide /dev/kvm in a private mount namespace.
+if have_kvm && unshare -m true 2>/dev/null; then
+	unshare -m sh -c "mount --bind /dev/null /dev/kvm && exec '$VMM' --kernel '$K'" \
+		>/dev/null 2>"$TMP/err"; rc=$?
+	[ $rc = 6 ] && grep -q 'KVM' "$TMP/err"; t_check cli/kvm-unusable $? "status $rc"
+	unshare -m sh -c "mount -t tmpfs none /dev && exec '$VMM' --kernel '$K'" \
+		>/dev/null 2>"$TMP/err"; rc=$?
+	[ $rc = 6 ] && grep -q '/dev/kvm' "$TMP/err"; t_check cli/kvm-missing $? "status $rc"
+else
+	t_skip cli/kvm-missing "needs /dev/kvm and unshare -m"
+fi
+
+if ! have_kvm; then t_skip cli/guest-exits "no /dev/kvm"; exit 0; fi
+
+# Guest-driven statuses.
+expect debug-exit 85 '' -- --kernel "$K"
+grep -q '^tiny' "$TMP/out"; t_check cli/serial-stdout $?
+expect initrd-alias 85 '' -- --kernel "$K" --initrd "$TMP/random"
+expect serial-off 85 '' -- --kernel "$K" --serial off
+[ ! -s "$TMP/out" ]; t_check cli/serial-off-silent $?
+expect serial-file 85 '' -- --kernel "$K" --serial file="$TMP/com1.log"
+grep -q '^tiny' "$TMP/com1.log"; t_check cli/serial-file-content $?
+expect triple-fault 10 'triple fault.*vCPU 0' -- --kernel "$T/tiny-triple.elf"
+grep -q 'rip=' "$TMP/err"; t_check cli/triple-fault-registers $?
+expect seccomp-off 85 '' -- --kernel "$K" --seccomp off
+expect smp-4 85 '' -- --kernel "$K" --cpus boot=4 --memory size=64M
+
+# Signals (status 12), with the terminal untouched (stdin is not a tty here).
+for sig in TERM INT; do
+	"$VMM" --kernel "$T/tiny-spin.elf" >/dev/null 2>"$TMP/err" </dev/null &
+	pid=$!
+	sleep 0.5; kill -$sig $pid; wait $pid; rc=$?
+	[ $rc = 12 ] && grep -q "terminated by SIG$sig" "$TMP/err"; t_check cli/sig$sig $? "status $rc"
+done

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: MIT
+#include "vmm/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/types.h"
+
+void cli_usage(FILE *f)
+{
+	fputs("Usage: vmm --kernel PATH [options]\n"
+	      "\n"
+	      "Boot a PVH or Multiboot ELF, or a Linux bzImage, in a KVM microVM.\n"
+	      "\n"
+	      "  --kernel PATH              kernel image (required)\n"
+	      "  --initramfs PATH           initramfs / module 0 (alias: --initrd)\n"
+	      "  --cmdline STRING           kernel command line\n"
+	      "  --cpus boot=N | N          vCPUs (default 1, at most 254)\n"
+	      "  --memory size=SIZE | SIZE  guest RAM, e.g. 512M, 2G (default 256M)\n"
+	      "  --serial tty|off|file=PATH where COM1 goes (default tty: stdout)\n"
+	      "  --seccomp on|off           seccomp filters (default on)\n"
+	      "  -v, --verbose              debug logging\n"
+	      "  -h, --help                 this text\n"
+	      "  -V, --version              version\n"
+	      "\n"
+	      "Exit status: the guest's (v<<1)|1 for a write of v to port 0xf4;\n"
+	      "0 power-off, 2 usage, 4 bad kernel/initramfs, 6 KVM unavailable,\n"
+	      "8 guest reset, 10 guest crash (triple fault, KVM internal error),\n"
+	      "12 SIGINT/SIGTERM, 14 other host failure. See vmm(1).\n",
+	      f);
+}
+
+int cli_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	}
+	if (shift && end[0] == 'i' && end[1] == 'B')
+		end += 2;
+	else if (end[0] == 'B')
+		end++;
+	if (*end || !v || (shift && v > (~0ull >> shift)))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static enum cli_result cli_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return CLI_ERROR;
+}
+
+/* "key=value" or a bare value (the shorthand). Returns the value for key,
+ * or NULL when arg has another key. Only one key per option is supported. */
+static const char *cli_kv(const char *arg, const char *key)
+{
+	size_t n = strlen(key);
+
+	if (!strchr(arg, '='))
+		return arg;
+	if (!strncmp(arg, key, n) && arg[n] == '=')
+		return arg + n + 1;
+	return NULL;
+}
+
+static enum cli_result cli_cpus(const char *arg, struct vmm_config *cfg,
+				char *err, size_t errlen)
+{
+	const char *v = cli_kv(arg, "boot");
+	char *end;
+	unsigned long n;
+
+	if (!v)
+		return cli_fail(err, errlen, "--cpus: unknown parameter in '%s' (expected boot=N)", arg);
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || n < 1 || n > VMM_MAX_CPUS)
+		return cli_fail(err, errlen, "--cpus: '%s' is not a CPU count from 1 to %d", v, VMM_MAX_CPUS);
+	cfg->cpus = n;
+	return CLI_RUN;
+}
+
+static enum cli_result cli_memory(const char *arg, struct vmm_config *cfg,
+				  char *err, size_t errlen)
+{
+	const char *v = cli_kv(arg, "size");
+	uint64_t sz;
+
+	if (!v)
+		return cli_fail(err, errlen, "--memory: unknown parameter in '%s' (expected size=SIZE)", arg);
+	if (cli_parse_size(v, &sz))
+		return cli_fail(err, errlen, "--memory: '%s' is not a size (e.g. 512M, 2G)", v);
+	if (sz < MiB(2) || sz % KiB(4))
+		return cli_fail(err, errlen, "--memory: %s must be at least 2M and a multiple of 4K", v);
+	if (sz > GiB(1024))
+		return cli_fail(err, errlen, "--memory: %s is more than 1T", v);
+	cfg->mem_size = sz;
+	return CLI_RUN;
+}
+
+static enum cli_result cli_serial(const char *arg, struct vmm_config *cfg,
+				  char *err, size_t errlen)
+{
+	if (!strcmp(arg, "tty")) {
+		cfg->serial = SERIAL_TTY;
+	} else if (!strcmp(arg, "off") || !strcmp(arg, "null")) {
+		cfg->serial = SERIAL_OFF;
+	} else if (!strncmp(arg, "file=", 5) && arg[5]) {
+		cfg->serial = SERIAL_FILE;
+		cfg->serial_path = arg + 5;
+	} else {
+		return cli_fail(err, errlen, "--serial: '%s' is not tty, off or file=PATH", arg);
+	}
+	return CLI_RUN;
+}
+
+static enum cli_result cli_onoff(const char *opt, const char *arg, bool *out,
+				 char *err, size_t errlen)
+{
+	if (!strcmp(arg, "on") || !strcmp(arg, "true"))
+		*out = true;
+	else if (!strcmp(arg, "off") || !strcmp(arg, "false"))
+		*out = false;
+	else
+		return cli_fail(err, errlen, "%s: '%s' is not on or off", opt, arg);
+	return CLI_RUN;
+}
+
+enum { OPT_KERNEL = 256, OPT_INITRAMFS, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY,
+       OPT_SERIAL, OPT_SECCOMP };
+
+static const struct option cli_options[] = {
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initramfs", required_argument, NULL, OPT_INITRAMFS },
+	{ "initrd", required_argument, NULL, OPT_INITRAMFS },
+	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "serial", required_argument, NULL, OPT_SERIAL },
+	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ 0 },
+};
+
+static enum cli_result cli_option(int c, const char *arg, struct vmm_config *cfg,
+				  char *err, size_t errlen)
+{
+	switch (c) {
+	case OPT_KERNEL: cfg->kernel = arg; return CLI_RUN;
+	case OPT_INITRAMFS: cfg->initramfs = arg; return CLI_RUN;
+	case OPT_CMDLINE: cfg->cmdline = arg; return CLI_RUN;
+	case OPT_CPUS: return cli_cpus(arg, cfg, err, errlen);
+	case OPT_MEMORY: return cli_memory(arg, cfg, err, errlen);
+	case OPT_SERIAL: return cli_serial(arg, cfg, err, errlen);
+	case OPT_SECCOMP: return cli_onoff("--seccomp", arg, &cfg->seccomp, err, errlen);
+	}
+	return cli_fail(err, errlen, "internal: option %d", c);
+}
+
+enum cli_result cli_parse(int argc, char **argv, struct vmm_config *cfg,
+			  char *err, size_t errlen)
+{
+	int c;
+
+	*cfg = (struct vmm_config){ .cmdline = "", .cpus = VMM_DEFAULT_CPUS,
+				    .mem_size = VMM_DEFAULT_MEM,
+				    .serial = SERIAL_TTY, .seccomp = true };
+	optind = 0; /* full reset, so that tests may call us repeatedly */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":vhV", cli_options, NULL)) != -1) {
+		enum cli_result r;
+
+		switch (c) {
+		case 'h': cli_usage(stdout); return CLI_EXIT_OK;
+		case 'V': printf("vmm %s\n", VMM_VERSION); return CLI_EXIT_OK;
+		case 'v': cfg->verbose = true; continue;
+		case ':': return cli_fail(err, errlen, "%s needs an argument", argv[optind - 1]);
+		case '?': return cli_fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
+		}
+		r = cli_option(c, optarg, cfg, err, errlen);
+		if (r != CLI_RUN)
+			return r;
+	}
+	if (optind < argc)
+		return cli_fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+	if (!cfg->kernel)
+		return cli_fail(err, errlen, "--kernel PATH is required (see --help)");
+	return CLI_RUN;
+}

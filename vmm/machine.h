@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* One microVM: the VM, its devices, and how to run it to an exit status. */
+#ifndef VMM_MACHINE_H
+#define VMM_MACHINE_H
+
+#include "devices/platform.h"
+#include "vmm/config.h"
+#include "vmm/image.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+struct uart;
+struct ioapic;
+
+struct machine {
+	const struct vmm_config *cfg;
+	struct vm vm;
+	struct vcpu *vcpus;
+	unsigned nr_vcpus_created;
+	struct image kernel, initrd;
+	struct stop_sink stop;
+	struct ioapic *ioapic;
+	struct uart *uart;
+	int serial_fd; /* where COM1 output goes; -1 when off */
+	struct pci_conf1 pci_conf;
+	int raw_tty; /* 1 when stdin was switched to raw mode */
+};
+
+/* Build the VM described by cfg (a straight-line recipe: images, KVM and
+ * memory, devices, ACPI, kernel, vCPUs). Returns a VMM exit status:
+ * 0 when the machine is ready to run, otherwise the status to exit with (a
+ * one-line reason has been printed). */
+int machine_build(struct machine *m, const struct vmm_config *cfg);
+
+/* Drop privileges, start the vCPUs under their seccomp filters, run the main
+ * event loop until the guest or a signal ends the run, and tear down.
+ * Returns the process exit status. */
+int machine_run(struct machine *m);
+
+/* Release everything (safe after a partial machine_build). */
+void machine_destroy(struct machine *m);
+
+#endif
