@@ -10,7 +10,7 @@ CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes \
 LDLIBS  := -lseccomp -lcap-ng -pthread
 
 DEB_PKGS := libseccomp-dev libcap-ng-dev libcmocka-dev qemu-system-x86 \
-            busybox-static cpio xz-utils kmod zstd e2fsprogs gcc make time
+            busybox-static cpio xz-utils kmod zstd e2fsprogs gcc make time acpica-tools
 
 VMM_LIB_SRCS := $(filter-out vmm/main.c,$(sort $(wildcard vmm/*.c vmm/*/*.c \
                 devices/*.c devices/*/*.c iommu/*.c seccomp/*.c)))

@@ -6,7 +6,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 export RESULTS=$TOP/build/test-results.txt
 : >"$RESULTS"
 cd "$TOP"
-suites=(tests/unit/run.sh tests/cli/run.sh tests/guest/run.sh tests/seccomp/run.sh tests/nested/run.sh)
+suites=(tests/unit/run.sh tests/acpi/iasl.sh tests/cli/run.sh tests/guest/run.sh tests/seccomp/run.sh tests/nested/run.sh)
 for s in "${suites[@]}"; do
 	[ -x "$s" ] || continue
 	echo "# suite: $s"

@@ -22,6 +22,11 @@ void aml_fini(struct aml *a)
 
 int aml_error(const struct aml *a)
 {
+	return a->err;
+}
+
+int aml_finish(const struct aml *a)
+{
 	if (a->err)
 		return a->err;
 	return a->depth ? -EINVAL : 0;

@@ -67,10 +67,13 @@ struct aml {
 void aml_init(struct aml *a);
 /* Free the buffer; 'a' may then be aml_init()ed again. */
 void aml_fini(struct aml *a);
-/* 0, or the first error: -ENOMEM, -EINVAL (bad name, bad nesting, too
- * long), -E2BIG (nesting deeper than AML_MAX_DEPTH). Also -EINVAL when
- * objects are still open, so check it after the last aml_end(). */
+/* 0, or the first error: -ENOMEM, -EINVAL (bad name or argument, aml_end()
+ * with nothing open, too long), -E2BIG (nesting deeper than AML_MAX_DEPTH).
+ * Usable at any point, e.g. by an extension inside Scope (\_SB). */
 int aml_error(const struct aml *a);
+/* At the end of a block of AML: aml_error(), or -EINVAL when some object
+ * is still open. */
+int aml_finish(const struct aml *a);
 /* Record an error (e.g. from an extension); the first one wins. */
 void aml_fail(struct aml *a, int err);
 

@@ -56,6 +56,8 @@ int acpi_dsdt_encode(struct aml *a, const struct acpi_config *cfg)
 		if (!e->add_dsdt)
 			continue;
 		err = e->add_dsdt(a, e->opaque);
+		if (!err)
+			err = aml_error(a);
 		if (err) {
 			log_err("acpi: %s: DSDT content: %s",
 				e->name ? e->name : "extension", strerror(-err));
@@ -63,7 +65,7 @@ int acpi_dsdt_encode(struct aml *a, const struct acpi_config *cfg)
 		}
 	}
 	aml_end(a);
-	return aml_error(a);
+	return aml_finish(a);
 }
 
 int acpi_dsdt_add(struct acpi_builder *b, const struct acpi_config *cfg,
