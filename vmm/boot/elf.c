@@ -194,7 +194,7 @@ static int elf_check_load(const struct elf_image *img, unsigned i,
 {
 	char what[48];
 
-	if (!range_within(ph->offset, ph->filesz, 0, img->len)) {
+	if (ph->filesz && !range_within(ph->offset, ph->filesz, 0, img->len)) {
 		boot_err(err, errlen,
 			 "ELF segment %u (offset 0x%llx, size 0x%llx) is past "
 			 "the end of the file", i,
@@ -221,11 +221,13 @@ int elf_load(const struct elf_image *img, struct guest_mem *m, uint64_t limit,
 	/* Check everything before writing anything. */
 	for (unsigned i = 0; i < img->phnum; i++) {
 		elf_phdr_get(img, i, &ph);
-		if (ph.type != PT_LOAD || ph.memsz == 0)
+		if (ph.type != PT_LOAD)
 			continue;
 		r = elf_check_load(img, i, &ph, m, limit, err, errlen);
 		if (r)
 			return r;
+		if (ph.memsz == 0)
+			continue;
 		min = MIN(min, ph.paddr);
 		max = MAX(max, ph.paddr + ph.memsz);
 	}

@@ -17,7 +17,8 @@
 
 #define MB_INFO_AT LAYOUT_ZERO_PAGE
 #define MB_MMAP_AT (MB_INFO_AT + 0x80)
-#define MB_MODS_AT (MB_MMAP_AT + MEM_MAP_MAX * sizeof(struct multiboot_mmap_entry))
+#define MB_MMAP_SIZE (MEM_MAP_MAX * sizeof(struct multiboot_mmap_entry))
+#define MB_MODS_AT (MB_MMAP_AT + MB_MMAP_SIZE)
 #define MB_LOADER_NAME_AT (MB_MODS_AT + sizeof(struct multiboot_mod))
 #define MB_MOD_STRING_AT (MB_LOADER_NAME_AT + 0x20)
 #define MB_PAGE_END (MB_MOD_STRING_AT + 0x20)
