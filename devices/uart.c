@@ -18,7 +18,6 @@
  * After a drop, later bytes do not wait until the fd is writable again. */
 #define UART_OUT_TIMEOUT_MS 100
 #define UART_OUT_MAX_TRIES  16
-#define UART_DEFAULT_DLL    0x0c /* 9600 baud */
 
 struct uart {
 	pthread_mutex_t lock;
@@ -64,12 +63,6 @@ static uint8_t uart_rx_pop(struct uart *u)
 	u->rx_head = (u->rx_head + 1) % UART_FIFO_SIZE;
 	u->rx_count--;
 	return c;
-}
-
-static void uart_rx_clear(struct uart *u)
-{
-	u->rx_head = 0;
-	u->rx_count = 0;
 }
 
 /* Room for host input; none while in loopback (the serial input is cut). */
@@ -220,12 +213,12 @@ static void uart_write_fcr(struct uart *u, uint8_t val)
 	if (!(val & UART_FCR_ENABLE)) {
 		/* Leaving FIFO mode clears the FIFOs; other bits need FCR0. */
 		if (uart_fifo_on(u))
-			uart_rx_clear(u);
+			u->rx_head = u->rx_count = 0;
 		u->fcr = 0;
 		return;
 	}
 	if (!uart_fifo_on(u) || (val & UART_FCR_CLEAR_RX))
-		uart_rx_clear(u);
+		u->rx_head = u->rx_count = 0;
 	/* The TX FIFO is always empty: CLEAR_TX has nothing to do. */
 	u->fcr = val & ~(UART_FCR_CLEAR_RX | UART_FCR_CLEAR_TX);
 }
@@ -354,7 +347,7 @@ struct uart *uart_new(struct irq_line irq, int out_fd)
 	u->out_fd = out_fd;
 	u->lsr = UART_LSR_THRE | UART_LSR_TEMT;
 	u->msr = UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS;
-	u->dll = UART_DEFAULT_DLL;
+	u->dll = 0x0c; /* 9600 baud */
 	return u;
 }
 

@@ -63,8 +63,13 @@ static void machine_ioapic_route(void *opaque, unsigned pin,
 	struct machine *m = opaque;
 	int ret;
 
-	(void)level;
-	ret = gsi_set_msi(&m->vm.gsi, pin, msg, !masked);
+	/* The route stays while the pin is masked: KVM derives the EOI-exit
+	 * vectors from it, and a level interrupt that is in service when Linux
+	 * masks its pin must still exit on EOI, or remote IRR would stick. The
+	 * IOAPIC itself sends every interrupt (KVM_SIGNAL_MSI), so a stale
+	 * route never delivers anything. */
+	(void)level, (void)masked;
+	ret = gsi_set_msi(&m->vm.gsi, pin, msg, true);
 	if (ret)
 		log_guest_once("cannot mirror IOAPIC pin %u into KVM: %s", pin,
 			       strerror(-ret));
@@ -93,7 +98,7 @@ static int machine_add_devices(struct machine *m, char *err)
 		return machine_fail(VMM_EXIT_HOST, "out of memory (UART)");
 	pci_conf1_init(&m->pci_conf, (struct pci_conf_target){ 0 });
 
-	ret = bus_register(&vm->mmio, LAYOUT_IOAPIC, 0x1000, &ioapic_bus_ops,
+	ret = bus_register(&vm->mmio, LAYOUT_IOAPIC, IOAPIC_MMIO_SIZE, &ioapic_bus_ops,
 			   m->ioapic, "ioapic");
 	ret = ret ?: bus_register(&vm->pio, PORT_COM1, PORT_COM1_LEN,
 				  &uart_bus_ops, m->uart, "com1");

@@ -48,7 +48,9 @@ int acpi_madt_add(struct acpi_builder *b, const struct acpi_config *cfg)
 	ioapic = (struct acpi_madt_io_apic *)lapic;
 	ioapic->type = ACPI_MADT_IO_APIC;
 	ioapic->length = sizeof(*ioapic);
-	ioapic->io_apic_id = (uint8_t)cfg->nr_cpus; /* after the CPUs' ids */
+	/* The IOAPIC resets to ID 0 (devices/ioapic.h) and no firmware
+	 * renumbers it; IOAPIC IDs are a namespace apart from LAPIC IDs. */
+	ioapic->io_apic_id = 0;
 	ioapic->address = (uint32_t)LAYOUT_IOAPIC;
 	ioapic->gsi_base = 0;
 
