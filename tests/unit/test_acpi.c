@@ -209,6 +209,7 @@ static void check_madt(unsigned nr_cpus)
 			assert_int_equal(l->processor_uid, nr_lapic);
 			assert_int_equal(l->apic_id, nr_lapic);
 			assert_int_equal(l->flags, ACPI_MADT_ENABLED);
+			assert_false(seen[l->apic_id]); /* unique */
 			seen[l->apic_id] = true;
 			nr_lapic++;
 			break;
