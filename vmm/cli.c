@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/cli_dev.h"
 #include "vmm/types.h"
 
 void cli_usage(FILE *f)
@@ -22,6 +23,13 @@ void cli_usage(FILE *f)
 	      "  --cpus boot=N | N          vCPUs (default 1, at most 254)\n"
 	      "  --memory size=SIZE | SIZE  guest RAM, e.g. 512M, 2G (default 256M)\n"
 	      "  --serial tty|off|file=PATH where COM1 goes (default tty: stdout)\n"
+	      "  --disk path=FILE[,readonly=on][,serial=ID][,iommu=off]\n"
+	      "                             virtio-blk on a raw image (repeatable)\n"
+	      "  --net tap=NAME[,mac=MAC][,iommu=off]\n"
+	      "                             virtio-net on a TAP interface (repeatable)\n"
+	      "  --rng[=iommu=off]          virtio-rng\n"
+	      "  --console tty|off|file=PATH[,iommu=off]\n"
+	      "                             virtio-console (a second console)\n"
 	      "  --seccomp on|off           seccomp filters (default on)\n"
 	      "  -v, --verbose              debug logging\n"
 	      "  -h, --help                 this text\n"
@@ -149,7 +157,7 @@ static enum cli_result cli_onoff(const char *opt, const char *arg, bool *out,
 }
 
 enum { OPT_KERNEL = 256, OPT_INITRAMFS, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY,
-       OPT_SERIAL, OPT_SECCOMP };
+       OPT_SERIAL, OPT_SECCOMP, OPT_DISK, OPT_NET, OPT_RNG, OPT_CONSOLE };
 
 static const struct option cli_options[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -160,6 +168,10 @@ static const struct option cli_options[] = {
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "serial", required_argument, NULL, OPT_SERIAL },
 	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "rng", optional_argument, NULL, OPT_RNG },
+	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -177,6 +189,10 @@ static enum cli_result cli_option(int c, const char *arg, struct vmm_config *cfg
 	case OPT_MEMORY: return cli_memory(arg, cfg, err, errlen);
 	case OPT_SERIAL: return cli_serial(arg, cfg, err, errlen);
 	case OPT_SECCOMP: return cli_onoff("--seccomp", arg, &cfg->seccomp, err, errlen);
+	case OPT_DISK: return cli_disk(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
+	case OPT_NET: return cli_net(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
+	case OPT_RNG: return cli_rng(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
+	case OPT_CONSOLE: return cli_console(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
 	}
 	return cli_fail(err, errlen, "internal: option %d", c);
 }

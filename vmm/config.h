@@ -12,6 +12,41 @@
 
 enum serial_mode { SERIAL_TTY, SERIAL_OFF, SERIAL_FILE };
 
+#define VMM_MAX_DISKS 8
+#define VMM_MAX_NETS 4
+#define VMM_DISK_SERIAL_MAX 20 /* VIRTIO_BLK_ID_BYTES */
+
+/* Options every PCI device accepts. */
+struct pci_dev_config {
+	bool iommu; /* behind the IOMMU when one is configured (iommu=on|off) */
+};
+
+struct disk_config {
+	const char *path;
+	bool readonly;
+	const char *serial; /* NULL: none */
+	struct pci_dev_config pci;
+};
+
+struct net_config {
+	const char *tap;
+	uint8_t mac[6];
+	bool has_mac;
+	struct pci_dev_config pci;
+};
+
+struct console_config {
+	bool enabled;
+	enum serial_mode mode;
+	const char *path;
+	struct pci_dev_config pci;
+};
+
+struct rng_config {
+	bool enabled;
+	struct pci_dev_config pci;
+};
+
 struct vmm_config {
 	const char *kernel;
 	const char *initramfs;
@@ -22,6 +57,12 @@ struct vmm_config {
 	const char *serial_path;
 	bool seccomp;
 	bool verbose;
+	struct disk_config disks[VMM_MAX_DISKS];
+	unsigned nr_disks;
+	struct net_config nets[VMM_MAX_NETS];
+	unsigned nr_nets;
+	struct rng_config rng;
+	struct console_config console;
 	const char *test_hook; /* VMM_TEST_HOOK, for tests only; see seccomp/ */
 };
 

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+#include "vmm/cli_dev.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/cli_kv.h"
+
+static int dev_fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int dev_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* Split a copy of arg (kept for the life of the process: cfg points into
+ * it). Returns the pair count or a negative value with err filled. */
+static int dev_split(const char *opt, const char *arg, struct cli_kv *kv,
+		     char *err, size_t errlen)
+{
+	char *copy = strdup(arg);
+	int n;
+
+	if (!copy)
+		return dev_fail(err, errlen, "%s: out of memory", opt);
+	n = cli_kv_split(copy, kv);
+	if (n < 0)
+		return dev_fail(err, errlen, "%s: malformed list '%s'", opt, arg);
+	return n;
+}
+
+/* Common keys: iommu=on|off. Returns 1 if handled, 0 if not, <0 on error. */
+static int dev_common(const char *opt, const struct cli_kv *kv,
+		      struct pci_dev_config *pci, char *err, size_t errlen)
+{
+	if (strcmp(kv->key, "iommu"))
+		return 0;
+	if (cli_kv_bool(kv->val, &pci->iommu))
+		return dev_fail(err, errlen, "%s: iommu=%s is not on or off", opt,
+				kv->val ? kv->val : "");
+	return 1;
+}
+
+static int dev_unknown(const char *opt, const struct cli_kv *kv, char *err,
+		       size_t errlen)
+{
+	return dev_fail(err, errlen, "%s: unknown parameter '%s'", opt, kv->key);
+}
+
+int cli_disk(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
+{
+	struct cli_kv kv[CLI_KV_MAX];
+	struct disk_config d = { .pci.iommu = true };
+	int n = dev_split("--disk", arg, kv, err, errlen);
+
+	if (n < 0)
+		return n;
+	if (cfg->nr_disks == VMM_MAX_DISKS)
+		return dev_fail(err, errlen, "--disk: at most %d disks", VMM_MAX_DISKS);
+	for (int i = 0; i < n; i++) {
+		int r = dev_common("--disk", &kv[i], &d.pci, err, errlen);
+
+		if (r < 0)
+			return r;
+		if (r)
+			continue;
+		if (!strcmp(kv[i].key, "path") && kv[i].val && *kv[i].val)
+			d.path = kv[i].val;
+		else if (!strcmp(kv[i].key, "readonly")) {
+			if (cli_kv_bool(kv[i].val, &d.readonly))
+				return dev_fail(err, errlen, "--disk: readonly=%s is not on or off",
+						kv[i].val ? kv[i].val : "");
+		} else if (!strcmp(kv[i].key, "serial") && kv[i].val) {
+			if (strlen(kv[i].val) > VMM_DISK_SERIAL_MAX)
+				return dev_fail(err, errlen, "--disk: serial is longer than %d bytes",
+						VMM_DISK_SERIAL_MAX);
+			d.serial = kv[i].val;
+		} else
+			return dev_unknown("--disk", &kv[i], err, errlen);
+	}
+	if (!d.path)
+		return dev_fail(err, errlen, "--disk: path=FILE is required");
+	cfg->disks[cfg->nr_disks++] = d;
+	return 0;
+}
+
+int cli_net(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
+{
+	struct cli_kv kv[CLI_KV_MAX];
+	struct net_config nc = { .pci.iommu = true };
+	int n = dev_split("--net", arg, kv, err, errlen);
+
+	if (n < 0)
+		return n;
+	if (cfg->nr_nets == VMM_MAX_NETS)
+		return dev_fail(err, errlen, "--net: at most %d interfaces", VMM_MAX_NETS);
+	for (int i = 0; i < n; i++) {
+		int r = dev_common("--net", &kv[i], &nc.pci, err, errlen);
+
+		if (r < 0)
+			return r;
+		if (r)
+			continue;
+		if (!strcmp(kv[i].key, "tap") && kv[i].val && *kv[i].val) {
+			if (strlen(kv[i].val) >= 16)
+				return dev_fail(err, errlen, "--net: tap name '%s' is too long", kv[i].val);
+			nc.tap = kv[i].val;
+		} else if (!strcmp(kv[i].key, "mac")) {
+			if (cli_kv_mac(kv[i].val, nc.mac) || (nc.mac[0] & 1))
+				return dev_fail(err, errlen, "--net: mac=%s is not a unicast MAC",
+						kv[i].val ? kv[i].val : "");
+			nc.has_mac = true;
+		} else
+			return dev_unknown("--net", &kv[i], err, errlen);
+	}
+	if (!nc.tap)
+		return dev_fail(err, errlen, "--net: tap=NAME is required");
+	cfg->nets[cfg->nr_nets++] = nc;
+	return 0;
+}
+
+int cli_rng(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
+{
+	struct cli_kv kv[CLI_KV_MAX];
+	int n;
+
+	cfg->rng = (struct rng_config){ .enabled = true, .pci.iommu = true };
+	if (!arg)
+		return 0;
+	n = dev_split("--rng", arg, kv, err, errlen);
+	for (int i = 0; i < n; i++) {
+		int r = dev_common("--rng", &kv[i], &cfg->rng.pci, err, errlen);
+
+		if (r <= 0)
+			return r < 0 ? r : dev_unknown("--rng", &kv[i], err, errlen);
+	}
+	return n < 0 ? n : 0;
+}
+
+int cli_console(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
+{
+	struct cli_kv kv[CLI_KV_MAX];
+	struct console_config c = { .enabled = true, .pci.iommu = true };
+	int n = dev_split("--console", arg, kv, err, errlen);
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		int r = dev_common("--console", &kv[i], &c.pci, err, errlen);
+
+		if (r < 0)
+			return r;
+		if (r)
+			continue;
+		if (!strcmp(kv[i].key, "tty") && !kv[i].val)
+			c.mode = SERIAL_TTY;
+		else if (!strcmp(kv[i].key, "off") && !kv[i].val)
+			c.mode = SERIAL_OFF;
+		else if (!strcmp(kv[i].key, "file") && kv[i].val && *kv[i].val)
+			c.mode = SERIAL_FILE, c.path = kv[i].val;
+		else
+			return dev_fail(err, errlen, "--console: '%s' is not tty, off or file=PATH",
+					kv[i].key);
+	}
+	if (c.mode == SERIAL_OFF)
+		c.enabled = false;
+	cfg->console = c;
+	return 0;
+}
