@@ -36,7 +36,7 @@ static int dma_ram_extent(const struct guest_mem *mem, gpa_t addr,
 	for (unsigned i = 0; i < mem->nr; i++) {
 		const struct mem_region *r = &mem->r[i];
 
-		if (addr.a >= r->base.a && addr.a - r->base.a < r->size) {
+		if (r->host && addr.a >= r->base.a && addr.a - r->base.a < r->size) {
 			*len = r->size - (addr.a - r->base.a);
 			return 0;
 		}
