@@ -215,7 +215,12 @@ enum cli_result cli_parse(int argc, char **argv, struct vmm_config *cfg,
 		case 'V': printf("vmm %s\n", VMM_VERSION); return CLI_EXIT_OK;
 		case 'v': cfg->verbose = true; continue;
 		case ':': return cli_fail(err, errlen, "%s needs an argument", argv[optind - 1]);
-		case '?': return cli_fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
+		case '?':
+			/* A short option inside a cluster (-vZv): getopt has not
+			 * moved optind past its argument yet, so name optopt. */
+			if (optopt && strncmp(argv[optind - 1], "--", 2))
+				return cli_fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
+			return cli_fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
 		}
 		r = cli_option(c, optarg, cfg, err, errlen);
 		if (r != CLI_RUN)

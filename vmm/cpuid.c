@@ -103,7 +103,7 @@ int cpuid_build(const struct kvm_cpuid2 *supported, unsigned id, unsigned nr,
 	for (uint32_t i = 0; i < out->nent; i++) {
 		e = &out->entries[i];
 		if (e->function == 4 && (e->eax & 0x1f))
-			e->eax = (e->eax & 0x3ffffff) | ((nr - 1) << 26);
+			e->eax = (e->eax & 0x3ffffff) | (MIN(nr - 1, 63u) << 26);
 	}
 	if (max_basic >= 0xb && cpuid_topology(out, cap, 0xb, id, nr))
 		return -ENOSPC;
