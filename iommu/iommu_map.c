@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+/* IOMMU core: MAP and UNMAP with the virtio-iommu semantics (see iommu.h for
+ * the error codes). An UNMAP invalidates the IOTLB for exactly the mappings
+ * it removes and bumps the generation of every address space of the domain
+ * before it returns. A MAP invalidates nothing: the IOTLB never caches a
+ * fault, so no entry can hide a new mapping. */
+#include "iommu/iommu_internal.h"
+
+#include <errno.h>
+
+/* The checks that need only the configuration: 0 or a negative errno. */
+static int map_args_check(const struct iommu *io, iova_t first, iova_t last, gpa_t gpa,
+			  unsigned flags)
+{
+	uint64_t gmask = io->granule - 1;
+
+	if ((flags & ~IOMMU_MAP_MASK) || first.a > last.a)
+		return -EINVAL;
+	if ((first.a & gmask) || ((last.a + 1) & gmask) || (gpa.a & gmask))
+		return -ERANGE;
+	if (first.a < io->cfg.input_first || last.a > io->cfg.input_last)
+		return -ERANGE;
+	if (gpa.a + (last.a - first.a) < gpa.a)
+		return -ERANGE; /* the GPA range wraps */
+	return 0;
+}
+
+/* The translating domain with this ID (write lock held): 0 and *out,
+ * -ENOENT, or -EINVAL for a bypass domain. */
+static int map_domain(struct iommu *io, uint32_t domain, struct iommu_domain **out)
+{
+	struct iommu_domain *dom = iommu_domain_find(io, domain);
+
+	if (!dom)
+		return -ENOENT;
+	if (dom->bypass)
+		return -EINVAL;
+	*out = dom;
+	return 0;
+}
+
+int iommu_map(struct iommu *io, uint32_t domain, iova_t first, iova_t last, gpa_t gpa,
+	      unsigned flags)
+{
+	struct iova_mapping m = {first, last, gpa, flags};
+	struct iommu_domain *dom;
+	int ret;
+
+	ret = map_args_check(io, first, last, gpa, flags);
+	if (ret)
+		return ret;
+	pthread_rwlock_wrlock(&io->lock);
+	ret = map_domain(io, domain, &dom);
+	if (!ret && io->nr_mappings >= io->cfg.max_mappings) {
+		const struct iova_mapping *o = iova_map_next(&dom->map, first);
+
+		ret = o && o->first.a <= last.a ? -EEXIST : -ENOMEM;
+	}
+	if (!ret)
+		ret = iova_map_insert(&dom->map, &m);
+	if (ret)
+		goto unlock;
+	io->nr_mappings++;
+	if (iommu_notify_map(dom, &m)) {
+		/* A consumer refused: it has been told to UNMAP; undo. */
+		(void)iova_map_remove_range(&dom->map, first, last, NULL, NULL);
+		io->nr_mappings--;
+		ret = -EIO;
+	}
+unlock:
+	pthread_rwlock_unlock(&io->lock);
+	return ret;
+}
+
+struct unmap_ctx {
+	struct iommu *io;
+	struct iommu_domain *dom;
+	uint64_t removed;
+};
+
+static int unmap_one(void *opaque, const struct iova_mapping *m)
+{
+	struct unmap_ctx *c = opaque;
+
+	iommu_notify_unmap(c->dom, m);
+	iotlb_invalidate_range(&c->io->tlb, c->dom->tag, m->first, m->last);
+	c->removed++;
+	return 0;
+}
+
+int iommu_unmap(struct iommu *io, uint32_t domain, iova_t first, iova_t last)
+{
+	struct unmap_ctx c = {io, NULL, 0};
+	int ret;
+
+	if (first.a > last.a)
+		return -EINVAL;
+	pthread_rwlock_wrlock(&io->lock);
+	ret = map_domain(io, domain, &c.dom);
+	if (!ret)
+		ret = iova_map_remove_range(&c.dom->map, first, last, unmap_one, &c);
+	if (c.removed) {
+		io->nr_mappings -= c.removed;
+		for (struct iommu_ep *ep = c.dom->eps; ep; ep = ep->dom_next)
+			if (ep->as)
+				dma_as_invalidate(ep->as);
+	}
+	pthread_rwlock_unlock(&io->lock);
+	return ret;
+}
