@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Build the nested harness's initramfs images from cache/nested (fetch.sh) and
+# build/vmm, into build/nested/:
+#   l2.cpio    L2: busybox, l2/init, l2/tasks, the L2 modules
+#   l1.cpio    L1: busybox, l1/init, l1/lib.sh, scenarios, the L1 modules,
+#              build/vmm, the L2 bzImage, vmlinux and l2.cpio
+#   qemu.cpio  (with --qemu) qemu-system-x86_64, its libraries and firmware,
+#              appended to l1.cpio for the bench (the kernel unpacks both)
+# The archives are uncompressed: under TCG, L1 copying them is cheaper than
+# inflating them.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+OUT=${NESTED_OUT:-$TOP/build/nested}
+VMM_BIN=${VMM:-$TOP/build/vmm}
+WITH_QEMU=0
+[ "${1:-}" = --qemu ] && WITH_QEMU=1
+
+# Modules, by name; their dependencies come along, in load order. L2's are
+# loaded by its init from /etc/nested/modules, like L1's.
+L1_MODULES="kvm-amd vfio-pci vfio_iommu_type1 tun"
+L2_MODULES=""
+# Parameters, by module file name. No vPMU in L2: KVM would create perf events
+# for it, and flipping perf's static keys patches L1's text while the other
+# vCPU runs it, which QEMU's multi-threaded TCG can get wrong (an Oops: int3
+# in __schedule was seen after a QEMU L2 guest exited).
+declare -A MODULE_PARAMS=([kvm.ko]="enable_pmu=0")
+
+eval "$("$HERE/fetch.sh")"
+KROOT=$(dirname "$(dirname "$(dirname "$MODDIR")")")
+[ -s "$MODDIR/modules.dep" ] || depmod -b "$KROOT" "$KVER"
+
+mkdir -p "$OUT"
+
+# modules NAMES...: the .ko.xz paths to insmod, dependencies first, once each.
+modules() {
+	local m
+	for m in "$@"; do
+		modprobe -d "$KROOT" -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
+	done | awk '!seen[$0]++'
+}
+
+# put_modules ROOT NAMES...: decompress the modules into ROOT/lib/modules and
+# append their file names and parameters, in load order, to
+# ROOT/etc/nested/modules (ones already there are kept once).
+put_modules() {
+	local root=$1 ko base
+	shift
+	mkdir -p "$root/lib/modules" "$root/etc/nested"
+	touch "$root/etc/nested/modules"
+	for ko in $(modules "$@"); do
+		base=$(basename "$ko" .xz)
+		awk -v b="$base" '$1 == b {f = 1} END {exit !f}' "$root/etc/nested/modules" && continue
+		xz -dc "$ko" >"$root/lib/modules/$base"
+		echo "$base ${MODULE_PARAMS[$base]:-}" >>"$root/etc/nested/modules"
+	done
+}
+
+# put_busybox ROOT: busybox and a link per applet in ROOT/bin.
+put_busybox() {
+	local root=$1 a
+	mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+	cp "$BUSYBOX" "$root/bin/busybox"
+	for a in $("$BUSYBOX" --list); do
+		[ "$a" = busybox ] || ln -sf busybox "$root/bin/$a"
+	done
+}
+
+# mkcpio ROOT FILE: a newc archive of ROOT, owned by root.
+mkcpio() {
+	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$2.tmp"
+	mv "$2.tmp" "$2"
+}
+
+# link_or_copy SRC DST: hard link when possible (the vmlinux is 57 MB).
+link_or_copy() { ln -f "$1" "$2" 2>/dev/null || cp "$1" "$2"; }
+
+# --- L2 root ---
+L2ROOT=$OUT/l2-root
+rm -rf "$L2ROOT"
+put_busybox "$L2ROOT"
+cp "$HERE/l2/init" "$L2ROOT/init"
+cp -r "$HERE/l2/tasks" "$L2ROOT/tasks"
+put_modules "$L2ROOT" $L2_MODULES
+
+# --- L1 root ---
+L1ROOT=$OUT/l1-root
+rm -rf "$L1ROOT"
+put_busybox "$L1ROOT"
+cp "$HERE/l1/init" "$L1ROOT/init"
+mkdir -p "$L1ROOT/nested" "$L1ROOT/l2"
+cp "$HERE/l1/lib.sh" "$L1ROOT/nested/lib.sh"
+mkdir -p "$L1ROOT/scenarios"
+cp "$HERE"/scenarios/*.sh "$L1ROOT/scenarios/"
+rm -f "$L1ROOT"/scenarios/*.prep.sh
+put_modules "$L1ROOT" $L1_MODULES
+if [ -x "$VMM_BIN" ]; then
+	file -L "$VMM_BIN" | grep -q 'statically linked' ||
+		{ echo "build: $VMM_BIN is not statically linked" >&2; exit 1; }
+	cp "$VMM_BIN" "$L1ROOT/bin/vmm"
+else
+	echo "build: no $VMM_BIN; the scenarios will fail" >&2
+fi
+link_or_copy "$BZIMAGE" "$L1ROOT/l2/bzImage"
+link_or_copy "$VMLINUX" "$L1ROOT/l2/vmlinux"
+
+# --- scenario hooks ---
+# scenarios/NAME.prep.sh, if any, is sourced here (bash, on the host) to add
+# what its scenario needs: files under $L1ROOT (e.g. a disk image in
+# $L1ROOT/data), tasks in $L2ROOT/tasks, modules (put_modules "$L2ROOT" NAME...).
+for prep in "$HERE"/scenarios/*.prep.sh; do
+	[ -e "$prep" ] || continue
+	. "$prep"
+done
+
+mkcpio "$L2ROOT" "$OUT/l2.cpio"
+link_or_copy "$OUT/l2.cpio" "$L1ROOT/l2/initramfs.cpio"
+mkcpio "$L1ROOT" "$OUT/l1.cpio"
+
+# --- QEMU for L1 (bench) ---
+if [ "$WITH_QEMU" = 1 ]; then
+	R=$OUT/qemu-root
+	rm -rf "$R"
+	Q=$(command -v qemu-system-x86_64)
+	mkdir -p "$R/usr/bin" "$R/usr/share/qemu"
+	cp "$Q" "$R/usr/bin/"
+	for lib in $(ldd "$Q" | awk '/=> \// {print $3} /^\t\// {print $1}'); do
+		mkdir -p "$R$(dirname "$lib")"
+		cp -L "$lib" "$R$lib"
+	done
+	# Firmware for -M microvm and -M pc with -kernel, where Debian's QEMU looks
+	# for it (its firmware path), links dereferenced.
+	for f in /usr/share/qemu/{qboot.rom,bios-microvm.bin,linuxboot.bin,linuxboot_dma.bin,pvh.bin} \
+		/usr/share/qemu/{kvmvapic.bin,multiboot_dma.bin} /usr/share/seabios/{bios-256k.bin,bios.bin}; do
+		[ -e "$f" ] || continue
+		mkdir -p "$R$(dirname "$f")"
+		cp -L "$f" "$R$f"
+	done
+	mkcpio "$R" "$OUT/qemu.cpio"
+	cat "$OUT/l1.cpio" "$OUT/qemu.cpio" >"$OUT/l1-qemu.cpio"
+fi
+ls -la "$OUT"/*.cpio >&2

@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: MIT
+# Helpers for the scenarios that L1's /init runs (busybox ash). A scenario is
+# one file /scenarios/NAME.sh, sourced in a subshell with $NAME set; it reports
+# with result (one NESTED-RESULT line per check, parsed by run.sh on the host).
+VMM=/bin/vmm
+L2_BZIMAGE=/l2/bzImage
+L2_VMLINUX=/l2/vmlinux
+L2_INITRAMFS=/l2/initramfs.cpio
+# What every L2 boot gets: COM1 console, a short log (each byte on the serial
+# port costs an exit), reset on panic. pci=noearly skips the early PCI scans
+# (AGP aperture, quirks: ~5 s of port I/O here); the CMOS RTC driver is kept
+# out because with no RTC (QEMU microvm under KVM has none) its probe polls
+# the absent update flag for ~10 s. Both boot the same way under either VMM.
+L2_CMDLINE_BASE="console=ttyS0 loglevel=4 panic=-1 pci=noearly initcall_blacklist=cmos_init${L2_EXTRA:+ $L2_EXTRA}"
+L2_TIMEOUT=${L2_TIMEOUT:-180}
+
+# result CHECK pass|fail [detail...]: CHECK is nested/CHECK on the host.
+result() {
+	local n=$1 s=$2
+	shift 2
+	echo "NESTED-RESULT $n $s $*"
+}
+# note TEXT: printed on the host as "# TEXT".
+note() { echo "NESTED-NOTE $*"; }
+
+# stamp: prefix every line of stdin with L1's uptime ("123.45 text").
+stamp() {
+	local line up _
+	while IFS= read -r line || [ -n "$line" ]; do
+		read -r up _ </proc/uptime
+		echo "$up $line"
+	done
+}
+
+# l2_run LOGNAME TIMEOUT COMMAND...: run COMMAND (a VMM that boots L2) with a
+# timeout, its output stamped into /tmp/LOGNAME.log. Sets L2_LOG, L2_STATUS
+# (the command's exit status), L2_INIT_S (seconds from start to the L2 init
+# marker, empty if it never came).
+l2_run() {
+	local name=$1 to=$2 t0
+	shift 2
+	L2_LOG=/tmp/$name.log
+	read -r t0 _ </proc/uptime
+	{ timeout "$to" "$@" 2>&1 </dev/null; echo "NESTED-EXIT $?"; } | stamp >"$L2_LOG"
+	L2_STATUS=$(awk '$2 == "NESTED-EXIT" {print $3}' "$L2_LOG" | tail -1)
+	L2_INIT_S=$(awk -v t0="$t0" '$2 == "NESTED-L2-INIT" {printf "%.2f", $1 - t0; exit}' "$L2_LOG")
+	# Verbose: the whole log, each line with its time since the start.
+	[ "${NESTED_VERBOSE:-0}" = 1 ] &&
+		awk -v t0="$t0" '{t = $1; $1 = ""; printf "L2| %7.2f%s\n", t - t0, $0}' "$L2_LOG"
+	return 0
+}
+
+# l2_boot LOGNAME VMM-ARGS...: l2_run with build/vmm and L2_TIMEOUT.
+l2_boot() {
+	local name=$1
+	shift
+	l2_run "$name" "$L2_TIMEOUT" "$VMM" "$@"
+}
+
+# l2_value KEY: the value the L2 report task printed for KEY (NESTED-L2-KEY ...).
+l2_value() {
+	awk -v k="NESTED-L2-$1" '$2 == k {sub(/\r$/, ""); $1 = ""; $2 = ""; sub(/^  /, ""); print; exit}' "$L2_LOG"
+}
+
+# dump_log [LINES]: the end of the last L2 log, for a failure's diagnosis.
+dump_log() {
+	tail -n "${1:-40}" "$L2_LOG" | sed 's/^[0-9.]* /L2| /'
+}
+
+# check_boot CHECK CPUS MEMORY_MIB TOKEN: the checks of a boot that ran the
+# report task: marker, CPU count, MemTotal, cmdline token, exit status 0.
+check_boot() {
+	local name=$1 cpus=$2 mem_mib=$3 token=$4 bad="" n v
+	[ -n "$L2_INIT_S" ] || bad="$bad no-init-marker"
+	n=$(l2_value NPROC)
+	[ "$n" = "$cpus" ] || bad="$bad nproc=$n(want-$cpus)"
+	v=$(l2_value MEMTOTAL-KB)
+	# The kernel keeps its image, page tables and reservations out of MemTotal.
+	[ -n "$v" ] && [ "$v" -gt $((mem_mib * 1024 * 8 / 10)) ] && [ "$v" -le $((mem_mib * 1024)) ] ||
+		bad="$bad memtotal=${v}kB(want>80%-of-${mem_mib}MiB)"
+	case " $(l2_value CMDLINE) " in
+	*" $token "*) ;;
+	*) bad="$bad cmdline-lacks-$token" ;;
+	esac
+	[ "$L2_STATUS" = 0 ] || bad="$bad vmm-status=$L2_STATUS(want-0)"
+	if [ -n "$L2_INIT_S" ]; then note "L2 boot to init ($name): $L2_INIT_S s"; fi
+	if [ -z "$bad" ]; then
+		result "$name" pass "init=${L2_INIT_S}s memtotal=${v}kB"
+	else
+		result "$name" fail "$bad"
+		dump_log
+	fi
+}
+
+# QEMU inside L1 (only in the bench image), booting L2 the way l2_boot does.
+QEMU=/usr/bin/qemu-system-x86_64
+QEMU_MACHINE=${QEMU_MACHINE:-microvm}
+
+# qemu_boot LOGNAME CPUS MEMORY KERNEL INITRAMFS CMDLINE: l2_run under QEMU.
+qemu_boot() {
+	l2_run "$1" "$L2_TIMEOUT" "$QEMU" -M "$QEMU_MACHINE" -accel kvm -cpu host \
+		-smp "$2" -m "$3" -nodefaults -nographic -no-reboot -serial stdio \
+		-kernel "$4" -initrd "$5" -append "$6"
+}

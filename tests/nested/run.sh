@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The nested Linux harness: boot L1 Linux in QEMU TCG (L0), with KVM (nested
+# SVM) and VFIO inside it, and run build/vmm there on Debian's 6.12 kernel as
+# L2. One L0 boot runs every scenario in sequence (see scenarios/, l1/init).
+#   tests/nested/run.sh                 the test scenarios, t_pass/t_fail each
+#   tests/nested/run.sh --bench         the bench (QEMU in L1 too); prints BENCH lines
+#   tests/nested/run.sh NAME...         only these scenarios (e.g. qemu-bzimage)
+# Environment: NESTED_TIMEOUT (L0 run, seconds), NESTED_VERBOSE=1 (print the L1
+# console and every L2 log), NESTED_L2_EXTRA="..." (more L2 kernel parameters),
+# NESTED_BENCH_RUNS (boots per VMM in the bench, default 3).
+# Logs: build/nested/l0-console.log.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../lib.sh"
+OUT=$BUILD/nested
+L0_TIMEOUT=${NESTED_TIMEOUT:-480}
+
+bench=0
+scen=()
+for a in "$@"; do
+	case $a in
+	--bench) bench=1 ;;
+	-*) echo "usage: $0 [--bench] [SCENARIO...]" >&2; exit 2 ;;
+	*) scen+=("$a") ;;
+	esac
+done
+if [ "$bench" = 1 ] && [ ${#scen[@]} = 0 ]; then scen=(bench); fi
+if [ ${#scen[@]} = 0 ]; then scen=(bzimage-1cpu bzimage-2cpu pvh panic); fi
+need_qemu_in_l1=$bench
+for s in "${scen[@]}"; do
+	[ -r "$HERE/scenarios/$s.sh" ] || { echo "$0: no scenario $s" >&2; exit 2; }
+	case $s in qemu-* | bench*) need_qemu_in_l1=1 ;; esac
+done
+
+if ! command -v qemu-system-x86_64 >/dev/null; then
+	t_skip nested "qemu-system-x86_64 is not installed"
+	exit 0
+fi
+t0=$(date +%s)
+mkdir -p "$OUT"
+# One nested run at a time per work tree: they share build/nested.
+exec 9>"$OUT/.lock"
+if ! flock -w 900 9; then
+	t_fail nested/lock "another nested run held $OUT/.lock for 15 minutes"
+	exit 1
+fi
+if ! "$HERE/fetch.sh" >"$OUT/fetch.log" 2>&1; then
+	sed 's/^/#   /' "$OUT/fetch.log" | tail -20
+	t_fail nested/fetch "the kernel or busybox could not be fetched"
+	exit 1
+fi
+. <(grep '^[A-Z]*=' "$OUT/fetch.log")
+build_args=()
+[ "$need_qemu_in_l1" = 1 ] && build_args=(--qemu)
+if ! "$HERE/build.sh" "${build_args[@]}" >"$OUT/build.log" 2>&1; then
+	sed 's/^/#   /' "$OUT/build.log" | tail -20
+	t_fail nested/build "the initramfs images could not be built"
+	exit 1
+fi
+initrd=$OUT/l1.cpio
+[ "$need_qemu_in_l1" = 1 ] && initrd=$OUT/l1-qemu.cpio
+echo "# nested: L1 $KVER, scenarios: ${scen[*]} (L0 timeout ${L0_TIMEOUT}s)"
+
+# L0: QEMU in software emulation, an emulated VT-d in front of its devices.
+# A scenario adds L0 devices (e.g. one to pass through to L2) with header lines
+# "# l0: -device edu" in its file.
+L0_DEVICES=(-device intel-iommu,intremap=on,caching-mode=on)
+for s in "${scen[@]}"; do
+	while read -r -a extra; do
+		L0_DEVICES+=("${extra[@]}")
+	done < <(sed -n 's/^# l0: //p' "$HERE/scenarios/$s.sh")
+done
+run_list=$(IFS=,; echo "${scen[*]}")
+l1_args="nested.run=$run_list"
+[ "${NESTED_VERBOSE:-0}" = 1 ] && l1_args="$l1_args nested.verbose=1"
+[ -n "${NESTED_BENCH_RUNS:-}" ] && l1_args="$l1_args nested.bench_runs=$NESTED_BENCH_RUNS"
+# NESTED_L2_EXTRA: more L2 kernel parameters (debugging), e.g. "loglevel=7".
+[ -n "${NESTED_L2_EXTRA:-}" ] && l1_args="$l1_args nested.l2extra=$(echo "$NESTED_L2_EXTRA" | tr ' ' ,)"
+LOG=$OUT/l0-console.log
+# L1's console shares COM1 with the result lines: loglevel=3 keeps the kernel's
+# errors (a KVM "Unhandled WRMSR" per L2 boot) from splitting them; an Oops or
+# a panic still prints.
+# Results are handled as they arrive, so that a long run shows progress.
+timeout -k 10 "$L0_TIMEOUT" qemu-system-x86_64 -accel tcg -M q35,kernel-irqchip=split -cpu max \
+	-smp 2 -m 3072 -nodefaults -display none -serial stdio -no-reboot "${L0_DEVICES[@]}" \
+	-kernel "$BZIMAGE" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 intel_iommu=on loglevel=3 $l1_args" \
+	</dev/null 2>&1 | tr -d '\r' | tee "$LOG" | while IFS= read -r line; do
+	[ "${NESTED_VERBOSE:-0}" = 1 ] && echo "#| $line"
+	case $line in
+	"NESTED-RESULT "*)
+		read -r _ name status detail <<<"$line"
+		if [ "$status" = pass ]; then t_pass "nested/$name" ${detail:+"$detail"}; else t_fail "nested/$name" ${detail:+"$detail"}; fi ;;
+	"NESTED-NOTE "*) echo "# ${line#NESTED-NOTE }" ;;
+	"BENCH "*) echo "$line" ;;
+	"L2| "*) [ "${NESTED_VERBOSE:-0}" = 1 ] || echo "#   $line" ;;
+	esac
+done
+st=${PIPESTATUS[0]}
+
+# Every scenario must have reported; L1 must have finished.
+fails=$(grep -c '^NESTED-RESULT [^ ]* fail' "$LOG")
+for s in l1-kvm "${scen[@]}"; do
+	if ! grep -Eq "^NESTED-RESULT $s(/[^ ]*)? " "$LOG"; then
+		t_fail "nested/$s" "no result (L0 status $st; see $LOG)"
+		fails=$((fails + 1))
+	fi
+done
+if ! grep -q '^NESTED-DONE' "$LOG"; then
+	t_fail nested/l1-done "L1 did not finish (L0 status $st, 124 = timeout); see $LOG"
+	tail -20 "$LOG" | sed 's/^/#   /'
+	fails=$((fails + 1))
+fi
+echo "# nested: L0 run took $(($(date +%s) - t0)) s"
+[ "$fails" = 0 ]
