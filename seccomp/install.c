@@ -11,9 +11,21 @@
 #include "seccomp/seccomp.h"
 #include "vmm/log.h"
 
+static const struct {
+	const struct seccomp_rules *rules;
+	const char *name;
+} seccomp_kinds[SECCOMP_KINDS] = {
+	[SECCOMP_VCPU] = { &seccomp_vcpu_rules, "vCPU" },
+	[SECCOMP_MAIN] = { &seccomp_main_rules, "main" },
+	[SECCOMP_VIRTIO_BLK] = { &seccomp_virtio_blk_rules, "virtio-blk" },
+	[SECCOMP_VIRTIO_NET] = { &seccomp_virtio_net_rules, "virtio-net" },
+	[SECCOMP_VIRTIO_RNG] = { &seccomp_virtio_rng_rules, "virtio-rng" },
+	[SECCOMP_VIRTIO_CONSOLE] = { &seccomp_virtio_console_rules, "virtio-console" },
+};
+
 static const struct seccomp_rules *seccomp_rules_of(enum seccomp_kind kind)
 {
-	return kind == SECCOMP_VCPU ? &seccomp_vcpu_rules : &seccomp_main_rules;
+	return seccomp_kinds[kind].rules;
 }
 
 unsigned seccomp_rule_count(enum seccomp_kind kind)
@@ -56,7 +68,7 @@ int seccomp_install(enum seccomp_kind kind)
 	seccomp_release(ctx);
 	if (ret)
 		log_err("cannot install the %s seccomp filter: %s",
-			kind == SECCOMP_VCPU ? "vCPU" : "main", strerror(-ret));
+			seccomp_kinds[kind].name, strerror(-ret));
 	return ret;
 }
 

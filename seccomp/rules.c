@@ -4,6 +4,7 @@
  * is added only with the code path that needs it. */
 #include "seccomp/rules.h"
 
+#include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -48,7 +49,8 @@ static const struct seccomp_ioctl vcpu_ioctls[] = {
 	{ KVM_GET_REGS, "register dump on a guest crash" },
 	{ KVM_GET_SREGS, "register dump on a guest crash" },
 	{ KVM_SIGNAL_MSI, "IOAPIC and device interrupts" },
-	{ KVM_SET_GSI_ROUTING, "IOAPIC redirection changes (EOI exits)" },
+	{ KVM_SET_GSI_ROUTING, "IOAPIC redirection and MSI-X table changes" },
+	{ KVM_IOEVENTFD, "virtio notify ioeventfds follow a BAR the guest moves" },
 };
 
 static const struct seccomp_rule main_sys[] = {
@@ -66,7 +68,55 @@ static const struct seccomp_ioctl main_ioctls[] = {
 	{ TCGETS, "terminal state (isatty)" },
 	{ TCSETS, "restore the terminal on exit" },
 	{ TCSETSW, "restore the terminal on exit" },
+	{ KVM_IOEVENTFD, "teardown removes the virtio notify ioeventfds" },
+	{ KVM_IRQFD, "teardown releases the MSI-X irqfds" },
 };
+
+/* Device worker threads (vmm/worker.c) share these. */
+#define WORKER_RULES                                                          \
+	COMMON_RULES,                                                         \
+	R(epoll_wait, "the worker's event loop"),                             \
+	R(epoll_pwait, "the worker's event loop (glibc may use it)"),         \
+	R(epoll_ctl, "pause/resume polling a back-end fd"),                   \
+	R(ioctl, "the requests listed for the device (argument-filtered)")
+
+static const struct seccomp_ioctl worker_ioctls[] = {
+	{ KVM_SIGNAL_MSI, "INTx through the IOAPIC; MSI-X vectors without a GSI" },
+};
+
+static const struct seccomp_ioctl net_ioctls[] = {
+	{ KVM_SIGNAL_MSI, "INTx through the IOAPIC; MSI-X vectors without a GSI" },
+	{ TUNSETOFFLOAD, "offloads the driver accepted, applied after DRIVER_OK" },
+};
+
+static const struct seccomp_rule blk_sys[] = {
+	WORKER_RULES,
+	R(preadv, "VIRTIO_BLK_T_IN straight into the request's iovecs"),
+	R(pwritev, "VIRTIO_BLK_T_OUT straight from the request's iovecs"),
+	R(fallocate, "DISCARD and WRITE_ZEROES: punch hole, zero range"),
+};
+
+static const struct seccomp_rule net_sys[] = {
+	WORKER_RULES,
+	R(readv, "read one packet (vnet header + frame) from the TAP"),
+	R(writev, "send one tx chain (vnet header + frame) to the TAP"),
+};
+
+static const struct seccomp_rule rng_sys[] = {
+	WORKER_RULES,
+	R(getrandom, "fill the guest's rng buffers"),
+};
+
+static const struct seccomp_rule console_sys[] = {
+	WORKER_RULES,
+	R(writev, "guest console output, one chain per call"),
+};
+
+#define RULES(sys, io) { sys, ARRAY_SIZE(sys), io, ARRAY_SIZE(io) }
+const struct seccomp_rules seccomp_virtio_blk_rules = RULES(blk_sys, worker_ioctls);
+const struct seccomp_rules seccomp_virtio_net_rules = RULES(net_sys, net_ioctls);
+const struct seccomp_rules seccomp_virtio_rng_rules = RULES(rng_sys, worker_ioctls);
+const struct seccomp_rules seccomp_virtio_console_rules = RULES(console_sys, worker_ioctls);
 
 const struct seccomp_rules seccomp_vcpu_rules = {
 	vcpu_sys, ARRAY_SIZE(vcpu_sys), vcpu_ioctls, ARRAY_SIZE(vcpu_ioctls),

@@ -22,6 +22,8 @@ struct seccomp_rules {
 	size_t nr_ioctls;
 };
 
-extern const struct seccomp_rules seccomp_vcpu_rules, seccomp_main_rules;
+extern const struct seccomp_rules seccomp_vcpu_rules, seccomp_main_rules,
+	seccomp_virtio_blk_rules, seccomp_virtio_net_rules,
+	seccomp_virtio_rng_rules, seccomp_virtio_console_rules;
 
 #endif

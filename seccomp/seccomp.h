@@ -7,6 +7,11 @@
 enum seccomp_kind {
 	SECCOMP_VCPU, /* vCPU threads: KVM_RUN and device emulation */
 	SECCOMP_MAIN, /* the main/event thread: I/O, signals, teardown */
+	SECCOMP_VIRTIO_BLK,     /* virtio-blk worker: preadv/pwritev on the image */
+	SECCOMP_VIRTIO_NET,     /* virtio-net worker: readv/writev on the TAP */
+	SECCOMP_VIRTIO_RNG,     /* virtio-rng worker: getrandom */
+	SECCOMP_VIRTIO_CONSOLE, /* virtio-console worker: writev to the output */
+	SECCOMP_KINDS,
 };
 
 /* Drop every capability (effective, permitted, inheritable, and the bounding

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "devices/ioapic.h"
+#include "devices/pci/pci.h"
 #include "devices/uart.h"
 #include "vmm/acpi.h"
 #include "vmm/boot.h"
@@ -96,8 +97,10 @@ static int machine_add_devices(struct machine *m, char *err)
 			   m->serial_fd);
 	if (!m->uart)
 		return machine_fail(VMM_EXIT_HOST, "out of memory (UART)");
-	pci_conf1_init(&m->pci_conf, (struct pci_conf_target){ 0 });
 
+	ret = machine_add_pci(m, err);
+	if (ret)
+		return ret;
 	ret = bus_register(&vm->mmio, LAYOUT_IOAPIC, IOAPIC_MMIO_SIZE, &ioapic_bus_ops,
 			   m->ioapic, "ioapic");
 	ret = ret ?: bus_register(&vm->pio, PORT_COM1, PORT_COM1_LEN,
@@ -117,7 +120,9 @@ static int machine_add_devices(struct machine *m, char *err)
 
 static int machine_add_acpi(struct machine *m, gpa_t *rsdp, char *err)
 {
-	struct acpi_config ac = { .nr_cpus = m->cfg->cpus };
+	struct acpi_ext ext[] = { pci_bus_acpi_ext(m->pci) };
+	struct acpi_config ac = { .nr_cpus = m->cfg->cpus, .ext = ext,
+				  .nr_ext = ARRAY_SIZE(ext) };
 	uint64_t len = LAYOUT_BIOS_END - LAYOUT_BIOS_START;
 	uint8_t *buf = guest_mem_ptr(&m->vm.mem, gpa(LAYOUT_BIOS_START), len);
 	int ret;
@@ -196,6 +201,8 @@ int machine_build(struct machine *m, const struct vmm_config *cfg)
 		return machine_fail(ret == -ENOMEM ? VMM_EXIT_HOST : VMM_EXIT_KVM, err);
 	if ((ret = machine_add_devices(m, err)))
 		return ret;
+	if ((ret = machine_add_virtio(m, err)))
+		return ret;
 	if ((ret = machine_add_acpi(m, &rsdp, err)))
 		return ret;
 	if ((ret = machine_load_kernel(m, rsdp, &boot, err)))
@@ -212,6 +219,7 @@ void machine_destroy(struct machine *m)
 	free(m->vcpus);
 	m->vcpus = NULL;
 	m->nr_vcpus_created = 0;
+	machine_destroy_devices(m);
 	if (m->uart)
 		uart_free(m->uart);
 	if (m->ioapic)

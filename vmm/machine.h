@@ -11,6 +11,14 @@
 
 struct uart;
 struct ioapic;
+struct pci_bus;
+struct virtio_pci;
+struct virtio_blk;
+struct virtio_net;
+struct virtio_rng;
+struct virtio_console;
+
+#define MACHINE_MAX_VIRTIO (VMM_MAX_DISKS + VMM_MAX_NETS + 2)
 
 struct machine {
 	const struct vmm_config *cfg;
@@ -23,6 +31,15 @@ struct machine {
 	struct uart *uart;
 	int serial_fd; /* where COM1 output goes; -1 when off */
 	struct pci_conf1 pci_conf;
+	struct pci_bus *pci;
+	struct virtio_pci *virtio[MACHINE_MAX_VIRTIO];
+	unsigned nr_virtio;
+	struct virtio_blk *disks[VMM_MAX_DISKS];
+	unsigned nr_disks;
+	struct virtio_net *nets[VMM_MAX_NETS];
+	unsigned nr_nets;
+	struct virtio_rng *rng;
+	struct virtio_console *vcon;
 	int raw_tty; /* 1 when stdin was switched to raw mode */
 };
 
@@ -36,6 +53,18 @@ int machine_build(struct machine *m, const struct vmm_config *cfg);
  * event loop until the guest or a signal ends the run, and tear down.
  * Returns the process exit status. */
 int machine_run(struct machine *m);
+
+/* Builder steps in vmm/machine_devices.c: the PCI bus (after the IOAPIC)
+ * and the virtio devices on it. Return 0 or the exit status (message
+ * printed). err is a scratch buffer of 256 bytes. */
+int machine_add_pci(struct machine *m, char *err);
+int machine_add_virtio(struct machine *m, char *err);
+
+/* Start the device worker threads (after capabilities are dropped). */
+int machine_start_devices(struct machine *m);
+
+/* Tear down the bus and devices (after the vCPUs stopped). */
+void machine_destroy_devices(struct machine *m);
 
 /* Release everything (safe after a partial machine_build). */
 void machine_destroy(struct machine *m);

@@ -181,6 +181,8 @@ static int run_start(struct machine *m)
 {
 	if (caps_drop_all())
 		return run_fail(VMM_EXIT_HOST, "cannot drop capabilities");
+	if (machine_start_devices(m))
+		return run_fail(VMM_EXIT_HOST, "cannot start a device I/O thread");
 	for (unsigned i = 0; i < m->nr_vcpus_created; i++) {
 		m->vcpus[i].thread_init = m->cfg->seccomp ? run_vcpu_thread_init : NULL;
 		if (vcpu_start(&m->vcpus[i]))
