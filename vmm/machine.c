@@ -18,6 +18,7 @@
 #include "vmm/exit_codes.h"
 #include "vmm/layout.h"
 #include "vmm/log.h"
+#include "vmm/reset_vector.h"
 
 #define ERRLEN 256
 
@@ -130,6 +131,8 @@ static int machine_add_acpi(struct machine *m, gpa_t *rsdp, char *err)
 	if (!buf)
 		return machine_fail(VMM_EXIT_USAGE, "guest memory too small for ACPI tables");
 	ret = acpi_build(&ac, buf, len, gpa(LAYOUT_BIOS_START), rsdp);
+	if (!ret)
+		ret = reset_vector_install(&m->vm.mem);
 	if (ret) {
 		snprintf(err, ERRLEN, "cannot build the ACPI tables: %s", strerror(-ret));
 		return machine_fail(VMM_EXIT_HOST, err);
