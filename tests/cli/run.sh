@@ -16,7 +16,7 @@ expect() {
 	local got=$?
 	if [ "$got" != "$want" ]; then
 		t_fail "cli/$name: status $got, want $want"; sed 's/^/#   /' "$TMP/err" | head -5
-	elif [ -n "$re" ] && ! grep -Eq "$re" "$TMP/err"; then
+	elif [ -n "$re" ] && ! grep -Eq -e "$re" "$TMP/err"; then
 		t_fail "cli/$name: stderr lacks /$re/"; sed 's/^/#   /' "$TMP/err" | head -5
 	else
 		t_pass "cli/$name"
@@ -73,6 +73,15 @@ else
 	expect kernel-unreadable 4 'Permission denied' -- --kernel "$TMP/unreadable"
 fi
 
+# Devices the VMM cannot open (status 2, like other bad arguments).
+truncate -s 1M "$TMP/disk.img"
+expect disk-missing 2 '--disk: cannot open .*nonexistent' -- --kernel "$K" --disk path="$TMP/nonexistent"
+expect disk-dir 2 '--disk: cannot open' -- --kernel "$K" --disk path="$TMP"
+expect disk-twice 2 'is in use' -- --kernel "$K" --disk path="$TMP/disk.img" --disk path="$TMP/disk.img"
+expect disk-no-path 2 'path=FILE is required' -- --kernel "$K" --disk readonly=on
+expect net-no-tap 2 'tap=NAME is required' -- --kernel "$K" --net mac=52:54:00:00:00:01
+expect console-bad 2 'not tty, off or file=PATH' -- --kernel "$K" --console pty
+
 # KVM unavailable (status 6): hide /dev/kvm in a private mount namespace.
 if have_kvm && unshare -m true 2>/dev/null; then
 	unshare -m sh -c "mount --bind /dev/null /dev/kvm && exec '$VMM' --kernel '$K'" \
@@ -99,6 +108,7 @@ expect triple-fault 10 'triple fault.*vCPU 0' -- --kernel "$T/tiny-triple.elf"
 grep -q 'rip=' "$TMP/err"; t_check cli/triple-fault-registers $?
 expect seccomp-off 85 '' -- --kernel "$K" --seccomp off
 expect smp-4 85 '' -- --kernel "$K" --cpus boot=4 --memory size=64M
+expect with-devices 85 '' -- --kernel "$K" --disk path="$TMP/disk.img" --rng --console file="$TMP/con.txt"
 
 # Signals (status 12), with the terminal untouched (stdin is not a tty here).
 for sig in TERM INT; do
