@@ -117,3 +117,16 @@ for sig in TERM INT; do
 	sleep 0.5; kill -$sig $pid; wait $pid; rc=$?
 	[ $rc = 12 ] && grep -q "terminated by SIG$sig" "$TMP/err"; t_check cli/sig$sig $? "status $rc"
 done
+
+# A terminal on stdin: raw mode while the guest runs (Ctrl-A x reaches the
+# VMM byte by byte, with no newline and ISIG off), restored on exit.
+if command -v script >/dev/null; then
+	out=$( (sleep 1; printf '\001x'; sleep 1) | timeout 30 script -qec \
+		"'$VMM' --kernel '$T/tiny-spin.elf'; echo rc=\$?; stty -a" /dev/null 2>&1 | tr -d '\r')
+	echo "$out" | grep -q '^rc=12$' && echo "$out" | grep -q 'terminated by Ctrl-A x'
+	t_check cli/tty-raw-escape $? "$(echo "$out" | grep rc=)"
+	flags=$(echo "$out" | tr ' ;' '\n\n' | grep -xE -- '-?(icanon|echo|isig)' | sort | tr '\n' ' ')
+	[ "$flags" = "echo icanon isig " ]; t_check cli/tty-restored $? "flags after exit: $flags"
+else
+	t_skip cli/tty "script(1) missing"
+fi
