@@ -2,61 +2,11 @@
 /* Unit tests for the ACPI extension hooks (struct acpi_ext) and the table
  * builder (vmm/acpi/builder.h). */
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include <cmocka.h>
-
-#include "vmm/acpi.h"
+#include "acpi_fixture.h"
 #include "vmm/acpi/aml.h"
 #include "vmm/acpi/builder.h"
-#include "vmm/acpi/tables.h"
-#include "vmm/layout.h"
-
-#define AREA_BASE LAYOUT_BIOS_START
-#define AREA_LEN  (LAYOUT_BIOS_END - LAYOUT_BIOS_START)
-
-static uint8_t area[AREA_LEN];
-
-static uint8_t sum(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	uint8_t s = 0;
-
-	while (len--)
-		s += *b++;
-	return s;
-}
-
-static const struct acpi_table_header *table_at(uint64_t gpa_addr)
-{
-	const struct acpi_table_header *h;
-
-	assert_true(range_within(gpa_addr, sizeof(*h), AREA_BASE, AREA_LEN));
-	h = (const void *)(area + (gpa_addr - AREA_BASE));
-	assert_true(range_within(gpa_addr, h->length, AREA_BASE, AREA_LEN));
-	assert_int_equal(sum(h, h->length), 0);
-	return h;
-}
-
-/* The XSDT entry with signature 'sig' (RSDP at offset 0), or NULL. */
-static const struct acpi_table_header *xsdt_find(const char *sig)
-{
-	const struct acpi_rsdp *r = (const void *)area;
-	const struct acpi_xsdt *x = (const void *)table_at(r->xsdt_address);
-	size_t nr = (x->header.length - sizeof(x->header)) / 8;
-
-	for (size_t i = 0; i < nr; i++) {
-		const struct acpi_table_header *h = table_at(x->entry[i]);
-
-		if (!memcmp(h->signature, sig, 4))
-			return h;
-	}
-	return NULL;
-}
 
 /* An extension adds a table to the XSDT and a device to \_SB. */
 static int ext_tables(struct acpi_builder *b, void *opaque)
@@ -102,7 +52,6 @@ static void test_extension(void **state)
 	};
 	struct acpi_config cfg = { .nr_cpus = 1, .ext = ext, .nr_ext = 1 };
 	const struct acpi_table_header *t, *d;
-	const struct acpi_fadt *f;
 	gpa_t rsdp;
 
 	(void)state;
@@ -112,9 +61,7 @@ static void test_extension(void **state)
 	assert_non_null(t);
 	assert_memory_equal(t + 1, "abcd", 4);
 	assert_non_null(xsdt_find("APIC"));
-	f = (const void *)xsdt_find("FACP");
-	assert_non_null(f);
-	d = table_at(f->x_dsdt);
+	d = dsdt_find();
 	assert_non_null(memmem(d, d->length, "PCI0", 4));
 
 	ext[0].add_tables = ext_fail;

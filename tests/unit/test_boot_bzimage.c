@@ -5,18 +5,7 @@
 #include <asm/bootparam.h>
 #include <errno.h>
 #include <glob.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "vmm/boot.h"
-#include "vmm/layout.h"
 
 #define RAM MiB(64)
 #define SETUP_SECTS 4
@@ -24,17 +13,11 @@
 #define PAYLOAD 0x2000
 #define IMG_LEN (SETUP_LEN + PAYLOAD)
 #define HDR_END_215 0x26c /* end of kernel_info_offset */
-
-struct fx {
-	struct guest_mem mem;
-	uint8_t img[IMG_LEN];
-	struct setup_header h; /* what build() writes */
+#define KERNEL_PATH "/bz"
+#define FX_EXTRA                                                          \
+	struct setup_header h; /* what build() writes */                  \
 	size_t hdr_end;
-	struct boot_args args;
-	struct boot_cpu cpu;
-	enum boot_proto proto;
-	char err[256];
-};
+#include "boot_fixture.h"
 
 static void hdr_default(struct fx *f)
 {
@@ -66,42 +49,14 @@ static void build(struct fx *f)
 	f->args.kernel_len = IMG_LEN;
 }
 
-static int fx_setup(void **state)
+/* The fixture with the default header built into f->img. */
+static int bz_setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (!f || guest_mem_layout(&f->mem, RAM) || guest_mem_alloc(&f->mem))
+	if (fx_setup(state))
 		return -1;
-	f->args = (struct boot_args){ .kernel = f->img, .kernel_len = IMG_LEN,
-				      .kernel_path = "/bz", .cmdline = "",
-				      .mem = &f->mem };
-	hdr_default(f);
-	build(f);
-	*state = f;
+	hdr_default(*state);
+	build(*state);
 	return 0;
-}
-
-static int fx_teardown(void **state)
-{
-	struct fx *f = *state;
-
-	guest_mem_free(&f->mem);
-	free(f);
-	return 0;
-}
-
-static int load(struct fx *f)
-{
-	f->err[0] = '\0';
-	return boot_load(&f->args, &f->cpu, &f->proto, f->err, sizeof(f->err));
-}
-
-static void *gp(struct fx *f, uint64_t addr, uint64_t len)
-{
-	void *p = guest_mem_ptr(&f->mem, gpa(addr), len);
-
-	assert_non_null(p);
-	return p;
 }
 
 static struct boot_params *zp(struct fx *f)
@@ -112,11 +67,7 @@ static struct boot_params *zp(struct fx *f)
 static void expect_fail(struct fx *f, int want, const char *needle)
 {
 	build(f);
-	assert_int_equal(load(f), want);
-	assert_true(strlen(f->err) > 0);
-	assert_null(strchr(f->err, '\n'));
-	if (needle && !strstr(f->err, needle))
-		fail_msg("message \"%s\" lacks \"%s\"", f->err, needle);
+	expect_load_fail(f, want, needle);
 }
 
 static void check_page_tables(struct fx *f)
@@ -389,7 +340,7 @@ static void test_real_kernel(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, bz_setup, fx_teardown)
 		T(test_load_ok),       T(test_header_fields),
 		T(test_refused),       T(test_truncations),
 		T(test_initrd_and_cmdline),

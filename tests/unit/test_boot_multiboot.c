@@ -1,26 +1,17 @@
 // SPDX-License-Identifier: MIT
 /* Multiboot v1 loader: synthetic ELF32 kernels and raw a.out-kludge images
  * loaded into a 64 MiB guest; multiboot_info, mmap, module, hostile input. */
-#include <elf.h>
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include <cmocka.h>
-
-#include "vmm/boot.h"
 #include "vmm/boot/multiboot.h"
-#include "vmm/layout.h"
 
 #define RAM MiB(64)
 #define SEG_OFF 0x1000
 #define SEG_FILESZ 0x200
 #define IMG_LEN (SEG_OFF + SEG_FILESZ)
 #define MEMSZ 0x5000
+#define KERNEL_PATH "/boot/kernel"
+#include "boot_fixture.h"
 
 struct spec {
 	uint32_t magic, flags, checksum_delta;
@@ -63,81 +54,23 @@ static void build(uint8_t *buf, const struct spec *s)
 	for (unsigned i = 0; i < IMG_LEN; i++)
 		buf[i] = (uint8_t)(i * 5 + 3);
 	if (s->elf) {
-		Elf32_Ehdr eh = { .e_type = ET_EXEC, .e_machine = EM_386,
-				  .e_version = EV_CURRENT, .e_entry = s->entry,
-				  .e_phoff = sizeof(eh),
-				  .e_ehsize = sizeof(eh),
-				  .e_phentsize = sizeof(Elf32_Phdr),
-				  .e_phnum = 1 };
-		Elf32_Phdr ph = { .p_type = PT_LOAD, .p_offset = SEG_OFF,
-				  .p_vaddr = s->vaddr, .p_paddr = s->paddr,
-				  .p_filesz = SEG_FILESZ, .p_memsz = s->memsz };
+		const Elf32_Phdr ph = { .p_type = PT_LOAD, .p_offset = SEG_OFF,
+					.p_vaddr = s->vaddr, .p_paddr = s->paddr,
+					.p_filesz = SEG_FILESZ,
+					.p_memsz = s->memsz };
 
 		memset(buf, 0, SEG_OFF);
-		memcpy(eh.e_ident, ELFMAG, SELFMAG);
-		eh.e_ident[EI_CLASS] = ELFCLASS32;
-		eh.e_ident[EI_DATA] = ELFDATA2LSB;
-		memcpy(buf, &eh, sizeof(eh));
-		memcpy(buf + sizeof(eh), &ph, sizeof(ph));
+		put_elf32(buf, EM_386, s->entry, 1, &ph, 1);
 	}
 	if (s->hdr_off + sizeof(hdr) <= IMG_LEN)
 		memcpy(buf + s->hdr_off, hdr, sizeof(hdr));
-}
-
-struct fx {
-	struct guest_mem mem;
-	uint8_t img[IMG_LEN];
-	struct boot_args args;
-	struct boot_cpu cpu;
-	enum boot_proto proto;
-	char err[256];
-};
-
-static int fx_setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (!f || guest_mem_layout(&f->mem, RAM) || guest_mem_alloc(&f->mem))
-		return -1;
-	f->args = (struct boot_args){ .kernel = f->img, .kernel_len = IMG_LEN,
-				      .kernel_path = "/boot/kernel",
-				      .cmdline = "", .mem = &f->mem };
-	*state = f;
-	return 0;
-}
-
-static int fx_teardown(void **state)
-{
-	struct fx *f = *state;
-
-	guest_mem_free(&f->mem);
-	free(f);
-	return 0;
-}
-
-static int load(struct fx *f)
-{
-	f->err[0] = '\0';
-	return boot_load(&f->args, &f->cpu, &f->proto, f->err, sizeof(f->err));
-}
-
-static void *gp(struct fx *f, uint64_t addr, uint64_t len)
-{
-	void *p = guest_mem_ptr(&f->mem, gpa(addr), len);
-
-	assert_non_null(p);
-	return p;
 }
 
 static void expect_fail(struct fx *f, const struct spec *s, int want,
 			const char *needle)
 {
 	build(f->img, s);
-	assert_int_equal(load(f), want);
-	assert_true(strlen(f->err) > 0);
-	assert_null(strchr(f->err, '\n'));
-	if (needle && !strstr(f->err, needle))
-		fail_msg("message \"%s\" lacks \"%s\"", f->err, needle);
+	expect_load_fail(f, want, needle);
 }
 
 /* Check the info page; returns it. */

@@ -1,26 +1,17 @@
 // SPDX-License-Identifier: MIT
 /* PVH loader: synthetic ELF32/ELF64 kernels with a Xen PHYS32_ENTRY note,
  * loaded into a 64 MiB guest; the start_info and hostile headers. */
-#include <elf.h>
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include <cmocka.h>
-
-#include "vmm/boot.h"
 #include "vmm/boot/pvh.h"
-#include "vmm/layout.h"
 
 #define RAM MiB(64)
 #define SEG_OFF 0x1000
 #define SEG_FILESZ 0x100
 #define IMG_LEN (SEG_OFF + SEG_FILESZ)
 #define NOTE_OFF 0x200
+#define KERNEL_PATH "/k"
+#include "boot_fixture.h"
 
 struct spec {
 	bool is64;
@@ -50,36 +41,19 @@ static struct spec spec_default(bool is64)
 /* Build the image into buf (IMG_LEN bytes). Segment bytes are i*7+1. */
 static size_t build(uint8_t *buf, const struct spec *s)
 {
-	uint32_t note[5] = { 4, s->note_descsz, s->note_type, 0, 0 };
-
 	memset(buf, 0, IMG_LEN);
 	if (s->is64) {
-		Elf64_Ehdr eh = { .e_type = ET_EXEC, .e_machine = s->machine,
-				  .e_version = EV_CURRENT, .e_entry = 0x1000000,
-				  .e_phoff = sizeof(eh),
-				  .e_ehsize = sizeof(eh),
-				  .e_phentsize = sizeof(Elf64_Phdr),
-				  .e_phnum = s->phnum };
-		Elf64_Phdr ph[2] = {
+		const Elf64_Phdr ph[2] = {
 			{ .p_type = PT_LOAD, .p_offset = s->offset,
 			  .p_vaddr = 0xffffffff81000000ull, .p_paddr = s->paddr,
 			  .p_filesz = s->filesz, .p_memsz = s->memsz },
 			{ .p_type = s->note ? PT_NOTE : PT_NULL,
 			  .p_offset = NOTE_OFF, .p_filesz = 12 + 4 + 8 },
 		};
-		memcpy(eh.e_ident, ELFMAG, SELFMAG);
-		eh.e_ident[EI_CLASS] = ELFCLASS64;
-		eh.e_ident[EI_DATA] = ELFDATA2LSB;
-		memcpy(buf, &eh, sizeof(eh));
-		memcpy(buf + sizeof(eh), ph, sizeof(ph));
+
+		put_elf64(buf, s->machine, 0x1000000, s->phnum, ph, 2);
 	} else {
-		Elf32_Ehdr eh = { .e_type = ET_EXEC, .e_machine = s->machine,
-				  .e_version = EV_CURRENT, .e_entry = 0x1000000,
-				  .e_phoff = sizeof(eh),
-				  .e_ehsize = sizeof(eh),
-				  .e_phentsize = sizeof(Elf32_Phdr),
-				  .e_phnum = s->phnum };
-		Elf32_Phdr ph[2] = {
+		const Elf32_Phdr ph[2] = {
 			{ .p_type = PT_LOAD, .p_offset = (uint32_t)s->offset,
 			  .p_vaddr = 0xc0100000u, .p_paddr = (uint32_t)s->paddr,
 			  .p_filesz = (uint32_t)s->filesz,
@@ -87,62 +61,14 @@ static size_t build(uint8_t *buf, const struct spec *s)
 			{ .p_type = s->note ? PT_NOTE : PT_NULL,
 			  .p_offset = NOTE_OFF, .p_filesz = 12 + 4 + 8 },
 		};
-		memcpy(eh.e_ident, ELFMAG, SELFMAG);
-		eh.e_ident[EI_CLASS] = ELFCLASS32;
-		eh.e_ident[EI_DATA] = ELFDATA2LSB;
-		memcpy(buf, &eh, sizeof(eh));
-		memcpy(buf + sizeof(eh), ph, sizeof(ph));
+
+		put_elf32(buf, s->machine, 0x1000000, s->phnum, ph, 2);
 	}
-	memcpy(&note[3], "Xen", 4);
-	memcpy(buf + NOTE_OFF, note, 16);
-	memcpy(buf + NOTE_OFF + 16, &s->entry, 8);
+	put_xen_note(buf + NOTE_OFF, s->note_type, s->note_descsz, &s->entry,
+		     sizeof(s->entry));
 	for (unsigned i = 0; i < SEG_FILESZ; i++)
 		buf[SEG_OFF + i] = (uint8_t)(i * 7 + 1);
 	return IMG_LEN;
-}
-
-struct fx {
-	struct guest_mem mem;
-	uint8_t img[IMG_LEN];
-	struct boot_args args;
-	struct boot_cpu cpu;
-	enum boot_proto proto;
-	char err[256];
-};
-
-static int fx_setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (!f || guest_mem_layout(&f->mem, RAM) || guest_mem_alloc(&f->mem))
-		return -1;
-	f->args = (struct boot_args){ .kernel = f->img, .kernel_len = IMG_LEN,
-				      .kernel_path = "/k", .cmdline = "",
-				      .mem = &f->mem };
-	*state = f;
-	return 0;
-}
-
-static int fx_teardown(void **state)
-{
-	struct fx *f = *state;
-
-	guest_mem_free(&f->mem);
-	free(f);
-	return 0;
-}
-
-static int load(struct fx *f)
-{
-	return boot_load(&f->args, &f->cpu, &f->proto, f->err, sizeof(f->err));
-}
-
-static void *gp(struct fx *f, uint64_t addr, uint64_t len)
-{
-	void *p = guest_mem_ptr(&f->mem, gpa(addr), len);
-
-	assert_non_null(p);
-	return p;
 }
 
 static void check_ok_common(struct fx *f, uint64_t entry)
@@ -242,12 +168,7 @@ static void expect_fail(struct fx *f, const struct spec *s, int want,
 			const char *needle)
 {
 	build(f->img, s);
-	f->err[0] = '\0';
-	assert_int_equal(load(f), want);
-	assert_true(strlen(f->err) > 0);
-	assert_null(strchr(f->err, '\n'));
-	if (needle && !strstr(f->err, needle))
-		fail_msg("message \"%s\" lacks \"%s\"", f->err, needle);
+	expect_load_fail(f, want, needle);
 }
 
 static void test_truncations(void **state)
@@ -262,7 +183,6 @@ static void test_truncations(void **state)
 			int r;
 
 			f->args.kernel_len = len;
-			f->err[0] = '\0';
 			r = load(f);
 			if (r != -ENOEXEC && r != -EINVAL)
 				fail_msg("len %zu: r=%d (%s)", len, r, f->err);

@@ -2,31 +2,11 @@
 /* Unit tests for the DMA API (iommu/dma.c) over a hand-built guest memory:
  * RAM at [0, 1 MiB) and [4 GiB, 4 GiB + 1 MiB), each with guard bytes on
  * both sides, and a fake page-table translator for the IOMMU cases. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "dma_fixture.h"
 
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "iommu/dma.h"
-
-#define RID	   0x0108
-#define RAM_SIZE   MiB(1)
-#define HI_BASE	   GiB(4)
-#define GUARD	   4096
-#define GUARD_BYTE 0xa5
-#define PAGE	   4096ull
-#define NPAGES	   128
-
-struct pte {
-	bool present;
-	uint64_t gpa;  /* page-aligned */
-	unsigned perm; /* DMA_ACCESS_* */
-};
+#define RID    0x0108
+#define GUARD  4096
+#define NPAGES 128
 
 struct fixture {
 	struct guest_mem mem;
@@ -44,19 +24,11 @@ static int fake_translate(void *opaque, uint16_t rid, iova_t iova, unsigned acce
 			  struct dma_xlate *x, struct dma_fault *f)
 {
 	struct fixture *fx = opaque;
-	uint64_t pg = iova.a / PAGE;
 
 	(void)rid;
 	(void)access;
 	fx->ntranslate++;
-	if (pg >= NPAGES || !fx->pt[pg].present) {
-		f->reason = DMA_FAULT_UNMAPPED;
-		return -EFAULT;
-	}
-	x->gpa = gpa(fx->pt[pg].gpa + iova.a % PAGE);
-	x->len = PAGE - iova.a % PAGE;
-	x->perm = fx->pt[pg].perm;
-	return 0;
+	return pt_translate(fx->pt, NPAGES, iova, x, f);
 }
 
 static void fake_fault(void *opaque, uint16_t rid, const struct dma_fault *f)
@@ -72,20 +44,9 @@ static void fake_fault(void *opaque, uint16_t rid, const struct dma_fault *f)
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	const uint64_t base[2] = {0, HI_BASE};
 
-	if (!fx)
+	if (!fx || fake_mem_init(&fx->mem, fx->buf, GUARD))
 		return -1;
-	for (int i = 0; i < 2; i++) {
-		fx->buf[i] = malloc(RAM_SIZE + 2 * GUARD);
-		if (!fx->buf[i])
-			return -1;
-		memset(fx->buf[i], GUARD_BYTE, RAM_SIZE + 2 * GUARD);
-		memset(fx->buf[i] + GUARD, 0, RAM_SIZE);
-		fx->mem.r[i] = (struct mem_region){gpa(base[i]), RAM_SIZE, fx->buf[i] + GUARD};
-	}
-	fx->mem.nr = 2;
-	fx->mem.ram_size = 2 * RAM_SIZE;
 	dma_as_init(&fx->as, RID, &fx->mem);
 	fx->xl = (struct dma_translator){fake_translate, fake_fault, fx};
 	*state = fx;
@@ -96,8 +57,7 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	free(fx->buf[0]);
-	free(fx->buf[1]);
+	fake_mem_free(fx->buf);
 	free(fx);
 	return 0;
 }
@@ -122,8 +82,6 @@ static void map_page(struct fixture *fx, uint64_t iova_pg, uint64_t gpa_a, unsig
 {
 	fx->pt[iova_pg] = (struct pte){true, gpa_a, perm};
 }
-
-#define RW (DMA_ACCESS_READ | DMA_ACCESS_WRITE)
 
 static void test_identity_boundaries(void **state)
 {

@@ -4,63 +4,16 @@
  * and ECAM reservation. With PCI_ACPI_DUMP=DIR set, the DSDT and MCFG are
  * also written to DIR/dsdt.dat and DIR/mcfg.dat for `iasl -d`. */
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include <cmocka.h>
-
+#include "acpi_fixture.h"
 #include "devices/pci/pci.h"
-#include "vmm/acpi.h"
-#include "vmm/acpi/tables.h"
-#include "vmm/layout.h"
 
-#define AREA_BASE LAYOUT_BIOS_START
-#define AREA_LEN  (LAYOUT_BIOS_END - LAYOUT_BIOS_START)
 #define MMIO64_BASE 0x8000000000ull
 #define MMIO64_SIZE GiB(64)
 
-static uint8_t area[AREA_LEN];
 static struct bus mmio, pio;
-
-static uint8_t sum(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	uint8_t s = 0;
-
-	while (len--)
-		s += *b++;
-	return s;
-}
-
-static const struct acpi_table_header *table_at(uint64_t addr)
-{
-	const struct acpi_table_header *h;
-
-	assert_true(range_within(addr, sizeof(*h), AREA_BASE, AREA_LEN));
-	h = (const void *)(area + (addr - AREA_BASE));
-	assert_true(range_within(addr, h->length, AREA_BASE, AREA_LEN));
-	assert_int_equal(sum(h, h->length), 0);
-	return h;
-}
-
-static const struct acpi_table_header *xsdt_find(const char *sig)
-{
-	const struct acpi_rsdp *r = (const void *)area;
-	const struct acpi_xsdt *x = (const void *)table_at(r->xsdt_address);
-	size_t nr = (x->header.length - sizeof(x->header)) / 8;
-
-	for (size_t i = 0; i < nr; i++) {
-		const struct acpi_table_header *h = table_at(x->entry[i]);
-
-		if (!memcmp(h->signature, sig, 4))
-			return h;
-	}
-	return NULL;
-}
 
 static bool has(const struct acpi_table_header *h, const void *pat, size_t len)
 {
@@ -90,7 +43,6 @@ static const struct acpi_table_header *build(uint64_t base64, uint64_t size64,
 				      .mmio64_base = base64,
 				      .mmio64_size = size64 };
 	const struct acpi_table_header *d;
-	const struct acpi_fadt *f;
 	struct acpi_ext ext;
 	struct acpi_config ac = { .nr_cpus = 2, .nr_ext = 1 };
 	struct pci_bus *b;
@@ -104,9 +56,7 @@ static const struct acpi_table_header *build(uint64_t base64, uint64_t size64,
 	ac.ext = &ext;
 	assert_int_equal(acpi_build(&ac, area, sizeof(area), gpa(AREA_BASE), &rsdp), 0);
 	pci_bus_free(b);
-	f = (const void *)xsdt_find("FACP");
-	assert_non_null(f);
-	d = table_at(f->x_dsdt);
+	d = dsdt_find();
 	snprintf(name, sizeof(name), "dsdt%s", tag);
 	dump(name, d);
 	snprintf(name, sizeof(name), "mcfg%s", tag);

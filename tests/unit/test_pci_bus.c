@@ -4,24 +4,15 @@
  * firmware's BAR assignment (natural alignment, windows, decode enables),
  * INTERRUPT_LINE, slots. INTx and reset: test_pci_intx.c. */
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <string.h>
 
-#include <cmocka.h>
-
-#include "devices/pci/pci.h"
 #include "devices/platform.h"
-#include "vmm/layout.h"
 
 #define MMIO64_BASE 0x8000000000ull
 #define MMIO64_SIZE GiB(64)
+#define PCI_FX_DEVS 8
+#include "pci_fixture.h"
 
-static struct bus mmio, pio;
 static struct pci_conf1 conf1;
-static struct pci_bus *pbus;
-static struct pci_dev devs[8];
 
 static int setup_bus(uint64_t mmio64_base, uint64_t mmio64_size)
 {
@@ -52,29 +43,6 @@ static int setup64(void **state)
 	return setup_bus(MMIO64_BASE, MMIO64_SIZE);
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	pci_bus_free(pbus);
-	for (unsigned i = 0; i < ARRAY_SIZE(devs); i++)
-		pci_dev_fini(&devs[i]);
-	memset(devs, 0, sizeof(devs));
-	return 0;
-}
-
-static uint32_t ecam_rd(unsigned devfn, unsigned reg, unsigned size)
-{
-	uint64_t v;
-
-	assert_true(bus_read(&mmio, LAYOUT_PCI_ECAM + (devfn << 12) + reg, size, &v));
-	return (uint32_t)v;
-}
-
-static void ecam_wr(unsigned devfn, unsigned reg, unsigned size, uint32_t v)
-{
-	assert_true(bus_write(&mmio, LAYOUT_PCI_ECAM + (devfn << 12) + reg, size, v));
-}
-
 static uint32_t conf1_rd(unsigned bus, unsigned devfn, unsigned reg,
 			 unsigned size)
 {
@@ -97,12 +65,9 @@ static void conf1_wr(unsigned devfn, unsigned reg, unsigned size, uint32_t v)
 static int add_dev(unsigned i, int slot, uint8_t pin,
 		   const uint64_t (*bars)[2], unsigned nr)
 {
-	struct pci_dev_info info = { .vendor = 0x1234, .device = 0x1000 + i,
-				     .class = 0x00ff00, .intx_pin = pin,
-				     .name = "bus-test" };
 	unsigned idx = 0;
 
-	pci_dev_init(&devs[i], &info, NULL, NULL);
+	dev_init(i, pin, "bus-test");
 	for (unsigned b = 0; b < nr; b++) {
 		enum pci_bar_type t = (enum pci_bar_type)bars[b][0];
 

@@ -4,21 +4,12 @@
  * input), STATUS.INTERRUPT, COMMAND.INTX_DISABLE, and pci_dev_reset()
  * returning a function to its firmware state. */
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <string.h>
 
-#include <cmocka.h>
+#define PCI_FX_DEVS 4
+#include "pci_fixture.h"
 
-#include "devices/pci/pci.h"
-#include "vmm/layout.h"
-
-static struct bus mmio, pio;
-static struct pci_bus *pbus;
 static int level[IOAPIC_PINS];
 static unsigned nr_sets;
-static struct pci_dev devs[4];
 
 static void fake_ioapic_set(void *opaque, unsigned pin, int lvl)
 {
@@ -43,38 +34,11 @@ static int setup(void **state)
 	return pci_bus_new(&cfg, &pbus);
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	pci_bus_free(pbus);
-	for (unsigned i = 0; i < ARRAY_SIZE(devs); i++)
-		pci_dev_fini(&devs[i]);
-	memset(devs, 0, sizeof(devs));
-	return 0;
-}
-
-static uint32_t ecam_rd(unsigned devfn, unsigned reg, unsigned size)
-{
-	uint64_t v;
-
-	assert_true(bus_read(&mmio, LAYOUT_PCI_ECAM + (devfn << 12) + reg, size, &v));
-	return (uint32_t)v;
-}
-
-static void ecam_wr(unsigned devfn, unsigned reg, unsigned size, uint32_t v)
-{
-	assert_true(bus_write(&mmio, LAYOUT_PCI_ECAM + (devfn << 12) + reg, size, v));
-}
-
 /* Device i at slot with interrupt pin 'pin' and, if bar_size, one 32-bit
  * memory BAR. */
 static int add_dev(unsigned i, int slot, uint8_t pin, uint64_t bar_size)
 {
-	struct pci_dev_info info = { .vendor = 0x1234, .device = 0x1000 + i,
-				     .class = 0x00ff00, .intx_pin = pin,
-				     .name = "intx-test" };
-
-	pci_dev_init(&devs[i], &info, NULL, NULL);
+	dev_init(i, pin, "intx-test");
 	if (bar_size)
 		assert_int_equal(pci_bar_declare(&devs[i], 0, PCI_BAR_MEM32,
 						 bar_size, false), 0);
