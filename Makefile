@@ -19,7 +19,7 @@ UNIT_SRCS    := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 .PHONY: all deps test unit run bench clean format nested guest-tests check-kvm
-all: $(BUILD)/vmm guest-tests $(UNIT_BINS) $(TINY_ELFS)
+all: # the first target; its prerequisites follow the includes below
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -39,6 +39,8 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libvmm.a
 
 include guest-tests/guest-tests.mk
 include tests/cli/tiny.mk
+
+all: $(BUILD)/vmm guest-tests $(UNIT_BINS) $(TINY_ELFS)
 
 # Install the Debian packages the build and the tests need (only missing ones).
 deps:
