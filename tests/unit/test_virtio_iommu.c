@@ -13,10 +13,10 @@
 #include "devices/virtio/iommu.h"
 #include "test_virtio_fake.h"
 
-#define REQ  0x40000ull /* readable part */
-#define RESP 0x41000ull /* writable part */
-#define EP0  0x0010	/* 00:02.0 */
-#define EP1  0x0018	/* 00:03.0 */
+#define REQ	     0x40000ull /* readable part */
+#define RESP	     0x41000ull /* writable part */
+#define EP0	     0x0010	/* 00:02.0 */
+#define EP1	     0x0018	/* 00:03.0 */
 #define ALL_FEATURES (~0ull)
 
 struct fx {
@@ -60,7 +60,7 @@ static int teardown(void **state)
  * (filled with 0xee first); run the requestq; the used length. */
 static uint32_t send_raw(struct fx *fx, const void *req, uint32_t rd, uint32_t wr)
 {
-	struct fake_seg s[2] = { { REQ, rd, false }, { RESP, wr, true } };
+	struct fake_seg s[2] = {{REQ, rd, false}, {RESP, wr, true}};
 	uint32_t len;
 	uint16_t id;
 
@@ -88,34 +88,39 @@ static uint8_t send(struct fx *fx, const void *req, size_t size)
 
 static uint8_t attach(struct fx *fx, uint32_t domain, uint32_t ep, uint32_t flags)
 {
-	struct virtio_iommu_req_attach r = { .head.type = VIRTIO_IOMMU_T_ATTACH,
-					     .domain = htole32(domain), .endpoint = htole32(ep),
-					     .flags = htole32(flags) };
+	struct virtio_iommu_req_attach r = {.head.type = VIRTIO_IOMMU_T_ATTACH,
+					    .domain = htole32(domain),
+					    .endpoint = htole32(ep),
+					    .flags = htole32(flags)};
 	return send(fx, &r, sizeof(r));
 }
 
 static uint8_t detach(struct fx *fx, uint32_t domain, uint32_t ep)
 {
-	struct virtio_iommu_req_detach r = { .head.type = VIRTIO_IOMMU_T_DETACH,
-					     .domain = htole32(domain), .endpoint = htole32(ep) };
+	struct virtio_iommu_req_detach r = {.head.type = VIRTIO_IOMMU_T_DETACH,
+					    .domain = htole32(domain),
+					    .endpoint = htole32(ep)};
 	return send(fx, &r, sizeof(r));
 }
 
 static uint8_t map(struct fx *fx, uint32_t domain, uint64_t first, uint64_t last, uint64_t pa,
 		   uint32_t flags)
 {
-	struct virtio_iommu_req_map r = { .head.type = VIRTIO_IOMMU_T_MAP,
-					  .domain = htole32(domain), .virt_start = htole64(first),
-					  .virt_end = htole64(last), .phys_start = htole64(pa),
-					  .flags = htole32(flags) };
+	struct virtio_iommu_req_map r = {.head.type = VIRTIO_IOMMU_T_MAP,
+					 .domain = htole32(domain),
+					 .virt_start = htole64(first),
+					 .virt_end = htole64(last),
+					 .phys_start = htole64(pa),
+					 .flags = htole32(flags)};
 	return send(fx, &r, sizeof(r));
 }
 
 static uint8_t unmap(struct fx *fx, uint32_t domain, uint64_t first, uint64_t last)
 {
-	struct virtio_iommu_req_unmap r = { .head.type = VIRTIO_IOMMU_T_UNMAP,
-					    .domain = htole32(domain), .virt_start = htole64(first),
-					    .virt_end = htole64(last) };
+	struct virtio_iommu_req_unmap r = {.head.type = VIRTIO_IOMMU_T_UNMAP,
+					   .domain = htole32(domain),
+					   .virt_start = htole64(first),
+					   .virt_end = htole64(last)};
 	return send(fx, &r, sizeof(r));
 }
 
@@ -130,7 +135,7 @@ static bool mapped(struct fx *fx, uint16_t rid, uint64_t addr, uint64_t *pa)
 	return true;
 }
 
-#define RW (VIRTIO_IOMMU_MAP_F_READ | VIRTIO_IOMMU_MAP_F_WRITE)
+#define RW   (VIRTIO_IOMMU_MAP_F_READ | VIRTIO_IOMMU_MAP_F_WRITE)
 #define S(x) VIRTIO_IOMMU_S_##x
 
 static void test_config(void **state)
@@ -147,8 +152,9 @@ static void test_config(void **state)
 	assert_int_equal(fx->v->vdev.config_len, sizeof(*c));
 	assert_int_equal(fx->v->vdev.features,
 			 BIT_ULL(VIRTIO_IOMMU_F_MAP_UNMAP) | BIT_ULL(VIRTIO_IOMMU_F_INPUT_RANGE) |
-				 BIT_ULL(VIRTIO_IOMMU_F_DOMAIN_RANGE) | BIT_ULL(VIRTIO_IOMMU_F_PROBE) |
-				 BIT_ULL(VIRTIO_IOMMU_F_MMIO) | BIT_ULL(VIRTIO_IOMMU_F_BYPASS_CONFIG));
+				 BIT_ULL(VIRTIO_IOMMU_F_DOMAIN_RANGE) |
+				 BIT_ULL(VIRTIO_IOMMU_F_PROBE) | BIT_ULL(VIRTIO_IOMMU_F_MMIO) |
+				 BIT_ULL(VIRTIO_IOMMU_F_BYPASS_CONFIG));
 	assert_int_equal(le64toh(c->page_size_mask), ~0xfffull);
 	assert_int_equal(le64toh(c->input_range.start), 0);
 	assert_int_equal(le64toh(c->input_range.end), (1ull << 48) - 1);
@@ -162,7 +168,7 @@ static void test_config(void **state)
 	fx->v->vdev.ops->config_write(&fx->v->vdev, 0, 8);
 	assert_int_equal(le64toh(c->page_size_mask), ~0xfffull);
 	/* A 4-byte write over bypass and reserved: bypass only. */
-	memcpy(raw + 36, (uint8_t[]){ 0, 9, 9, 9 }, 4);
+	memcpy(raw + 36, (uint8_t[]){0, 9, 9, 9}, 4);
 	fx->v->vdev.ops->config_write(&fx->v->vdev, 36, 4);
 	assert_int_equal(c->bypass, 0);
 	assert_int_equal(c->reserved[0] | c->reserved[1] | c->reserved[2], 0);
@@ -176,12 +182,13 @@ static void test_config(void **state)
 static void test_limits(void **state)
 {
 	struct fx *fx = *state;
-	struct virtio_iommu_params p = { .domain_last = 15, .input_last = (1ull << 32) - 1 };
+	struct virtio_iommu_params p = {.domain_last = 15, .input_last = (1ull << 32) - 1};
 	struct virtio_iommu *bad;
 
-	assert_int_equal(virtio_iommu_new(&(struct virtio_iommu_params){ .input_last = 0x1000 }, &bad),
-			 -EINVAL);
-	assert_int_equal(virtio_iommu_new(&(struct virtio_iommu_params){ .input_last = 0x7ff }, &bad),
+	assert_int_equal(
+		virtio_iommu_new(&(struct virtio_iommu_params){.input_last = 0x1000}, &bad),
+		-EINVAL);
+	assert_int_equal(virtio_iommu_new(&(struct virtio_iommu_params){.input_last = 0x7ff}, &bad),
 			 -EINVAL);
 	fx_open(fx, &p, ALL_FEATURES);
 	assert_int_equal(le32toh(fx->v->cfg.domain_range.end), 15);
@@ -198,9 +205,9 @@ static void test_limits(void **state)
 static void test_parse(void **state)
 {
 	struct fx *fx = *state;
-	struct virtio_iommu_req_attach a = { .head.type = VIRTIO_IOMMU_T_ATTACH,
-					     .domain = htole32(1), .endpoint = htole32(EP0) };
-	uint8_t big[64] = { 0 };
+	struct virtio_iommu_req_attach a = {
+		.head.type = VIRTIO_IOMMU_T_ATTACH, .domain = htole32(1), .endpoint = htole32(EP0)};
+	uint8_t big[64] = {0};
 
 	fx_open(fx, NULL, ALL_FEATURES);
 	/* No head, a truncated head, a truncated body: INVAL. */
@@ -234,8 +241,8 @@ static void test_parse(void **state)
 static void test_attach_detach(void **state)
 {
 	struct fx *fx = *state;
-	struct virtio_iommu_req_attach r = { .head.type = VIRTIO_IOMMU_T_ATTACH,
-					     .domain = htole32(1), .endpoint = htole32(EP0) };
+	struct virtio_iommu_req_attach r = {
+		.head.type = VIRTIO_IOMMU_T_ATTACH, .domain = htole32(1), .endpoint = htole32(EP0)};
 	uint32_t d;
 
 	fx_open(fx, NULL, ALL_FEATURES & ~BIT_ULL(VIRTIO_IOMMU_F_BYPASS_CONFIG));
@@ -327,8 +334,8 @@ static void test_map_unmap(void **state)
 static void test_features_missing(void **state)
 {
 	struct fx *fx = *state;
-	struct virtio_iommu_req_probe p = { .head.type = VIRTIO_IOMMU_T_PROBE,
-					    .endpoint = htole32(EP0) };
+	struct virtio_iommu_req_probe p = {.head.type = VIRTIO_IOMMU_T_PROBE,
+					   .endpoint = htole32(EP0)};
 
 	fx_open(fx, NULL, BIT_ULL(VIRTIO_IOMMU_F_BYPASS_CONFIG));
 	assert_int_equal(attach(fx, 1, EP0, 0), S(OK));
@@ -354,8 +361,8 @@ static int refuse_map(void *opaque, const struct iommu_event *ev)
 static void test_status_codes(void **state)
 {
 	struct fx *fx = *state;
-	struct virtio_iommu_params p = { .boot_bypass = true, .max_mappings = 2 };
-	struct iommu_notifier n = { .notify = refuse_map };
+	struct virtio_iommu_params p = {.boot_bypass = true, .max_mappings = 2};
+	struct iommu_notifier n = {.notify = refuse_map};
 
 	fx_open(fx, &p, ALL_FEATURES);
 	assert_int_equal(attach(fx, 1, EP0, 0), S(OK));
@@ -385,8 +392,10 @@ static void test_status_codes(void **state)
 static void check_resv(struct fx *fx, uint64_t off, uint8_t subtype, uint64_t start, uint64_t end)
 {
 	struct virtio_iommu_probe_resv_mem want = {
-		.head = { htole16(VIRTIO_IOMMU_PROBE_T_RESV_MEM), htole16(20) },
-		.subtype = subtype, .start = htole64(start), .end = htole64(end),
+		.head = {htole16(VIRTIO_IOMMU_PROBE_T_RESV_MEM), htole16(20)},
+		.subtype = subtype,
+		.start = htole64(start),
+		.end = htole64(end),
 	};
 
 	assert_memory_equal(fake_ptr(&fx->ram, RESP + off, 24), &want, 24);
@@ -403,10 +412,10 @@ static bool zeros(struct fx *fx, uint64_t from, uint64_t to)
 static void test_probe(void **state)
 {
 	struct fx *fx = *state;
-	struct virtio_iommu_req_probe p = { .head.type = VIRTIO_IOMMU_T_PROBE,
-					    .endpoint = htole32(EP0) };
-	static const uint8_t msi[24] = { 1, 0, 20, 0, 1, 0, 0, 0, 0, 0, 0xe0, 0xfe, 0, 0, 0, 0,
-					 0xff, 0xff, 0xef, 0xfe, 0, 0, 0, 0 };
+	struct virtio_iommu_req_probe p = {.head.type = VIRTIO_IOMMU_T_PROBE,
+					   .endpoint = htole32(EP0)};
+	static const uint8_t msi[24] = {1, 0, 20, 0, 1,	   0,	 0,    0,    0, 0, 0xe0, 0xfe,
+					0, 0, 0,  0, 0xff, 0xff, 0xef, 0xfe, 0, 0, 0,	 0};
 
 	fx_open(fx, NULL, ALL_FEATURES);
 	assert_int_equal(send_raw(fx, &p, sizeof(p), 516), 516);

@@ -15,11 +15,11 @@
 #include "devices/virtio/iommu.h"
 #include "test_virtio_fake.h"
 
-#define EVBUF 0x50000ull /* eventq buffers, 64 bytes apart */
-#define EP0   0x0010
-#define EP1   0x0018
+#define EVBUF	     0x50000ull /* eventq buffers, 64 bytes apart */
+#define EP0	     0x0010
+#define EP1	     0x0018
 #define ALL_FEATURES (~0ull)
-#define EVQ   VIRTIO_IOMMU_EVENTQ
+#define EVQ	     VIRTIO_IOMMU_EVENTQ
 
 struct fx {
 	struct fake_ram ram;
@@ -62,7 +62,8 @@ static int teardown(void **state)
 static void set_bypass(struct fx *fx, uint8_t val)
 {
 	fx->v->cfg.bypass = val; /* what the transport does before config_write */
-	fx->v->vdev.ops->config_write(&fx->v->vdev, offsetof(struct virtio_iommu_config, bypass), 1);
+	fx->v->vdev.ops->config_write(&fx->v->vdev, offsetof(struct virtio_iommu_config, bypass),
+				      1);
 }
 
 /* Can endpoint i read guest memory at addr? */
@@ -77,7 +78,7 @@ static bool can_read(struct fx *fx, unsigned i, uint64_t addr)
 static uint64_t ev_buffer(struct fx *fx, uint32_t len)
 {
 	uint64_t at = EVBUF + 64 * fx->nr_buf++;
-	struct fake_seg s = { at, len, true };
+	struct fake_seg s = {at, len, true};
 
 	memset(fake_ptr(&fx->ram, at, 64), 0xee, 64);
 	fake_chain_add(&fx->ram, EVQ, &s, 1);
@@ -98,8 +99,10 @@ static void check_event(struct fx *fx, uint64_t at, uint8_t reason, uint32_t fla
 			uint64_t addr)
 {
 	struct virtio_iommu_fault want = {
-		.reason = reason, .flags = htole32(flags | VIRTIO_IOMMU_FAULT_F_ADDRESS),
-		.endpoint = htole32(ep), .address = htole64(addr),
+		.reason = reason,
+		.flags = htole32(flags | VIRTIO_IOMMU_FAULT_F_ADDRESS),
+		.endpoint = htole32(ep),
+		.address = htole64(addr),
 	};
 
 	assert_memory_equal(fake_ptr(&fx->ram, at, sizeof(want)), &want, sizeof(want));
@@ -122,8 +125,9 @@ static void test_bypass_config(void **state)
 	assert_false(can_read(fx, 0, 0x1000));
 	/* An attached endpoint is translated whatever the bypass. */
 	assert_int_equal(iommu_attach(fx->v->io, 1, EP0, 0), 0);
-	assert_int_equal(iommu_map(fx->v->io, 1, iova(0x1000), iova(0x1fff), gpa(0x3000),
-				   IOMMU_MAP_READ), 0);
+	assert_int_equal(
+		iommu_map(fx->v->io, 1, iova(0x1000), iova(0x1fff), gpa(0x3000), IOMMU_MAP_READ),
+		0);
 	set_bypass(fx, 1);
 	assert_true(can_read(fx, 1, 0x1000));
 	assert_true(can_read(fx, 0, 0x1000));
@@ -145,7 +149,7 @@ static void test_bypass_not_negotiated(void **state)
 static void test_boot_bypass_off(void **state)
 {
 	struct fx *fx = *state;
-	struct virtio_iommu_params p = { .boot_bypass = false };
+	struct virtio_iommu_params p = {.boot_bypass = false};
 
 	fx_open(fx, &p, ALL_FEATURES);
 	assert_int_equal(fx->v->cfg.bypass, 0);
@@ -173,7 +177,8 @@ static void test_fault_events(void **state)
 	assert_int_equal(iommu_map(io, 1, iova(0x1000), iova(0x1fff), gpa(0x3000), IOMMU_MAP_READ),
 			 0);
 	assert_int_equal(iommu_map(io, 1, iova(0x4000), iova(0x4fff), gpa(MiB(64)),
-				   IOMMU_MAP_READ | IOMMU_MAP_WRITE), 0);
+				   IOMMU_MAP_READ | IOMMU_MAP_WRITE),
+			 0);
 	assert_int_equal(iommu_block(io, EP1), 0);
 
 	assert_int_equal(dma_read(&fx->ep[0], iova(0x5008), &b, 1), -EFAULT);  /* unmapped */
@@ -192,11 +197,16 @@ static void test_fault_events(void **state)
 		assert_int_equal(ev_used(fx), 24);
 	assert_int_equal(fx->tp.notified[EVQ], 1);
 	assert_int_equal(virtio_iommu_events_pending(fx->v), 0);
-	check_event(fx, at[0], VIRTIO_IOMMU_FAULT_R_MAPPING, VIRTIO_IOMMU_FAULT_F_READ, EP0, 0x5008);
-	check_event(fx, at[1], VIRTIO_IOMMU_FAULT_R_MAPPING, VIRTIO_IOMMU_FAULT_F_WRITE, EP0, 0x1010);
-	check_event(fx, at[2], VIRTIO_IOMMU_FAULT_R_DOMAIN, VIRTIO_IOMMU_FAULT_F_WRITE, EP1, 0x7000);
-	check_event(fx, at[3], VIRTIO_IOMMU_FAULT_R_UNKNOWN, VIRTIO_IOMMU_FAULT_F_READ, EP0, 0x4004);
-	check_event(fx, at[4], VIRTIO_IOMMU_FAULT_R_MAPPING, VIRTIO_IOMMU_FAULT_F_READ, EP0, 0x2000);
+	check_event(fx, at[0], VIRTIO_IOMMU_FAULT_R_MAPPING, VIRTIO_IOMMU_FAULT_F_READ, EP0,
+		    0x5008);
+	check_event(fx, at[1], VIRTIO_IOMMU_FAULT_R_MAPPING, VIRTIO_IOMMU_FAULT_F_WRITE, EP0,
+		    0x1010);
+	check_event(fx, at[2], VIRTIO_IOMMU_FAULT_R_DOMAIN, VIRTIO_IOMMU_FAULT_F_WRITE, EP1,
+		    0x7000);
+	check_event(fx, at[3], VIRTIO_IOMMU_FAULT_R_UNKNOWN, VIRTIO_IOMMU_FAULT_F_READ, EP0,
+		    0x4004);
+	check_event(fx, at[4], VIRTIO_IOMMU_FAULT_R_MAPPING, VIRTIO_IOMMU_FAULT_F_READ, EP0,
+		    0x2000);
 	/* A notification with nothing queued uses no buffer. */
 	ev_buffer(fx, 24);
 	fx->v->vdev.ops->queue_notify(&fx->v->vdev, EVQ);
@@ -206,7 +216,7 @@ static void test_fault_events(void **state)
 /* A fault as the core reports it, at address i pages. */
 static void fault_n(struct fx *fx, unsigned i)
 {
-	struct dma_fault f = { iova(i * 0x1000ull), DMA_ACCESS_READ, DMA_FAULT_UNMAPPED };
+	struct dma_fault f = {iova(i * 0x1000ull), DMA_ACCESS_READ, DMA_FAULT_UNMAPPED};
 
 	virtio_iommu_fault(fx->v, EP0, &f);
 }
@@ -296,7 +306,7 @@ static void test_fault_threads(void **state)
 	assert_int_equal(iommu_attach(fx->v->io, 1, EP0, 0), 0);
 	assert_int_equal(iommu_block(fx->v->io, EP1), 0);
 	for (unsigned i = 0; i < 4; i++) {
-		s[i] = (struct storm){ fx, i & 1 };
+		s[i] = (struct storm){fx, i & 1};
 		assert_int_equal(pthread_create(&t[i], NULL, storm_thread, &s[i]), 0);
 	}
 	for (unsigned i = 0; i < 4; i++) {
