@@ -21,6 +21,7 @@ static const struct {
 	[SECCOMP_VIRTIO_NET] = { &seccomp_virtio_net_rules, "virtio-net" },
 	[SECCOMP_VIRTIO_RNG] = { &seccomp_virtio_rng_rules, "virtio-rng" },
 	[SECCOMP_VIRTIO_CONSOLE] = { &seccomp_virtio_console_rules, "virtio-console" },
+	[SECCOMP_VIRTIO_IOMMU] = { &seccomp_virtio_iommu_rules, "virtio-iommu" },
 };
 
 static const struct seccomp_rules *seccomp_rules_of(enum seccomp_kind kind)

@@ -112,11 +112,18 @@ static const struct seccomp_rule console_sys[] = {
 	R(writev, "guest console output, one chain per call"),
 };
 
+/* Requests touch only guest memory and the IOMMU core (futex, malloc);
+ * fault events are eventfd writes; interrupts are KVM_SIGNAL_MSI. */
+static const struct seccomp_rule iommu_sys[] = {
+	WORKER_RULES,
+};
+
 #define RULES(sys, io) { sys, ARRAY_SIZE(sys), io, ARRAY_SIZE(io) }
 const struct seccomp_rules seccomp_virtio_blk_rules = RULES(blk_sys, worker_ioctls);
 const struct seccomp_rules seccomp_virtio_net_rules = RULES(net_sys, net_ioctls);
 const struct seccomp_rules seccomp_virtio_rng_rules = RULES(rng_sys, worker_ioctls);
 const struct seccomp_rules seccomp_virtio_console_rules = RULES(console_sys, worker_ioctls);
+const struct seccomp_rules seccomp_virtio_iommu_rules = RULES(iommu_sys, worker_ioctls);
 
 const struct seccomp_rules seccomp_vcpu_rules = {
 	vcpu_sys, ARRAY_SIZE(vcpu_sys), vcpu_ioctls, ARRAY_SIZE(vcpu_ioctls),

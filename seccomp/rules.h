@@ -24,6 +24,7 @@ struct seccomp_rules {
 
 extern const struct seccomp_rules seccomp_vcpu_rules, seccomp_main_rules,
 	seccomp_virtio_blk_rules, seccomp_virtio_net_rules,
-	seccomp_virtio_rng_rules, seccomp_virtio_console_rules;
+	seccomp_virtio_rng_rules, seccomp_virtio_console_rules,
+	seccomp_virtio_iommu_rules;
 
 #endif

@@ -11,6 +11,7 @@ enum seccomp_kind {
 	SECCOMP_VIRTIO_NET,     /* virtio-net worker: readv/writev on the TAP */
 	SECCOMP_VIRTIO_RNG,     /* virtio-rng worker: getrandom */
 	SECCOMP_VIRTIO_CONSOLE, /* virtio-console worker: writev to the output */
+	SECCOMP_VIRTIO_IOMMU,   /* virtio-iommu worker: requests, fault events */
 	SECCOMP_KINDS,
 };
 

@@ -30,6 +30,8 @@ void cli_usage(FILE *f)
 	      "  --rng[=iommu=off]          virtio-rng\n"
 	      "  --console tty|off|file=PATH[,iommu=off]\n"
 	      "                             virtio-console (a second console)\n"
+	      "  --iommu virtio             a virtio-iommu in front of every PCI device\n"
+	      "                             (a device opts out with iommu=off)\n"
 	      "  --seccomp on|off           seccomp filters (default on)\n"
 	      "  -v, --verbose              debug logging\n"
 	      "  -h, --help                 this text\n"
@@ -157,7 +159,7 @@ static enum cli_result cli_onoff(const char *opt, const char *arg, bool *out,
 }
 
 enum { OPT_KERNEL = 256, OPT_INITRAMFS, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY,
-       OPT_SERIAL, OPT_SECCOMP, OPT_DISK, OPT_NET, OPT_RNG, OPT_CONSOLE };
+       OPT_SERIAL, OPT_SECCOMP, OPT_DISK, OPT_NET, OPT_RNG, OPT_CONSOLE, OPT_IOMMU };
 
 static const struct option cli_options[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -172,6 +174,7 @@ static const struct option cli_options[] = {
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "rng", optional_argument, NULL, OPT_RNG },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "iommu", required_argument, NULL, OPT_IOMMU },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -193,6 +196,11 @@ static enum cli_result cli_option(int c, const char *arg, struct vmm_config *cfg
 	case OPT_NET: return cli_net(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
 	case OPT_RNG: return cli_rng(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
 	case OPT_CONSOLE: return cli_console(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
+	case OPT_IOMMU:
+		if (strcmp(arg, "virtio"))
+			return cli_fail(err, errlen, "--iommu: '%s' is not virtio", arg);
+		cfg->iommu = IOMMU_VIRTIO;
+		return CLI_RUN;
 	}
 	return cli_fail(err, errlen, "internal: option %d", c);
 }

@@ -12,6 +12,9 @@
 
 enum serial_mode { SERIAL_TTY, SERIAL_OFF, SERIAL_FILE };
 
+/* The virtual IOMMU shown to the guest. */
+enum iommu_kind { IOMMU_NONE, IOMMU_VIRTIO };
+
 #define VMM_MAX_DISKS 8
 #define VMM_MAX_NETS 4
 #define VMM_DISK_SERIAL_MAX 20 /* VIRTIO_BLK_ID_BYTES */
@@ -63,6 +66,7 @@ struct vmm_config {
 	unsigned nr_nets;
 	struct rng_config rng;
 	struct console_config console;
+	enum iommu_kind iommu;
 	const char *test_hook; /* VMM_TEST_HOOK, for tests only; see seccomp/ */
 };
 

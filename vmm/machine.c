@@ -121,15 +121,16 @@ static int machine_add_devices(struct machine *m, char *err)
 
 static int machine_add_acpi(struct machine *m, gpa_t *rsdp, char *err)
 {
-	struct acpi_ext ext[] = { pci_bus_acpi_ext(m->pci) };
-	struct acpi_config ac = { .nr_cpus = m->cfg->cpus, .ext = ext,
-				  .nr_ext = ARRAY_SIZE(ext) };
+	struct acpi_ext ext[2] = { pci_bus_acpi_ext(m->pci) };
+	struct acpi_config ac = { .nr_cpus = m->cfg->cpus, .ext = ext, .nr_ext = 1 };
 	uint64_t len = LAYOUT_BIOS_END - LAYOUT_BIOS_START;
 	uint8_t *buf = guest_mem_ptr(&m->vm.mem, gpa(LAYOUT_BIOS_START), len);
 	int ret;
 
 	if (!buf)
 		return machine_fail(VMM_EXIT_USAGE, "guest memory too small for ACPI tables");
+	if (m->viommu)
+		ext[ac.nr_ext++] = viot_acpi_ext(&m->viot);
 	ret = acpi_build(&ac, buf, len, gpa(LAYOUT_BIOS_START), rsdp);
 	if (!ret)
 		ret = reset_vector_install(&m->vm.mem);

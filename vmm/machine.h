@@ -4,6 +4,7 @@
 #define VMM_MACHINE_H
 
 #include "devices/platform.h"
+#include "iommu/viot.h"
 #include "vmm/config.h"
 #include "vmm/image.h"
 #include "vmm/vcpu.h"
@@ -17,8 +18,9 @@ struct virtio_blk;
 struct virtio_net;
 struct virtio_rng;
 struct virtio_console;
+struct virtio_iommu;
 
-#define MACHINE_MAX_VIRTIO (VMM_MAX_DISKS + VMM_MAX_NETS + 2)
+#define MACHINE_MAX_VIRTIO (VMM_MAX_DISKS + VMM_MAX_NETS + 3)
 
 struct machine {
 	const struct vmm_config *cfg;
@@ -40,6 +42,11 @@ struct machine {
 	unsigned nr_nets;
 	struct virtio_rng *rng;
 	struct virtio_console *vcon;
+	struct virtio_iommu *viommu; /* --iommu virtio */
+	struct virtio_pci *viommu_pci;
+	struct viot_config viot;
+	uint16_t viot_skip[MACHINE_MAX_VIRTIO + 1];
+	unsigned nr_viot_skip;
 	int raw_tty; /* 1 when stdin was switched to raw mode */
 };
 

@@ -9,9 +9,12 @@
 #include "devices/pci/pci.h"
 #include "devices/virtio/blk.h"
 #include "devices/virtio/console.h"
+#include "devices/virtio/iommu.h"
 #include "devices/virtio/net.h"
 #include "devices/virtio/pci.h"
 #include "devices/virtio/rng.h"
+#include "iommu/iommu.h"
+#include "iommu/viot.h"
 #include "seccomp/seccomp.h"
 #include "vmm/exit_codes.h"
 #include "vmm/layout.h"
@@ -52,9 +55,35 @@ static int blk_thread(struct worker *w) { (void)w; return seccomp_install(SECCOM
 static int rng_thread(struct worker *w) { (void)w; return seccomp_install(SECCOMP_VIRTIO_RNG); }
 static int con_thread(struct worker *w) { (void)w; return seccomp_install(SECCOMP_VIRTIO_CONSOLE); }
 static int net_thread(struct worker *w) { (void)w; return seccomp_install(SECCOMP_VIRTIO_NET); }
+static int iommu_thread(struct worker *w) { (void)w; return seccomp_install(SECCOMP_VIRTIO_IOMMU); }
 
+/* Put the device just plugged behind the IOMMU, or note that it opted out
+ * (the VIOT then leaves it out of the translated ranges). */
+static int behind_iommu(struct machine *m, struct virtio_pci *vp,
+			const struct pci_dev_config *pc, char *err)
+{
+	int ret;
+
+	if (!m->viommu)
+		return 0;
+	if (!pc->iommu) {
+		m->viot_skip[m->nr_viot_skip++] = vp->pci.rid;
+		return 0;
+	}
+	vp->vdev->require_access_platform = true;
+	ret = iommu_endpoint_add(m->viommu->io, vp->pci.rid, &vp->pci.dma);
+	if (ret) {
+		snprintf(err, ERRLEN, "%s: cannot go behind the IOMMU: %s",
+			 vp->vdev->ops->name, strerror(-ret));
+		return dev_fail(VMM_EXIT_HOST, err);
+	}
+	return 0;
+}
+
+/* Plug vdev into PCI. pc: its PCI options (NULL for the IOMMU itself). */
 static int plug(struct machine *m, struct virtio_dev *vdev,
-		int (*thread_init)(struct worker *), char *err)
+		int (*thread_init)(struct worker *), const struct pci_dev_config *pc,
+		char *err)
 {
 	struct virtio_pci_params p = { .bus = m->pci, .slot = -1, .vm_fd = m->vm.vm_fd,
 				       .thread_init = m->cfg->seccomp ? thread_init : NULL };
@@ -69,6 +98,23 @@ static int plug(struct machine *m, struct virtio_dev *vdev,
 		return dev_fail(VMM_EXIT_HOST, err);
 	}
 	m->nr_virtio++;
+	return pc ? behind_iommu(m, m->virtio[m->nr_virtio - 1], pc, err) : 0;
+}
+
+static int add_iommu(struct machine *m, char *err)
+{
+	int ret;
+
+	if (m->cfg->iommu != IOMMU_VIRTIO)
+		return 0;
+	if (virtio_iommu_new(NULL, &m->viommu))
+		return dev_fail(VMM_EXIT_HOST, "out of memory (virtio-iommu)");
+	ret = plug(m, &m->viommu->vdev, iommu_thread, NULL, err);
+	if (ret)
+		return ret;
+	m->viommu_pci = m->virtio[m->nr_virtio - 1];
+	/* The host bridge does no DMA; outside the VIOT, PROBE answers NOENT. */
+	m->viot_skip[m->nr_viot_skip++] = 0x0000;
 	return 0;
 }
 
@@ -83,7 +129,7 @@ static int add_disks(struct machine *m, char *err)
 		if (!m->disks[i])
 			return dev_fail(VMM_EXIT_USAGE, err);
 		m->nr_disks++;
-		ret = plug(m, &m->disks[i]->vdev, blk_thread, err);
+		ret = plug(m, &m->disks[i]->vdev, blk_thread, &d->pci, err);
 		if (ret)
 			return ret;
 	}
@@ -102,7 +148,7 @@ static int add_nets(struct machine *m, char *err)
 		if (!m->nets[i])
 			return dev_fail(VMM_EXIT_USAGE, err);
 		m->nr_nets++;
-		ret = plug(m, &m->nets[i]->vdev, net_thread, err);
+		ret = plug(m, &m->nets[i]->vdev, net_thread, &nc->pci, err);
 		if (ret)
 			return ret;
 	}
@@ -112,8 +158,9 @@ static int add_nets(struct machine *m, char *err)
 int machine_add_virtio(struct machine *m, char *err)
 {
 	const struct vmm_config *cfg = m->cfg;
-	int ret = add_disks(m, err);
+	int ret = add_iommu(m, err);
 
+	ret = ret ?: add_disks(m, err);
 	ret = ret ?: add_nets(m, err);
 	if (ret)
 		return ret;
@@ -121,7 +168,7 @@ int machine_add_virtio(struct machine *m, char *err)
 		m->rng = virtio_rng_new();
 		if (!m->rng)
 			return dev_fail(VMM_EXIT_HOST, "out of memory (virtio-rng)");
-		ret = plug(m, &m->rng->vdev, rng_thread, err);
+		ret = plug(m, &m->rng->vdev, rng_thread, &cfg->rng.pci, err);
 		if (ret)
 			return ret;
 	}
@@ -129,9 +176,14 @@ int machine_add_virtio(struct machine *m, char *err)
 		m->vcon = virtio_console_new(cfg->console.mode, cfg->console.path, err, ERRLEN);
 		if (!m->vcon)
 			return dev_fail(VMM_EXIT_USAGE, err);
-		ret = plug(m, &m->vcon->vdev, con_thread, err);
+		ret = plug(m, &m->vcon->vdev, con_thread, &cfg->console.pci, err);
+		if (ret)
+			return ret;
 	}
-	return ret;
+	if (m->viommu && viot_config_bus0(&m->viot, m->viommu_pci->pci.rid,
+					  m->viot_skip, m->nr_viot_skip))
+		return dev_fail(VMM_EXIT_USAGE, "too many devices opted out of the IOMMU (VIOT)");
+	return 0;
 }
 
 int machine_start_devices(struct machine *m)
@@ -147,6 +199,11 @@ void machine_destroy_devices(struct machine *m)
 	/* The bus first: nothing reaches the functions after this. */
 	pci_bus_free(m->pci);
 	m->pci = NULL;
+	/* Every device thread stops before the IOMMU core goes: they
+	 * translate through it and call its fault handler. */
+	for (unsigned i = 0; i < m->nr_virtio; i++)
+		worker_destroy(&m->virtio[i]->vdev->worker);
+	virtio_iommu_release(m->viommu);
 	for (unsigned i = 0; i < m->nr_virtio; i++)
 		virtio_pci_free(m->virtio[i]);
 	m->nr_virtio = 0;
@@ -158,6 +215,8 @@ void machine_destroy_devices(struct machine *m)
 	m->nr_nets = 0;
 	virtio_rng_free(m->rng);
 	virtio_console_free(m->vcon);
+	virtio_iommu_free(m->viommu);
+	m->viommu = NULL;
 	m->rng = NULL;
 	m->vcon = NULL;
 }
