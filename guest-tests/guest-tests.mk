@@ -21,7 +21,8 @@ GT_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes \
 GT_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
               --no-warn-rwx-segments -z noexecstack -T $(GT_DIR)/lib/guest.ld
 
-GT_TESTS   := boot acpi cpuid uart smp timer exit demo pci pci_msix virtio_rng virtio_blk hostile
+GT_TESTS   := boot acpi cpuid uart smp timer exit demo pci pci_msix virtio_rng virtio_blk hostile \
+              bench_blk
 GT_ENTRIES := entry_pvh entry_mb
 GT_LIB_SRC := $(filter-out $(GT_ENTRIES:%=$(GT_DIR)/lib/%.S), \
                 $(sort $(wildcard $(GT_DIR)/lib/*.c $(GT_DIR)/lib/*.S)))
