@@ -12,8 +12,8 @@
  *  - writable part too short for the output: S_INVAL in its last 4 bytes
  *    (where the driver's tail most likely is), no output;
  *  - readable part shorter than head + body: S_INVAL;
- *  - unknown type: S_UNSUPP (as QEMU: the tail is found the same way for
- *    every type, and a status says more than the spec's used length 0).
+ *  - unknown type: nothing written, used length 0 (virtio 5.13.6.2: the
+ *    device SHOULD NOT write the buffer; QEMU departs and writes UNSUPP).
  * Statuses (the core's errors through virtio_iommu_status()):
  *  ATTACH  INVAL: reserved not zero, unknown flags, BYPASS without
  *          BYPASS_CONFIG, BYPASS differing from the domain's; NOENT: no such
@@ -278,8 +278,7 @@ uint32_t virtio_iommu_handle(struct virtio_iommu *v, struct virtq_chain *c)
 		break;
 	default:
 		log_guest_once("virtio-iommu: unknown request type %u", head.type);
-		status = VIRTIO_IOMMU_S_UNSUPP;
-		break;
+		return 0;
 	}
 	return req_reply(c, props, out_len, status);
 }
