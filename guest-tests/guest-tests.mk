@@ -23,6 +23,8 @@ GT_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
 
 GT_TESTS   := boot acpi cpuid uart smp timer exit demo pci pci_msix virtio_rng virtio_blk hostile \
               bench_blk
+# virtio-iommu driver tests and bench (guest-tests/viommu*.c)
+GT_TESTS   += viommu viommu_dma viommu_bench
 GT_ENTRIES := entry_pvh entry_mb
 GT_LIB_SRC := $(filter-out $(GT_ENTRIES:%=$(GT_DIR)/lib/%.S), \
                 $(sort $(wildcard $(GT_DIR)/lib/*.c $(GT_DIR)/lib/*.S)))
