@@ -9,6 +9,10 @@
  * ticks for all of them; the TSC frequency is on a "# tsc_khz" line):
  *   BENCHDATA viommu_map_unmap_single reqs=N cycles=C
  *   BENCHDATA viommu_map_unmap_batched reqs=N cycles=C
+ * and, around all the runs, two lines of equal length for a runner that
+ * time-stamps lines on arrival to measure the TSC rate against its clock
+ * (as bench_blk.c does):
+ *   BENCHDATA mark0 tsc=T   BENCHDATA mark1 tsc=T
  * Command line: reqs=N (pairs per run, default 2048), batch=B (default
  * 32), runs=R (default 3). Needs one endpoint behind the IOMMU (the
  * runner's virtio-blk) to create a domain. */
@@ -62,6 +66,7 @@ int main(void)
 	report_info("tsc_khz %lu (%s)", (unsigned long)tsc_khz(),
 		    tsc_khz_known() ? "from CPUID" : "a guess");
 
+	printf("BENCHDATA mark0 tsc=%020lu\n", (unsigned long)rdtsc());
 	for (uint64_t r = 0; r < runs; r++) {
 		uint64_t bad = 0, t0, t1;
 
@@ -94,6 +99,7 @@ int main(void)
 		report(bad == 0, "batched run %lu: every MAP and UNMAP OK (%lu failed)",
 		       (unsigned long)r, (unsigned long)bad);
 	}
+	printf("BENCHDATA mark1 tsc=%020lu\n", (unsigned long)rdtsc());
 	viommu_detach(&vi, DOM, ep);
 	virtio_reset(&vi.dev);
 	return 0;
