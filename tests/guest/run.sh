@@ -186,6 +186,13 @@ if want_case boot64 "$@"; then
 	for_backends boot64 "" "$GT/boot.elf64" 1 "$mem" \
 		"$(boot_cmdline "$GT/boot.elf64" "$mem" "" no)" "" 1
 fi
+if want_case boot-highmem "$@"; then
+	# More RAM than fits below the 3-4 GiB hole: the rest lies above 4 GiB,
+	# and the memmap must still add up to --memory.
+	mem=$(rand 4200 5200)M
+	for_backends boot-highmem "" "$GT/boot.elf64" 1 "$mem" \
+		"$(boot_cmdline "$GT/boot.elf64" "$mem" "" no)" "" 1
+fi
 if want_case boot-mb "$@"; then
 	mod=$WORK/module-mb.bin
 	head -c "$(rand 1 200000)" /dev/urandom >"$mod"
