@@ -108,15 +108,10 @@ static int net_rx_hold(struct virtio_net *n, bool *pushed)
 
 /* Give the driver the nbuf used elements of one packet. The driver reads
  * num_buffers and expects every one of them in the used ring already, so
- * they should appear with one used index update.
- * TODO(queue.h): virtq_push_batch(); until then one push each, which a
- * driver polling the used ring meanwhile can see half-way. */
+ * they appear with one used index update. */
 static int net_rx_publish(struct virtio_net *n, const struct vring_used_elem *e, unsigned nbuf)
 {
-	for (unsigned i = 0; i < nbuf; i++)
-		if (virtio_queue_push(&n->vdev, RXQ, (uint16_t)e[i].id, e[i].len))
-			return -EIO;
-	return 0;
+	return virtio_queue_push_batch(&n->vdev, RXQ, e, nbuf) ? -EIO : 0;
 }
 
 /* Copy the pending packet into the first nbuf held chains, num_buffers in

@@ -316,26 +316,36 @@ int virtq_pop(struct virtq *vq, struct virtq_chain *c)
 	return virtq_walk(vq, head, c);
 }
 
+int virtq_push_batch(struct virtq *vq, const struct vring_used_elem *el,
+		     unsigned n)
+{
+	if (!vq->ready || vq->broken || n > vq->size)
+		return -EIO;
+	for (unsigned i = 0; i < n; i++) {
+		/* id and len apart: an element may straddle a page of the ring. */
+		uint64_t off = USED_RING((uint16_t)(vq->used_idx + i) & (vq->size - 1));
+		uint32_t *id = virtq_ptr(vq, VQ_USED, off, 4, DMA_ACCESS_WRITE);
+		uint32_t *len = virtq_ptr(vq, VQ_USED, off + 4, 4, DMA_ACCESS_WRITE);
+
+		if (el[i].id >= vq->size)
+			return -EIO;
+		if (!id || !len)
+			return virtq_break(vq, "used ring fault");
+		__atomic_store_n(id, htole32(el[i].id), __ATOMIC_RELAXED);
+		__atomic_store_n(len, htole32(el[i].len), __ATOMIC_RELAXED);
+	}
+	/* The elements before the index that publishes them all (release). */
+	if (virtq_store16(vq, VQ_USED, USED_IDX, vq->used_idx + n, __ATOMIC_RELEASE))
+		return virtq_break(vq, "used ring fault");
+	vq->used_idx += n;
+	return 0;
+}
+
 int virtq_push(struct virtq *vq, uint16_t head, uint32_t len)
 {
-	uint64_t off;
-	uint32_t *id, *n;
+	const struct vring_used_elem el = { .id = head, .len = len };
 
-	if (!vq->ready || vq->broken || head >= vq->size)
-		return -EIO;
-	/* id and len apart: an element may straddle a page of the ring. */
-	off = USED_RING(vq->used_idx & (vq->size - 1));
-	id = virtq_ptr(vq, VQ_USED, off, 4, DMA_ACCESS_WRITE);
-	n = virtq_ptr(vq, VQ_USED, off + 4, 4, DMA_ACCESS_WRITE);
-	if (!id || !n)
-		return virtq_break(vq, "used ring fault");
-	__atomic_store_n(id, htole32(head), __ATOMIC_RELAXED);
-	__atomic_store_n(n, htole32(len), __ATOMIC_RELAXED);
-	/* The element before the index that publishes it (release). */
-	if (virtq_store16(vq, VQ_USED, USED_IDX, vq->used_idx + 1, __ATOMIC_RELEASE))
-		return virtq_break(vq, "used ring fault");
-	vq->used_idx++;
-	return 0;
+	return virtq_push_batch(vq, &el, 1);
 }
 
 bool virtq_should_notify(struct virtq *vq)

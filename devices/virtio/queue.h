@@ -126,6 +126,13 @@ int virtq_enable(struct virtq *vq) __must_check;
  * avail_event so the driver notifies on the next new entry. */
 int virtq_pop(struct virtq *vq, struct virtq_chain *c) __must_check;
 
+/* Return n chains with ONE used-index update, so that the driver sees all
+ * of them or none (a mergeable-rx packet spread over several buffers).
+ * 0, or -EIO (not ready, broken, n > size, an id out of range, or a used
+ * ring fault, which breaks the queue). */
+int virtq_push_batch(struct virtq *vq, const struct vring_used_elem *el,
+		     unsigned n) __must_check;
+
 /* Return chain head to the driver with len bytes written: writes the used
  * element, then (release) the used index. 0, or -EIO (broken, not ready,
  * head >= size, the used ring faulted). */

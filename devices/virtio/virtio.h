@@ -116,6 +116,18 @@ static inline int virtio_queue_push(struct virtio_dev *vdev, unsigned q,
 	return ret;
 }
 
+/* virtq_push_batch() on queue q; a failure asks for a device reset. */
+static inline int virtio_queue_push_batch(struct virtio_dev *vdev, unsigned q,
+					  const struct vring_used_elem *el,
+					  unsigned n)
+{
+	int ret = virtq_push_batch(&vdev->vq[q], el, n);
+
+	if (ret)
+		vdev->t->needs_reset(vdev);
+	return ret;
+}
+
 /* After a batch of pushes: interrupt the driver if it wants one. */
 static inline void virtio_queue_signal(struct virtio_dev *vdev, unsigned q)
 {

@@ -214,6 +214,30 @@ static void test_scattered_rings(void **state)
 	assert_int_equal(fx->nfaults, 0);
 }
 
+/* A multi-buffer packet: all elements appear with one used-index move. */
+static void test_push_batch(void **state)
+{
+	struct fixture *fx = *state;
+	const struct vring_used_elem el[3] = { { 5, 100 }, { 6, 200 }, { 7, 300 } };
+	const struct vring_used_elem bad[2] = { { 1, 1 }, { QSIZE, 1 } };
+
+	assert_int_equal(virtq_push(&fx->vq, 4, 10), 0);
+	assert_int_equal(used_idx(fx), 1);
+	assert_int_equal(virtq_push_batch(&fx->vq, el, 3), 0);
+	assert_int_equal(used_idx(fx), 4);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(used_id(fx, 1 + i), el[i].id);
+		assert_int_equal(used_len(fx, 1 + i), el[i].len);
+	}
+	/* One bad id refuses the whole batch: nothing is published. */
+	assert_int_equal(virtq_push_batch(&fx->vq, bad, 2), -EIO);
+	assert_int_equal(used_idx(fx), 4);
+	assert_false(fx->vq.broken);
+	assert_int_equal(virtq_push_batch(&fx->vq, el, QSIZE + 1), -EIO);
+	assert_int_equal(virtq_push_batch(&fx->vq, el, 0), 0);
+	assert_int_equal(used_idx(fx), 4);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -226,6 +250,7 @@ int main(void)
 		T(test_event_idx_interrupts),
 		T(test_event_idx_kicks),
 		T(test_scattered_rings),
+		T(test_push_batch),
 	};
 #undef T
 
