@@ -41,20 +41,37 @@ modules() {
 	done | awk '!seen[$0]++'
 }
 
-# put_modules ROOT NAMES...: decompress the modules into ROOT/lib/modules and
-# append their file names and parameters, in load order, to
-# ROOT/etc/nested/modules (ones already there are kept once).
-put_modules() {
-	local root=$1 ko base
-	shift
+# put_module_list ROOT LIST NAMES...: decompress the modules into
+# ROOT/lib/modules (once) and append their file names and parameters, in load
+# order, to ROOT/etc/nested/LIST (ones already there are kept once).
+put_module_list() {
+	local root=$1 list=$2 ko base
+	shift 2
 	mkdir -p "$root/lib/modules" "$root/etc/nested"
-	touch "$root/etc/nested/modules"
+	touch "$root/etc/nested/$list"
 	for ko in $(modules "$@"); do
 		base=$(basename "$ko" .xz)
-		awk -v b="$base" '$1 == b {f = 1} END {exit !f}' "$root/etc/nested/modules" && continue
-		xz -dc "$ko" >"$root/lib/modules/$base"
-		echo "$base ${MODULE_PARAMS[$base]:-}" >>"$root/etc/nested/modules"
+		awk -v b="$base" '$1 == b {f = 1} END {exit !f}' "$root/etc/nested/$list" && continue
+		[ -e "$root/lib/modules/$base" ] || xz -dc "$ko" >"$root/lib/modules/$base"
+		echo "$base ${MODULE_PARAMS[$base]:-}" >>"$root/etc/nested/$list"
 	done
+}
+
+# put_modules ROOT NAMES...: modules that init loads at every boot
+# (ROOT/etc/nested/modules).
+put_modules() {
+	local root=$1
+	shift
+	put_module_list "$root" modules "$@"
+}
+
+# put_module_set ROOT SET NAMES...: modules loaded on demand, by L2's task
+# "load-modules SET" (ROOT/etc/nested/modules.SET), so that other boots do
+# not pay for them.
+put_module_set() {
+	local root=$1 set=$2
+	shift 2
+	put_module_list "$root" "modules.$set" "$@"
 }
 
 # put_busybox ROOT: busybox and a link per applet in ROOT/bin.
@@ -102,13 +119,28 @@ if [ -x "$VMM_BIN" ]; then
 else
 	echo "build: no $VMM_BIN; the scenarios will fail" >&2
 fi
+# keeper.bin: a 36-byte Multiboot kernel (the a.out kludge: header at 1 MiB,
+# entry at 1 MiB + 32) whose code is "cli; 1: hlt; jmp 1b". L1's init keeps
+# it running under build/vmm for the whole run: its VM holds KVM's
+# preempt-notifier key and its never-enabled LAPIC holds apic_sw_disabled, so
+# that creating and ending L2 VMs never patches L1's kernel text. Under
+# QEMU's multi-threaded TCG that patching sometimes leaves the other vCPU
+# running a stale int3 ("Oops: int3" in __schedule or
+# kvm_arch_vcpu_ioctl_run, L1 dead).
+# Little-endian words: magic 0x1badb002, flags 0x10000, checksum, header_addr
+# 0x100000 | load_addr 0x100000, load_end_addr 0 (the whole file),
+# bss_end_addr 0, entry_addr 0x100020; then fa f4 eb fd (cli; hlt; jmp -3).
+printf '\x02\xb0\xad\x1b\x00\x00\x01\x00\xfe\x4f\x51\xe4\x00\x00\x10\x00'\
+'\x00\x00\x10\x00\x00\x00\x00\x00\x00\x00\x00\x00\x20\x00\x10\x00\xfa\xf4\xeb\xfd' \
+	>"$L1ROOT/nested/keeper.bin"
 link_or_copy "$BZIMAGE" "$L1ROOT/l2/bzImage"
 link_or_copy "$VMLINUX" "$L1ROOT/l2/vmlinux"
 
 # --- scenario hooks ---
 # scenarios/NAME.prep.sh, if any, is sourced here (bash, on the host) to add
 # what its scenario needs: files under $L1ROOT (e.g. a disk image in
-# $L1ROOT/data), tasks in $L2ROOT/tasks, modules (put_modules "$L2ROOT" NAME...).
+# $L1ROOT/data), tasks in $L2ROOT/tasks, modules (put_modules "$L2ROOT" NAME...
+# for every boot, put_module_set "$L2ROOT" SET NAME... for "load-modules SET").
 for prep in "$HERE"/scenarios/*.prep.sh; do
 	[ -e "$prep" ] || continue
 	. "$prep"

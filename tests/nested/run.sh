@@ -4,6 +4,7 @@
 # SVM) and VFIO inside it, and run build/vmm there on Debian's 6.12 kernel as
 # L2. One L0 boot runs every scenario in sequence (see scenarios/, l1/init).
 #   tests/nested/run.sh                 the test scenarios, t_pass/t_fail each
+#                                       (boot, PVH, panic, virtio-blk/-net/-rng)
 #   tests/nested/run.sh --bench         the bench (QEMU in L1 too); prints BENCH lines
 #   tests/nested/run.sh NAME...         only these scenarios (e.g. qemu-bzimage)
 # Environment: NESTED_TIMEOUT (L0 run, seconds), NESTED_VERBOSE=1 (print the L1
@@ -14,7 +15,8 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
 OUT=$BUILD/nested
-L0_TIMEOUT=${NESTED_TIMEOUT:-480}
+L0_TIMEOUT=${NESTED_TIMEOUT:-1200}
+L0_ACCEL=${NESTED_L0_ACCEL:-tcg}
 
 bench=0
 scen=()
@@ -26,7 +28,17 @@ for a in "$@"; do
 	esac
 done
 if [ "$bench" = 1 ] && [ ${#scen[@]} = 0 ]; then scen=(bench); fi
-if [ ${#scen[@]} = 0 ]; then scen=(bzimage-1cpu bzimage-2cpu pvh panic); fi
+# virtio-net's L1->L2 TCP transfer stalls (an rx wake-up is lost; open
+# bug), so the net scenarios run only when named; the default run reports
+# them as skipped with that reason rather than leaving them out silently.
+NESTED_KNOWN_BROKEN="virtio-net viommu-net-strict viommu-net-lazy"
+if [ ${#scen[@]} = 0 ]; then
+	scen=(bzimage-1cpu bzimage-2cpu pvh panic virtio-blk virtio-blk-ro virtio-rng
+	      viommu-probe viommu-blk-strict viommu-blk-lazy)
+	for s in $NESTED_KNOWN_BROKEN; do
+		t_skip "nested/$s" "virtio-net rx stall (open bug); run tests/nested/run.sh $s"
+	done
+fi
 need_qemu_in_l1=$bench
 for s in "${scen[@]}"; do
 	[ -r "$HERE/scenarios/$s.sh" ] || { echo "$0: no scenario $s" >&2; exit 2; }
@@ -82,7 +94,7 @@ LOG=$OUT/l0-console.log
 # errors (a KVM "Unhandled WRMSR" per L2 boot) from splitting them; an Oops or
 # a panic still prints.
 # Results are handled as they arrive, so that a long run shows progress.
-timeout -k 10 "$L0_TIMEOUT" qemu-system-x86_64 -accel tcg -M q35,kernel-irqchip=split -cpu max \
+timeout -k 10 "$L0_TIMEOUT" qemu-system-x86_64 -accel "$L0_ACCEL" -M q35,kernel-irqchip=split -cpu max \
 	-smp 2 -m 3072 -nodefaults -display none -serial stdio -no-reboot "${L0_DEVICES[@]}" \
 	-kernel "$BZIMAGE" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 intel_iommu=on loglevel=3 $l1_args" \
@@ -99,9 +111,16 @@ timeout -k 10 "$L0_TIMEOUT" qemu-system-x86_64 -accel tcg -M q35,kernel-irqchip=
 done
 st=${PIPESTATUS[0]}
 
-# Every scenario must have reported; L1 must have finished.
+# Every scenario must have reported; L1 must have finished. A scenario reports
+# as NAME (or NAME/CHECK), or under the names of its "# results: A B" line.
 fails=$(grep -c '^NESTED-RESULT [^ ]* fail' "$LOG")
-for s in l1-kvm "${scen[@]}"; do
+want=(l1-kvm)
+for s in "${scen[@]}"; do
+	names=$(sed -n 's/^# results: //p' "$HERE/scenarios/$s.sh")
+	# shellcheck disable=SC2206 # a list of words
+	want+=(${names:-$s})
+done
+for s in "${want[@]}"; do
 	if ! grep -Eq "^NESTED-RESULT $s(/[^ ]*)? " "$LOG"; then
 		t_fail "nested/$s" "no result (L0 status $st; see $LOG)"
 		fails=$((fails + 1))

@@ -35,19 +35,53 @@ stamp() {
 # l2_run LOGNAME TIMEOUT COMMAND...: run COMMAND (a VMM that boots L2) with a
 # timeout, its output stamped into /tmp/LOGNAME.log. Sets L2_LOG, L2_STATUS
 # (the command's exit status), L2_INIT_S (seconds from start to the L2 init
-# marker, empty if it never came).
+# marker, empty if it never came), L2_RUN_S (seconds from start to the end).
+# Two seconds before the timeout, what each thread of a VMM still running is
+# doing (l2_threads) goes to the end of the log and to the console; SIGKILL
+# follows SIGTERM by 5 s.
 l2_run() {
 	local name=$1 to=$2 t0
 	shift 2
 	L2_LOG=/tmp/$name.log
 	read -r t0 _ </proc/uptime
-	{ timeout "$to" "$@" 2>&1 </dev/null; echo "NESTED-EXIT $?"; } | stamp >"$L2_LOG"
+	rm -f "$L2_LOG.threads"
+	{
+		timeout -k 5 "$to" "$@" 2>&1 </dev/null &
+		pid=$!
+		# Not on the pipe (a sleep left behind would hold it open), and on the
+		# console at once too, in case the VMM does not die and wait hangs.
+		(
+			sleep $((to > 4 ? to - 2 : to))
+			[ -d "/proc/$pid" ] || exit 0
+			l2_threads "$pid" >"$L2_LOG.threads"
+			sed "s/^/NESTED-NOTE $name: VMM still running at the timeout: /" "$L2_LOG.threads" >/dev/console
+		) >/dev/null 2>&1 &
+		dog=$!
+		wait "$pid" 2>/dev/null
+		st=$?
+		kill "$dog" 2>/dev/null && wait "$dog" 2>/dev/null
+		echo "NESTED-EXIT $st"
+	} | stamp >"$L2_LOG"
+	if [ -s "$L2_LOG.threads" ]; then
+		sed 's/^/0 /' "$L2_LOG.threads" >>"$L2_LOG"
+	fi
 	L2_STATUS=$(awk '$2 == "NESTED-EXIT" {print $3}' "$L2_LOG" | tail -1)
 	L2_INIT_S=$(awk -v t0="$t0" '$2 == "NESTED-L2-INIT" {printf "%.2f", $1 - t0; exit}' "$L2_LOG")
+	L2_RUN_S=$(awk -v t0="$t0" '$2 == "NESTED-EXIT" {printf "%.2f", $1 - t0}' "$L2_LOG")
 	# Verbose: the whole log, each line with its time since the start.
 	[ "${NESTED_VERBOSE:-0}" = 1 ] &&
 		awk -v t0="$t0" '{t = $1; $1 = ""; printf "L2| %7.2f%s\n", t - t0, $0}' "$L2_LOG"
 	return 0
+}
+
+# l2_threads PID: a line per thread of PID: its name, state, wait channel and
+# the top of its kernel stack (where a hung VMM's threads wait).
+l2_threads() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		echo "NESTED-THREAD $(cat "$t/comm") state=$(cut -d' ' -f3 "$t/stat")" \
+			"wchan=$(cat "$t/wchan") stack=$(head -5 "$t/stack" | awk '{printf "%s<", $2}')"
+	done 2>/dev/null
 }
 
 # l2_boot LOGNAME VMM-ARGS...: l2_run with build/vmm and L2_TIMEOUT.
@@ -90,6 +124,26 @@ check_boot() {
 		result "$name" fail "$bad"
 		dump_log
 	fi
+}
+
+# expect WHAT GOT WANT: unless GOT is WANT (and not empty), add
+# "WHAT=GOT(want-WANT)" to $bad, the caller's list of problems.
+expect() {
+	[ -n "$2" ] && [ "$2" = "$3" ] || bad="$bad $1=${2:-none}(want-$3)"
+}
+
+# check_task CHECK: the checks of any boot that ran a task: the init marker,
+# the task's exit line, the VMM's exit status 0 (a power-off), no module that
+# failed to load; problems are added to $bad. Notes the boot-to-init time.
+check_task() {
+	local f
+	[ -n "$L2_INIT_S" ] || bad="$bad no-init-marker"
+	[ -n "$(l2_value TASK-EXIT)" ] || bad="$bad task-did-not-finish"
+	expect vmm-status "$L2_STATUS" 0
+	for f in $(awk '$2 == "NESTED-L2-INSMOD-FAILED" {print $3}' "$L2_LOG"); do
+		bad="$bad insmod-failed:$f"
+	done
+	if [ -n "$L2_INIT_S" ]; then note "L2 boot to init ($1): $L2_INIT_S s (VMM ran $L2_RUN_S s)"; fi
 }
 
 # QEMU inside L1 (only in the bench image), booting L2 the way l2_boot does.

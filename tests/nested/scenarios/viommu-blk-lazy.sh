@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: MIT
+# viommu-blk-lazy: viommu-blk-strict with lazy invalidation in L2
+# (iommu.strict=0: unmaps are flushed in batches, from a flush queue).
+VIOMMU_STRICT=0
+. /scenarios/viommu-blk-strict.sh
