@@ -28,15 +28,16 @@ for a in "$@"; do
 	esac
 done
 if [ "$bench" = 1 ] && [ ${#scen[@]} = 0 ]; then scen=(bench); fi
-# virtio-net's L1->L2 TCP transfer stalls (an rx wake-up is lost; open
-# bug), so the net scenarios run only when named; the default run reports
-# them as skipped with that reason rather than leaving them out silently.
-NESTED_KNOWN_BROKEN="virtio-net viommu-net-strict viommu-net-lazy"
+# Open bug: a device/driver wake-up is sometimes lost (the device's worker
+# idles in epoll_wait while the guest waits): virtio-net's L1->L2 transfer
+# stalls in most runs, and virtio-blk behind the IOMMU stalls in some. Those
+# scenarios run only when named; the default run reports them as skipped
+# with this reason rather than leaving them out silently.
+NESTED_KNOWN_BROKEN="virtio-net viommu-net-strict viommu-net-lazy viommu-blk-strict viommu-blk-lazy"
 if [ ${#scen[@]} = 0 ]; then
-	scen=(bzimage-1cpu bzimage-2cpu pvh panic virtio-blk virtio-blk-ro virtio-rng
-	      viommu-probe viommu-blk-strict viommu-blk-lazy)
+	scen=(bzimage-1cpu bzimage-2cpu pvh panic virtio-blk virtio-blk-ro virtio-rng viommu-probe)
 	for s in $NESTED_KNOWN_BROKEN; do
-		t_skip "nested/$s" "virtio-net rx stall (open bug); run tests/nested/run.sh $s"
+		t_skip "nested/$s" "lost wake-up under load (open bug); run tests/nested/run.sh $s"
 	done
 fi
 need_qemu_in_l1=$bench
