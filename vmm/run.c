@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "devices/uart.h"
+#include "devices/virtio/pci.h"
 #include "seccomp/seccomp.h"
 #include "vmm/exit_codes.h"
 #include "vmm/log.h"
@@ -96,6 +97,12 @@ static void loop_signal(struct loop *l)
 
 	if (read(l->sigfd, &si, sizeof(si)) != sizeof(si))
 		return;
+	if (si.ssi_signo == SIGUSR2) {
+		/* Diagnostics: each virtio device's worker logs its state. */
+		for (unsigned i = 0; i < l->m->nr_virtio; i++)
+			virtio_pci_dump(l->m->virtio[i]);
+		return;
+	}
 	snprintf(why, sizeof(why), "terminated by %s", signal_name(si.ssi_signo));
 	vm_request_stop(&l->m->vm, VMM_EXIT_SIGNAL, why);
 }
@@ -206,6 +213,7 @@ int machine_run(struct machine *m)
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGUSR2);
 	/* Blocked here, so every thread created later has them blocked too;
 	 * only the event loop's signalfd sees them. */
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);

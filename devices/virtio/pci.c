@@ -261,6 +261,7 @@ int virtio_pci_new(struct virtio_dev *vdev, const struct virtio_pci_params *p,
 		return -ENOMEM;
 	vp->vdev = vdev;
 	vp->vm_fd = p->vm_fd;
+	vp->dump_fd = -1;
 	pthread_mutex_init(&vp->irq_lock, NULL);
 	pthread_mutex_init(&vdev->lock, NULL);
 	vdev->t = &virtio_pci_transport;

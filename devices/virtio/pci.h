@@ -30,6 +30,8 @@
 #ifndef DEVICES_VIRTIO_PCI_H
 #define DEVICES_VIRTIO_PCI_H
 
+#include <stdatomic.h>
+
 #include "devices/pci/pci.h"
 #include "devices/virtio/virtio.h"
 
@@ -70,6 +72,8 @@ struct virtio_pci_queue {
 	uint64_t ioevent_addr;  /* registered KVM ioeventfd, when ioevent_on */
 	uint32_t ioevent_len;
 	bool ioevent_on;
+	atomic_ulong kicks;     /* driver notifications seen by the worker */
+	atomic_ulong irqs;      /* queue interrupts sent (MSI-X or INTx) */
 };
 
 struct virtio_pci {
@@ -91,6 +95,7 @@ struct virtio_pci {
 	pthread_mutex_t irq_lock; /* isr and the INTx level move together */
 	uint8_t isr;              /* VIRTIO_PCI_ISR_* pending */
 	uint8_t cfg_cap;          /* offset of the PCI_CFG capability */
+	int dump_fd;              /* eventfd: the worker logs the state */
 };
 
 struct virtio_pci_params {
@@ -125,6 +130,11 @@ void virtio_pci_free(struct virtio_pci *vp);
  * notification and log it once. The worker calls this on a notification;
  * the unit tests call it directly. Takes vdev->lock. */
 void virtio_pci_process(struct virtio_pci *vp, unsigned q);
+
+/* Ask the device's worker to log the transport's state and each queue's
+ * (virtq_describe) with its notification and interrupt counts: what a
+ * hung driver and device each believe. Any thread; returns at once. */
+void virtio_pci_dump(struct virtio_pci *vp);
 
 /* Device reset, as when the driver writes 0 to device_status. */
 void virtio_pci_reset(struct virtio_pci *vp);

@@ -63,7 +63,10 @@ static void transport_notify_queue(struct virtio_dev *vdev, unsigned q)
 {
 	struct virtio_pci *vp = vdev->t_opaque;
 
-	if (q < vdev->nr_queues && !irq_msix(vp, vp->q[q].msix_vector))
+	if (q >= vdev->nr_queues)
+		return;
+	atomic_fetch_add_explicit(&vp->q[q].irqs, 1, memory_order_relaxed);
+	if (!irq_msix(vp, vp->q[q].msix_vector))
 		irq_intx(vp, VIRTIO_PCI_ISR_QUEUE);
 }
 

@@ -65,6 +65,7 @@ void virtio_pci_kick_event(void *opaque, uint32_t events)
 	(void)events;
 	if (read(pq->kick_fd, &n, sizeof(n)) < 0 && errno == EAGAIN)
 		return; /* drained by a reset */
+	atomic_fetch_add_explicit(&pq->kicks, 1, memory_order_relaxed);
 	virtio_pci_process(pq->vp, pq->idx);
 }
 
@@ -111,11 +112,54 @@ void virtio_pci_ioevent_map(struct virtio_pci *vp, uint64_t addr, bool mapped)
 	}
 }
 
+void virtio_pci_dump(struct virtio_pci *vp)
+{
+	uint64_t one = 1;
+
+	if (write(vp->dump_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("%s: cannot ask the worker for its state: %s", vp->vdev->ops->name,
+			 strerror(errno));
+}
+
+/* The worker's side of virtio_pci_dump(). */
+static void dump_event(void *opaque, uint32_t events)
+{
+	struct virtio_pci *vp = opaque;
+	struct virtio_dev *vdev = vp->vdev;
+	char buf[256];
+	uint64_t n;
+
+	(void)events;
+	if (read(vp->dump_fd, &n, sizeof(n)) < 0)
+		return;
+	pthread_mutex_lock(&vdev->lock);
+	log_warn("%s %02x.%u: status 0x%02x features 0x%llx msix %s", vdev->ops->name,
+		 vp->pci.devfn >> 3, vp->pci.devfn & 7, vp->status,
+		 (unsigned long long)vdev->driver_features,
+		 msix_enabled(&vp->pci) ? "on" : "off");
+	for (unsigned i = 0; i < vdev->nr_queues; i++) {
+		struct virtio_pci_queue *pq = &vp->q[i];
+
+		virtq_describe(&vdev->vq[i], buf, sizeof(buf));
+		log_warn("%s q%u: %s | kicks %lu irqs %lu vector %u", vdev->ops->name, i, buf,
+			 atomic_load_explicit(&pq->kicks, memory_order_relaxed),
+			 atomic_load_explicit(&pq->irqs, memory_order_relaxed), pq->msix_vector);
+	}
+	pthread_mutex_unlock(&vdev->lock);
+}
+
 int virtio_pci_kick_init(struct virtio_pci *vp)
 {
+	int ret;
+
+	vp->dump_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vp->dump_fd < 0)
+		return -errno;
+	ret = worker_add_fd(&vp->vdev->worker, vp->dump_fd, EPOLLIN, dump_event, vp);
+	if (ret)
+		return ret;
 	for (unsigned i = 0; i < vp->vdev->nr_queues; i++) {
 		struct virtio_pci_queue *pq = &vp->q[i];
-		int ret;
 
 		pq->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (pq->kick_fd < 0)
@@ -130,6 +174,9 @@ int virtio_pci_kick_init(struct virtio_pci *vp)
 
 void virtio_pci_kick_fini(struct virtio_pci *vp)
 {
+	if (vp->dump_fd >= 0)
+		close(vp->dump_fd);
+	vp->dump_fd = -1;
 	for (unsigned i = 0; i < vp->vdev->nr_queues; i++) {
 		if (vp->q[i].kick_fd >= 0)
 			close(vp->q[i].kick_fd);

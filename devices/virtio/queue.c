@@ -8,6 +8,7 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "vmm/log.h"
@@ -371,4 +372,37 @@ bool virtq_should_notify(struct virtq *vq)
 		return false;
 	}
 	return !valid || vring_need_event(v, vq->used_idx, old);
+}
+
+/* One ring field for virtq_describe(): its value, or "?" when it faults. */
+static const char *describe16(struct virtq *vq, enum virtq_ring ring, uint64_t off, char *tmp,
+			      size_t len)
+{
+	/* The used ring is the device's to write: asked for as such. */
+	uint16_t *p = virtq_ptr(vq, ring, off, 2, ring == VQ_USED ? DMA_ACCESS_WRITE : DMA_ACCESS_READ);
+
+	if (!p)
+		return "?";
+	snprintf(tmp, len, "%u", le16toh(__atomic_load_n(p, __ATOMIC_RELAXED)));
+	return tmp;
+}
+
+void virtq_describe(struct virtq *vq, char *buf, size_t len)
+{
+	char f[8], i[8], ue[8], ui[8], ae[8];
+
+	if (!vq->ready) {
+		snprintf(buf, len, "not ready");
+		return;
+	}
+	snprintf(buf, len,
+		 "size %u%s%s last_avail %u used %u signalled %u | driver: avail.flags %s "
+		 "avail.idx %s used_event %s | device: used.idx %s avail_event %s",
+		 vq->size, vq->broken ? " broken" : "", vq->event_idx ? " event_idx" : "",
+		 vq->last_avail_idx, vq->used_idx, vq->signalled_used,
+		 describe16(vq, VQ_AVAIL, AVAIL_FLAGS, f, sizeof(f)),
+		 describe16(vq, VQ_AVAIL, AVAIL_IDX, i, sizeof(i)),
+		 describe16(vq, VQ_AVAIL, AVAIL_RING(vq->size), ue, sizeof(ue)),
+		 describe16(vq, VQ_USED, USED_IDX, ui, sizeof(ui)),
+		 describe16(vq, VQ_USED, USED_RING(vq->size), ae, sizeof(ae)));
 }

@@ -143,4 +143,10 @@ int virtq_push(struct virtq *vq, uint16_t head, uint32_t len) __must_check;
  * the used index it answered for. A broken queue returns false. */
 bool virtq_should_notify(struct virtq *vq);
 
+/* A one-line account of the queue for diagnostics, into buf (at most len
+ * bytes, NUL-terminated): the device's indices and the driver's as read
+ * now (avail flags, idx and used_event; used idx and avail_event), "?" for
+ * a field that faults. Call on the thread that owns the queue. */
+void virtq_describe(struct virtq *vq, char *buf, size_t len);
+
 #endif

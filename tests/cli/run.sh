@@ -118,6 +118,14 @@ for sig in TERM INT; do
 	[ $rc = 12 ] && grep -q "terminated by SIG$sig" "$TMP/err"; t_check cli/sig$sig $? "status $rc"
 done
 
+# SIGUSR2: every virtio device logs its state (its queues before the driver
+# set them up: "not ready"); the guest keeps running until SIGTERM.
+"$VMM" --kernel "$T/tiny-spin.elf" --rng --disk path="$TMP/disk.img" >/dev/null 2>"$TMP/err" </dev/null &
+pid=$!
+sleep 0.5; kill -USR2 $pid; sleep 0.5; kill -TERM $pid; wait $pid; rc=$?
+[ $rc = 12 ] && grep -q 'virtio-rng q0: not ready' "$TMP/err" && grep -q 'virtio-blk 0.\.0: status 0x00 ' "$TMP/err"
+t_check cli/sigusr2-dump $? "status $rc: $(grep -c 'virtio' "$TMP/err") virtio lines"
+
 # A terminal on stdin: raw mode while the guest runs (Ctrl-A x reaches the
 # VMM byte by byte, with no newline and ISIG off), restored on exit.
 if command -v script >/dev/null; then

@@ -237,6 +237,30 @@ static void test_push_batch(void **state)
 	assert_int_equal(virtq_push_batch(&fx->vq, el, 0), 0);
 	assert_int_equal(used_idx(fx), 4);
 }
+/* The diagnostic line: device and driver indices as they are now. */
+static void test_describe(void **state)
+{
+	struct fixture *fx = *state;
+	char buf[256];
+
+	assert_int_equal(queue_start(fx, QSIZE, BIT_ULL(VIRTIO_RING_F_EVENT_IDX)), 0);
+	desc_set(fx, 0, BUF, 4, 0, 0);
+	avail_add(fx, 0);
+	avail_add(fx, 0);
+	used_event_set(fx, 7);
+	assert_int_equal(virtq_pop(&fx->vq, &fx->c), 1);
+	assert_int_equal(virtq_push(&fx->vq, 0, 0), 0);
+	virtq_describe(&fx->vq, buf, sizeof(buf));
+	assert_string_equal(buf, "size 16 event_idx last_avail 1 used 1 signalled 0 | driver: "
+				 "avail.flags 0 avail.idx 2 used_event 7 | device: used.idx 1 "
+				 "avail_event 1");
+	/* Truncated, still terminated. */
+	virtq_describe(&fx->vq, buf, 12);
+	assert_string_equal(buf, "size 16 eve");
+	virtq_reset(&fx->vq);
+	virtq_describe(&fx->vq, buf, sizeof(buf));
+	assert_string_equal(buf, "not ready");
+}
 
 int main(void)
 {
@@ -251,6 +275,7 @@ int main(void)
 		T(test_event_idx_kicks),
 		T(test_scattered_rings),
 		T(test_push_batch),
+		T(test_describe),
 	};
 #undef T
 

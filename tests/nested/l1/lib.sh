@@ -36,8 +36,9 @@ stamp() {
 # timeout, its output stamped into /tmp/LOGNAME.log. Sets L2_LOG, L2_STATUS
 # (the command's exit status), L2_INIT_S (seconds from start to the L2 init
 # marker, empty if it never came), L2_RUN_S (seconds from start to the end).
-# Two seconds before the timeout, what each thread of a VMM still running is
-# doing (l2_threads) goes to the end of the log and to the console; SIGKILL
+# Two seconds before the timeout, a VMM still running is asked for its
+# virtio queues' state (SIGUSR2, into the log), and what each of its threads
+# is doing (l2_threads) goes to the end of the log and to the console; SIGKILL
 # follows SIGTERM by 5 s.
 l2_run() {
 	local name=$1 to=$2 t0
@@ -53,6 +54,10 @@ l2_run() {
 		(
 			sleep $((to > 4 ? to - 2 : to))
 			[ -d "/proc/$pid" ] || exit 0
+			# SIGUSR2: each virtio device logs its queues (driver's and
+			# device's indices, kicks, interrupts) into the L2 log.
+			kill -USR2 "$pid" 2>/dev/null
+			sleep 1
 			l2_threads "$pid" >"$L2_LOG.threads"
 			sed "s/^/NESTED-NOTE $name: VMM still running at the timeout: /" "$L2_LOG.threads" >/dev/console
 		) >/dev/null 2>&1 &
