@@ -73,3 +73,28 @@ EOF
 	done
 	note "$NAME: L2 IOMMU up $(l2_value VIOMMU-READY-S) s after insmod; policy $(l2_value VIOMMU-POLICY); groups: $(viommu_lines GROUP | tr '\n' ';')"
 }
+
+# viommu_sample_vmm SECONDS: run in the background during l2_boot. If the
+# newest VMM (the one l2_boot started; L1's keeper is older) still runs
+# after SECONDS, note the CPU time each of its threads used over the next
+# 5 s, in clock ticks: user (VMM code), sys (kernel, KVM exits included),
+# guest (L2 code running). A hang spinning in L2 and one spinning in the
+# VMM look the same to the thread list that l2_run prints; this tells them
+# apart. Threads in creation order: main loop, device workers, vCPUs.
+viommu_sample_vmm() {
+	local pid t
+	sleep "$1"
+	pid=$(pidof vmm | tr ' ' '\n' | sort -n | tail -1)
+	[ -n "$pid" ] && [ -d "/proc/$pid" ] || return 0
+	for t in /proc/"$pid"/task/*; do
+		echo "${t##*/} $(cut -d' ' -f14,15,43 "$t/stat")"
+	done >/tmp/viommu-sample.1 2>/dev/null
+	sleep 5
+	for t in /proc/"$pid"/task/*; do
+		echo "${t##*/} $(cut -d' ' -f14,15,43 "$t/stat") $(cat "$t/wchan")"
+	done >/tmp/viommu-sample.2 2>/dev/null
+	note "$NAME: VMM still running at ${1} s; its threads over 5 s (ticks):" \
+		"$(awk 'NR == FNR {u[$1] = $2; s[$1] = $3; g[$1] = $4; next}
+			($1 in u) {printf "tid %s user %d sys %d guest %d wchan %s; ", $1, $2 - u[$1], $3 - s[$1], $4 - g[$1], $5}' \
+			/tmp/viommu-sample.1 /tmp/viommu-sample.2)"
+}

@@ -7,7 +7,7 @@
 # random data to L1 and receives 4 MiB from L1 over TCP (busybox nc): the
 # SHA-256 sums match on both sides. Plus the IOMMU checks of viommu-lib.sh.
 # viommu-net-lazy.sh sets VIOMMU_STRICT=0 and sources this file.
-L2_TIMEOUT=150
+L2_TIMEOUT=210
 . /scenarios/viommu-lib.sh
 strict=${VIOMMU_STRICT:-1}
 tap=vitap0
@@ -22,16 +22,19 @@ if ! { tunctl -t "$tap" >/dev/null && ip addr add 10.0.2.1/24 dev "$tap" && ip l
 else
 	# Listeners, up before L2 boots; stdin kept open (see tasks/virtio-net).
 	mkfifo /tmp/net.hold
-	timeout 170 nc -l -p 5001 <>/tmp/net.hold >/tmp/net-rx.bin &
+	timeout 230 nc -l -p 5001 <>/tmp/net.hold >/tmp/net-rx.bin &
 	rx_pid=$!
-	timeout 170 nc -l -p 5002 </tmp/net-tx.bin >/dev/null &
+	timeout 230 nc -l -p 5002 </tmp/net-tx.bin >/dev/null &
 	tx_pid=$!
+	viommu_sample_vmm $((L2_TIMEOUT - 15)) &
+	sampler=$!
 	l2_boot "$NAME" --kernel "$L2_BZIMAGE" --initramfs "$L2_INITRAMFS" --cpus 2 --memory 512M \
 		--iommu virtio --net "tap=$tap,mac=$mac" \
 		--cmdline "$L2_CMDLINE_BASE iommu.strict=$strict -- viommu-run virtio-net 10.0.2.2 10.0.2.1"
+	kill "$sampler" 2>/dev/null
 	sleep 1
 	kill "$rx_pid" "$tx_pid" 2>/dev/null
-	wait "$rx_pid" "$tx_pid" 2>/dev/null
+	wait "$rx_pid" "$tx_pid" "$sampler" 2>/dev/null
 	check_task "$NAME"
 	viommu_check "$strict" 1
 	expect iface "$(l2_value NET-IFACE)" eth0
