@@ -94,12 +94,13 @@ LOG=$OUT/l0-console.log
 # L1's console shares COM1 with the result lines: loglevel=3 keeps the kernel's
 # errors (a KVM "Unhandled WRMSR" per L2 boot) from splitting them; an Oops or
 # a panic still prints.
-# Results are handled as they arrive, so that a long run shows progress.
+# Results are handled as they arrive, so that a long run shows progress (sed
+# -u: unbuffered, tr would hold output back in 4 KiB blocks).
 timeout -k 10 "$L0_TIMEOUT" qemu-system-x86_64 -accel "$L0_ACCEL" -M q35,kernel-irqchip=split -cpu max \
 	-smp 2 -m 3072 -nodefaults -display none -serial stdio -no-reboot "${L0_DEVICES[@]}" \
 	-kernel "$BZIMAGE" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 intel_iommu=on loglevel=3 $l1_args" \
-	</dev/null 2>&1 | tr -d '\r' | tee "$LOG" | while IFS= read -r line; do
+	</dev/null 2>&1 | sed -u 's/\r//g' | tee "$LOG" | while IFS= read -r line; do
 	[ "${NESTED_VERBOSE:-0}" = 1 ] && echo "#| $line"
 	case $line in
 	"NESTED-RESULT "*)
