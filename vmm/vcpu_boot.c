@@ -106,4 +106,9 @@ void vcpu_dump_regs(struct vcpu *vcpu)
 		r.rbp, s.cr0, s.cr2, s.cr3, s.cr4, s.efer, s.cs.selector,
 		s.cs.base, s.cs.l, s.cs.db, s.cs.dpl, s.ss.selector, s.gdt.base,
 		s.gdt.limit, s.idt.base, s.idt.limit);
+	/* AMD: KVM re-initialises the VMCB after a shutdown intercept, so what
+	 * it gives back is the reset state, not the state that failed. */
+	if (r.rip == 0xfff0 && s.cs.selector == 0xf000 && s.cs.base == 0xffff0000 && !(s.cr0 & 1))
+		fprintf(stderr, "vmm:  (these are the reset values: KVM on AMD resets a vCPU on a "
+				"triple fault, so the failing state is lost)\n");
 }

@@ -4,7 +4,8 @@
 # SVM) and VFIO inside it, and run build/vmm there on Debian's 6.12 kernel as
 # L2. One L0 boot runs every scenario in sequence (see scenarios/, l1/init).
 #   tests/nested/run.sh                 the test scenarios, t_pass/t_fail each
-#                                       (boot, PVH, panic, virtio-blk/-net/-rng)
+#                                       (boot, PVH, panic, virtio-blk/-net/-rng,
+#                                       virtio-iommu)
 #   tests/nested/run.sh --bench         the bench (QEMU in L1 too); prints BENCH lines
 #   tests/nested/run.sh NAME...         only these scenarios (e.g. qemu-bzimage)
 # Environment: NESTED_TIMEOUT (L0 run, seconds), NESTED_VERBOSE=1 (print the L1
