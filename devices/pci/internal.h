@@ -69,6 +69,21 @@ void pci_bars_unmap(struct pci_dev *d);
 /* bar.c: the address programmed in BAR idx. Device lock held. */
 uint64_t pci_bar_addr_locked(const struct pci_dev *d, unsigned idx);
 
+/* vector.c: one interrupt message of a function (kind "MSI-X" or "MSI",
+ * vector i, for the logs). Device lock held.
+ * attach: a GSI and an eventfd attached to it (a function with no GSI left
+ * delivers through the bus's msi_sink); 0 or -errno.
+ * detach: remove the route and the irqfd, close the eventfd.
+ * route: install msg as the route (want) or remove it (!want), when it
+ * differs from what is installed or force.
+ * send: write the eventfd, or send msg through the msi_sink. */
+int pci_vector_attach(struct pci_dev *d, struct pci_vector *v, const char *kind, unsigned i);
+void pci_vector_detach(struct pci_dev *d, struct pci_vector *v);
+void pci_vector_route(struct pci_dev *d, struct pci_vector *v, const struct msi_msg *msg,
+		      bool want, bool force, const char *kind, unsigned i);
+void pci_vector_send(struct pci_dev *d, struct pci_vector *v, const struct msi_msg *msg,
+		     const char *kind, unsigned i);
+
 /* msix.c: apply the capability's enable and function mask. Lock held. */
 void msix_update(struct pci_dev *d);
 /* msix.c: bring vector i's route in line with its entry and the masks

@@ -89,7 +89,7 @@ int msix_init(struct pci_dev *d, unsigned nvec, unsigned table_bar,
 	}
 	for (unsigned i = 0; i < nvec; i++)
 		m->vec[i] = (struct msix_vector){ .ctrl = PCI_MSIX_ENTRY_CTRL_MASKBIT,
-						  .gsi = -1, .efd = -1 };
+						  .iv = PCI_VECTOR_INIT };
 	pci_cfg_set(d, off + PCI_MSIX_FLAGS, 2, nvec - 1);
 	pci_cfg_set(d, off + PCI_MSIX_TABLE, 4, table_off | table_bar);
 	pci_cfg_set(d, off + PCI_MSIX_PBA, 4, pba_off | pba_bar);
@@ -128,18 +128,8 @@ static void msix_deliver(struct pci_dev *d, unsigned i)
 {
 	struct msix_vector *v = &d->msix.vec[i];
 	struct msi_msg msg = msix_msg(v);
-	uint64_t one = 1;
 
-	if (v->efd >= 0) {
-		if (!v->routed)
-			log_guest_once("pci %s: MSI-X vector %u has no route; dropped",
-				       d->name, i);
-		else if (write(v->efd, &one, sizeof(one)) != sizeof(one))
-			log_warn("pci %s: MSI-X irqfd write failed", d->name);
-		return;
-	}
-	if (d->bus && d->bus->cfg.msi.send)
-		msi_sink_send(&d->bus->cfg.msi, &msg, d->rid);
+	pci_vector_send(d, &v->iv, &msg, "MSI-X", i);
 }
 
 static bool pba_test_clear(struct msix *m, unsigned i)
@@ -158,18 +148,7 @@ void msix_vector_sync(struct pci_dev *d, unsigned i, bool force)
 	bool want = msix_can_fire(m, v);
 	struct msi_msg msg = msix_msg(v);
 
-	if (v->efd >= 0 && d->bus &&
-	    (want != v->routed || force ||
-	     (want && (msg.addr != v->rmsg.addr || msg.data != v->rmsg.data)))) {
-		struct msix_router r = pci_bus_router(d->bus);
-		int ret = r.route(r.opaque, (unsigned)v->gsi, &msg, d->rid, want);
-
-		v->routed = want && !ret;
-		v->rmsg = msg;
-		if (ret && want)
-			log_guest_once("pci %s: MSI-X vector %u not routed: %s",
-				       d->name, i, strerror(-ret));
-	}
+	pci_vector_route(d, &v->iv, &msg, want, force, "MSI-X", i);
 	if (want && pba_test_clear(m, i))
 		msix_deliver(d, i);
 }
@@ -200,32 +179,15 @@ void msix_reset(struct pci_dev *d)
 int msix_attach(struct pci_dev *d)
 {
 	struct msix *m = &d->msix;
-	struct msix_router r;
-	int ret;
 
 	if (!m->nvec || m->attached || !d->bus->cfg.gsi)
 		return 0;
-	r = pci_bus_router(d->bus);
 	m->attached = true;
 	for (unsigned i = 0; i < m->nvec; i++) {
-		struct msix_vector *v = &m->vec[i];
+		int ret = pci_vector_attach(d, &m->vec[i].iv, "MSI-X", i);
 
-		v->gsi = gsi_alloc(d->bus->cfg.gsi);
-		if (v->gsi < 0) {
-			log_warn("pci %s: no GSI for MSI-X vector %u; using "
-				 "KVM_SIGNAL_MSI", d->name, i);
-			v->gsi = -1;
-			continue;
-		}
-		v->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (v->efd < 0)
-			return -errno;
-		ret = r.irqfd(r.opaque, v->efd, (unsigned)v->gsi, true);
-		if (ret) {
-			close(v->efd);
-			v->efd = -1;
+		if (ret)
 			return ret;
-		}
 	}
 	return 0;
 }
@@ -233,23 +195,11 @@ int msix_attach(struct pci_dev *d)
 void msix_detach(struct pci_dev *d)
 {
 	struct msix *m = &d->msix;
-	struct msix_router r;
 
 	if (!m->attached)
 		return;
-	r = pci_bus_router(d->bus);
-	for (unsigned i = 0; i < m->nvec; i++) {
-		struct msix_vector *v = &m->vec[i];
-
-		if (v->efd < 0)
-			continue;
-		if (v->routed)
-			(void)r.route(r.opaque, (unsigned)v->gsi, &v->rmsg, d->rid, false);
-		(void)r.irqfd(r.opaque, v->efd, (unsigned)v->gsi, false);
-		close(v->efd);
-		v->efd = -1;
-		v->routed = false;
-	}
+	for (unsigned i = 0; i < m->nvec; i++)
+		pci_vector_detach(d, &m->vec[i].iv);
 	m->attached = false;
 }
 
@@ -300,7 +250,7 @@ int msix_vector_eventfd(struct pci_dev *d, unsigned vec)
 
 	pthread_mutex_lock(&d->lock);
 	if (vec < d->msix.nvec)
-		fd = d->msix.vec[vec].efd;
+		fd = d->msix.vec[vec].iv.efd;
 	pthread_mutex_unlock(&d->lock);
 	return fd;
 }
@@ -309,6 +259,6 @@ void msix_reroute(struct pci_dev *d)
 {
 	pthread_mutex_lock(&d->lock);
 	for (unsigned i = 0; i < d->msix.nvec; i++)
-		msix_vector_sync(d, i, d->msix.vec[i].routed);
+		msix_vector_sync(d, i, d->msix.vec[i].iv.routed);
 	pthread_mutex_unlock(&d->lock);
 }

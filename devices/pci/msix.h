@@ -45,12 +45,19 @@ struct msix_router {
 	void *opaque;
 };
 
-struct msix_vector {
-	uint32_t addr_lo, addr_hi, data, ctrl; /* the guest's table entry */
+/* One message on its way to KVM (MSI-X entry or MSI vector). */
+struct pci_vector {
 	int gsi;      /* -1: none, delivery through the msi_sink */
 	int efd;      /* eventfd attached to gsi, -1: none */
 	bool routed;  /* a route is installed for gsi */
 	struct msi_msg rmsg; /* the message last routed */
+};
+
+#define PCI_VECTOR_INIT ((struct pci_vector){ .gsi = -1, .efd = -1 })
+
+struct msix_vector {
+	uint32_t addr_lo, addr_hi, data, ctrl; /* the guest's table entry */
+	struct pci_vector iv;
 };
 
 struct msix {

@@ -188,7 +188,7 @@ static uint64_t fired(unsigned vec)
 
 static unsigned vec_gsi(unsigned vec)
 {
-	return dev.msix.vec[vec].gsi;
+	return dev.msix.vec[vec].iv.gsi;
 }
 
 static void program(unsigned vec, uint32_t data)
