@@ -83,6 +83,7 @@ static void pci_dev_detach(struct pci_dev *d)
 	}
 	pci_bars_unmap(d);
 	msix_detach(d);
+	msi_detach(d);
 }
 
 void pci_bus_free(struct pci_bus *b)
@@ -222,6 +223,8 @@ int pci_bus_add(struct pci_bus *b, struct pci_dev *d, int slot)
 	dma_as_init(&d->dma, d->rid, b->cfg.mem);
 	ret = msix_attach(d);
 	if (!ret)
+		ret = msi_attach(d);
+	if (!ret)
 		ret = pci_dev_program(d, addr);
 	if (ret) {
 		log_warn("pci %s: cannot plug in at slot %d: %s", d->name, s,
@@ -284,7 +287,11 @@ void pci_bus_set_msix_router(struct pci_bus *b, const struct msix_router *r)
 	pthread_rwlock_unlock(&b->router_lock);
 	pthread_mutex_lock(&b->lock);
 	for (unsigned s = 1; s < PCI_MAX_SLOTS; s++)
-		if (b->slot[s])
+		if (b->slot[s]) {
 			msix_reroute(b->slot[s]);
+			pthread_mutex_lock(&b->slot[s]->lock);
+			msi_reroute(b->slot[s]);
+			pthread_mutex_unlock(&b->slot[s]->lock);
+		}
 	pthread_mutex_unlock(&b->lock);
 }

@@ -58,6 +58,7 @@ void pci_dev_fini(struct pci_dev *d)
 {
 	pthread_mutex_lock(&d->lock);
 	msix_detach(d);
+	msi_detach(d);
 	pthread_mutex_unlock(&d->lock);
 	msix_free(d);
 	free(d->reset_cfg);
@@ -232,6 +233,8 @@ static void pci_config_apply(struct pci_dev *d, uint16_t reg, unsigned size,
 		pci_intx_update(d);
 	if (d->msix.nvec && pci_overlaps(reg, size, d->msix.cap + PCI_MSIX_FLAGS, 2))
 		msix_update(d);
+	if (d->msi.nvec && pci_overlaps(reg, size, d->msi.cap, MSI_CAP_SIZEOF))
+		msi_update(d);
 }
 
 void pci_config_write(struct pci_dev *d, uint16_t reg, unsigned size,
@@ -264,6 +267,8 @@ void pci_dev_reset(struct pci_dev *d)
 	pci_intx_update(d);
 	if (d->msix.nvec)
 		msix_update(d);
+	if (d->msi.nvec)
+		msi_update(d);
 	pthread_mutex_unlock(&d->lock);
 	if (d->ops && d->ops->reset)
 		d->ops->reset(d);

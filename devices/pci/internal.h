@@ -84,6 +84,14 @@ void pci_vector_route(struct pci_dev *d, struct pci_vector *v, const struct msi_
 void pci_vector_send(struct pci_dev *d, struct pci_vector *v, const struct msi_msg *msg,
 		     const char *kind, unsigned i);
 
+/* msi.c: apply the capability after a write to it (routes, pending bits
+ * of unmasked vectors); re-route every vector (a new router); allocate and
+ * free the vectors' GSIs and irqfds. Lock held. */
+void msi_update(struct pci_dev *d);
+void msi_reroute(struct pci_dev *d);
+int msi_attach(struct pci_dev *d);
+void msi_detach(struct pci_dev *d);
+
 /* msix.c: apply the capability's enable and function mask. Lock held. */
 void msix_update(struct pci_dev *d);
 /* msix.c: bring vector i's route in line with its entry and the masks

@@ -43,6 +43,7 @@
 #include "vmm/irq.h"
 #include "vmm/types.h"
 #include "devices/pci/msix.h"
+#include "devices/pci/msi.h"
 
 struct pci_dev;
 struct pci_bus;
@@ -143,6 +144,7 @@ struct pci_dev {
 
 	struct pci_bar bar[PCI_STD_NUM_BARS];
 	struct msix msix;          /* msix.nvec == 0: no MSI-X */
+	struct msi msi;            /* msi.nvec == 0: no MSI */
 };
 
 /* ---- Function set-up (devices/pci/config.c) ---- */
