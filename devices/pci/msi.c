@@ -98,8 +98,8 @@ void msi_reroute(struct pci_dev *d)
 	for (unsigned i = 0; i < m->nvec; i++) {
 		struct msi_msg msg = msi_msg(d, i, n ? n : 1);
 
-		pci_vector_route(d, &m->vec[i], &msg, i < n && !msi_masked(d, i),
-				 m->vec[i].routed, "MSI", i);
+		pci_vector_route(d, &m->vec[i], &msg, i < n && !msi_masked(d, i), m->vec[i].routed,
+				 "MSI", i);
 	}
 }
 

@@ -20,12 +20,12 @@
 struct pci_dev;
 
 #define MSI_MAX_VECTORS 32
-#define MSI_CAP_SIZEOF  24 /* 64-bit, per-vector masking: up to PENDING_64 + 4 */
+#define MSI_CAP_SIZEOF	24 /* 64-bit, per-vector masking: up to PENDING_64 + 4 */
 
 struct msi {
-	unsigned nvec;    /* 0: the function has no MSI; else a power of two */
-	uint8_t cap;      /* capability offset in config space */
-	bool attached;    /* GSIs and irqfds set up (pci_bus_add) */
+	unsigned nvec; /* 0: the function has no MSI; else a power of two */
+	uint8_t cap;   /* capability offset in config space */
+	bool attached; /* GSIs and irqfds set up (pci_bus_add) */
 	struct pci_vector vec[MSI_MAX_VECTORS];
 };
 

@@ -46,8 +46,8 @@ void pci_vector_detach(struct pci_dev *d, struct pci_vector *v)
 	v->routed = false;
 }
 
-void pci_vector_route(struct pci_dev *d, struct pci_vector *v, const struct msi_msg *msg,
-		      bool want, bool force, const char *kind, unsigned i)
+void pci_vector_route(struct pci_dev *d, struct pci_vector *v, const struct msi_msg *msg, bool want,
+		      bool force, const char *kind, unsigned i)
 {
 	struct msix_router r;
 	int ret;

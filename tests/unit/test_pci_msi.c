@@ -16,8 +16,8 @@
 #include "devices/pci/pci.h"
 #include "vmm/layout.h"
 
-#define NVEC     4
-#define SLOT     6
+#define NVEC	 4
+#define SLOT	 6
 #define MSI_ADDR 0xfee02000u
 
 static struct bus mmio, pio;
@@ -64,20 +64,25 @@ static int fake_send(void *opaque, const struct msi_msg *msg, uint16_t rid)
 }
 
 static const struct pci_dev_info info = {
-	.vendor = 0x1234, .device = 0x11e8, .class = 0x00ff00, .intx_pin = 1, .name = "msi-test",
+	.vendor = 0x1234,
+	.device = 0x11e8,
+	.class = 0x00ff00,
+	.intx_pin = 1,
+	.name = "msi-test",
 };
 
 static int setup_common(bool with_gsi)
 {
 	struct pci_bus_config cfg = {
-		.mmio = &mmio, .pio = &pio,
+		.mmio = &mmio,
+		.pio = &pio,
 		.gsi = with_gsi ? &gsi : NULL,
-		.msi = { fake_send, NULL },
+		.msi = {fake_send, NULL},
 	};
 	int ret;
 
 	if (with_gsi)
-		cfg.router = (struct msix_router){ fake_route, fake_irqfd, NULL };
+		cfg.router = (struct msix_router){fake_route, fake_irqfd, NULL};
 	bus_init(&mmio, "mmio");
 	bus_init(&pio, "pio");
 	gsi_table_init(&gsi, -1);
@@ -181,9 +186,11 @@ static void test_init_refuses(void **state)
 	assert_int_equal(msi_init(&d, 64), -EINVAL);
 	assert_int_equal(msi_init(&d, 32), 0);
 	assert_int_equal(msi_init(&d, 1), -EINVAL); /* already there */
-	assert_int_equal(pci_config_read(&d, (uint16_t)(pci_cap_find(&d, PCI_CAP_ID_MSI, 0) +
-							PCI_MSI_FLAGS), 2) & PCI_MSI_FLAGS_QMASK,
-			 5 << 1);
+	assert_int_equal(
+		pci_config_read(&d, (uint16_t)(pci_cap_find(&d, PCI_CAP_ID_MSI, 0) + PCI_MSI_FLAGS),
+				2) &
+			PCI_MSI_FLAGS_QMASK,
+		5 << 1);
 	/* On a bus already: too late. */
 	assert_int_equal(msi_init(&dev, 1), -EINVAL);
 	pci_dev_fini(&d);
