@@ -75,7 +75,10 @@ static bool msi_pending(struct pci_dev *d, unsigned i, bool on)
 	return p & (1u << i);
 }
 
-void msi_update(struct pci_dev *d)
+/* Bring every vector's route in line with the capability (forced for
+ * routed vectors when the router changed), and send what is pending on
+ * vectors that can fire. Lock held. */
+static void msi_sync(struct pci_dev *d, bool reroute)
 {
 	struct msi *m = &d->msi;
 	unsigned n = msi_nused(d);
@@ -84,23 +87,20 @@ void msi_update(struct pci_dev *d)
 		struct msi_msg msg = msi_msg(d, i, n ? n : 1);
 		bool want = i < n && !msi_masked(d, i);
 
-		pci_vector_route(d, &m->vec[i], &msg, want, false, "MSI", i);
+		pci_vector_route(d, &m->vec[i], &msg, want, reroute && m->vec[i].routed, "MSI", i);
 		if (want && msi_pending(d, i, false))
 			pci_vector_send(d, &m->vec[i], &msg, "MSI", i);
 	}
 }
 
+void msi_update(struct pci_dev *d)
+{
+	msi_sync(d, false);
+}
+
 void msi_reroute(struct pci_dev *d)
 {
-	struct msi *m = &d->msi;
-	unsigned n = msi_nused(d);
-
-	for (unsigned i = 0; i < m->nvec; i++) {
-		struct msi_msg msg = msi_msg(d, i, n ? n : 1);
-
-		pci_vector_route(d, &m->vec[i], &msg, i < n && !msi_masked(d, i), m->vec[i].routed,
-				 "MSI", i);
-	}
+	msi_sync(d, true);
 }
 
 int msi_attach(struct pci_dev *d)
