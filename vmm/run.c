@@ -98,9 +98,12 @@ static void loop_signal(struct loop *l)
 	if (read(l->sigfd, &si, sizeof(si)) != sizeof(si))
 		return;
 	if (si.ssi_signo == SIGUSR2) {
-		/* Diagnostics: each virtio device's worker logs its state. */
+		/* Diagnostics: each virtio device's worker logs its state, and
+		 * each vCPU where its guest is running. */
 		for (unsigned i = 0; i < l->m->nr_virtio; i++)
 			virtio_pci_dump(l->m->virtio[i]);
+		for (unsigned i = 0; i < l->m->nr_vcpus_created; i++)
+			vcpu_request_dump(&l->m->vcpus[i]);
 		return;
 	}
 	snprintf(why, sizeof(why), "terminated by %s", signal_name(si.ssi_signo));

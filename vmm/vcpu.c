@@ -129,6 +129,10 @@ static void *vcpu_thread(void *arg)
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				vcpu->run->immediate_exit = 0;
+				if (atomic_exchange(&vcpu->dump_req, false)) {
+					log_warn("vCPU %u registers:", vcpu->id);
+					vcpu_dump_regs(vcpu);
+				}
 				continue;
 			}
 			char why[96];
@@ -156,6 +160,12 @@ void vcpu_kick(struct vcpu *vcpu)
 {
 	if (vcpu->started)
 		pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+}
+
+void vcpu_request_dump(struct vcpu *vcpu)
+{
+	atomic_store(&vcpu->dump_req, true);
+	vcpu_kick(vcpu);
 }
 
 void vcpu_destroy(struct vcpu *vcpu)

@@ -5,6 +5,7 @@
 
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "vmm/boot.h"
 #include "vmm/vm.h"
@@ -16,6 +17,7 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool started;
+	atomic_bool dump_req; /* log the registers at the next exit (SIGUSR2) */
 	/* Called first on the vCPU thread (seccomp filter). 0 or the thread ends
 	 * the run with VMM_EXIT_HOST. */
 	int (*thread_init)(struct vcpu *vcpu);
@@ -36,6 +38,10 @@ int vcpu_start(struct vcpu *vcpu) __must_check;
 
 /* Make the vCPU leave KVM_RUN soon (it then sees the stop request). */
 void vcpu_kick(struct vcpu *vcpu);
+
+/* Ask the vCPU to log its registers (where the guest runs) soon: it is
+ * kicked out of KVM_RUN and logs them on its own thread. Diagnostics. */
+void vcpu_request_dump(struct vcpu *vcpu);
 
 /* Wait for the thread to end, then close the vCPU. */
 void vcpu_destroy(struct vcpu *vcpu);

@@ -69,6 +69,25 @@ static void vcpu_crash(struct vcpu *vcpu, const char *what)
 	vm_request_stop(vcpu->vm, VMM_EXIT_CRASH, why);
 }
 
+/* KVM_EXIT_INTERNAL_ERROR: the suberror names the cause (1 = instruction
+ * emulation failed) and data[] carries KVM's detail (for an emulation failure,
+ * the instruction bytes and exit information); log it all, then crash. */
+static void vcpu_internal_error(struct vcpu *vcpu)
+{
+	const struct kvm_run *run = vcpu->run;
+	uint32_t n = run->internal.ndata;
+	char why[96];
+
+	if (n > sizeof(run->internal.data) / sizeof(run->internal.data[0]))
+		n = sizeof(run->internal.data) / sizeof(run->internal.data[0]);
+	for (uint32_t i = 0; i < n; i++)
+		log_err("vCPU %u: internal error data[%u] = 0x%llx", vcpu->id, i,
+			(unsigned long long)run->internal.data[i]);
+	snprintf(why, sizeof(why), "KVM internal error (suberror %u, %u data words)",
+		 run->internal.suberror, run->internal.ndata);
+	vcpu_crash(vcpu, why);
+}
+
 static void vcpu_exit_system_event(struct vcpu *vcpu)
 {
 	switch (vcpu->run->system_event.type) {
@@ -106,9 +125,7 @@ void vcpu_handle_exit(struct vcpu *vcpu)
 		vcpu_crash(vcpu, "guest triple fault (KVM_EXIT_SHUTDOWN)");
 		break;
 	case KVM_EXIT_INTERNAL_ERROR:
-		snprintf(why, sizeof(why), "KVM internal error (suberror %u)",
-			 run->internal.suberror);
-		vcpu_crash(vcpu, why);
+		vcpu_internal_error(vcpu);
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
 		snprintf(why, sizeof(why), "KVM entry failure (reason 0x%llx)",

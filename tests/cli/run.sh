@@ -119,11 +119,13 @@ for sig in TERM INT; do
 done
 
 # SIGUSR2: every virtio device logs its state (its queues before the driver
-# set them up: "not ready"); the guest keeps running until SIGTERM.
+# set them up: "not ready") and every vCPU its registers (tiny-spin loops at
+# CPL0); the guest keeps running until SIGTERM.
 "$VMM" --kernel "$T/tiny-spin.elf" --rng --disk path="$TMP/disk.img" >/dev/null 2>"$TMP/err" </dev/null &
 pid=$!
 sleep 0.5; kill -USR2 $pid; sleep 0.5; kill -TERM $pid; wait $pid; rc=$?
-[ $rc = 12 ] && grep -q 'virtio-rng q0: not ready' "$TMP/err" && grep -q 'virtio-blk 0.\.0: status 0x00 ' "$TMP/err"
+[ $rc = 12 ] && grep -q 'virtio-rng q0: not ready' "$TMP/err" && grep -q 'virtio-blk 0.\.0: status 0x00 ' "$TMP/err" &&
+	grep -A1 'vCPU 0 registers' "$TMP/err" | grep -q 'rip='
 t_check cli/sigusr2-dump $? "status $rc: $(grep -c 'virtio' "$TMP/err") virtio lines"
 
 # A terminal on stdin: raw mode while the guest runs (Ctrl-A x reaches the

@@ -101,9 +101,12 @@ l2_value() {
 	awk -v k="NESTED-L2-$1" '$2 == k {sub(/\r$/, ""); $1 = ""; $2 = ""; sub(/^  /, ""); print; exit}' "$L2_LOG"
 }
 
-# dump_log [LINES]: the end of the last L2 log, for a failure's diagnosis.
+# dump_log [LINES]: the last L2 log, for a failure's diagnosis: the VMM's own
+# error lines first (a crash's cause and registers; CI shows only part of a
+# long output), then the end of the log without the unclaimed-port noise.
 dump_log() {
-	tail -n "${1:-40}" "$L2_LOG" | sed 's/^[0-9.]* /L2| /'
+	grep -aE '^[0-9.]+ vmm: ' "$L2_LOG" | grep -v 'vmm: warning' | head -n 40 | sed 's/^[0-9.]* /L2| /'
+	grep -av 'vmm: warning: pio: unclaimed' "$L2_LOG" | tail -n "${1:-40}" | sed 's/^[0-9.]* /L2| /'
 }
 
 # check_boot CHECK CPUS MEMORY_MIB TOKEN: the checks of a boot that ran the
