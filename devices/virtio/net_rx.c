@@ -4,8 +4,9 @@
  * One packet is read ahead into a bounce buffer; rx chains are popped as
  * the packet needs them and held (their writable iovecs copied into a
  * pool) until it is complete, so a packet waiting for buffers loses
- * nothing. Held chains are trusted only while the address space generation
- * is unchanged; after an invalidation they are given back unused. */
+ * nothing. Held chains' translations are trusted only while the address
+ * space generation is unchanged; after an invalidation they are translated
+ * again from their descriptors. */
 #include "devices/virtio/net.h"
 
 #include <endian.h>
@@ -52,16 +53,49 @@ static void net_rx_forget(struct virtio_net *n, unsigned nr)
 		n->rx.buf[i].first -= first;
 }
 
-/* Held chains translated before an invalidation may point at memory the
- * device no longer owns: give them back unused. 0 or -EIO. */
-static int net_rx_check_gen(struct virtio_net *n, bool *pushed)
+/* Hold chain c (its writable iovecs go to the pool). False when the pool
+ * has no room for it. */
+static bool net_rx_keep(struct virtio_net *n, struct virtq_chain *c)
 {
-	if (!n->rx.nr_buf || n->rx.gen == dma_as_gen(n->vdev.as))
+	if (n->rx.nr_buf == VIRTIO_NET_RX_MAX_BUFS ||
+	    n->rx.nr_iov + c->nr_wr > VIRTIO_NET_RX_MAX_IOVS)
+		return false;
+	n->rx.buf[n->rx.nr_buf++] =
+		(struct virtio_net_rxbuf){c->head, (uint16_t)c->nr_wr, n->rx.nr_iov, c->wr_len};
+	memcpy(n->rx.iov + n->rx.nr_iov, virtq_chain_wr(c), c->nr_wr * sizeof(struct iovec));
+	n->rx.nr_iov += c->nr_wr;
+	return true;
+}
+
+/* Held chains were translated under an older address space generation:
+ * some invalidation came since (in strict mode, every tx completion's
+ * UNMAP). Translate each again from its descriptors; only a chain that
+ * now faults (the driver unmapped a buffer it had given the device) is
+ * completed empty. 0 or -EIO. */
+static int net_rx_refresh(struct virtio_net *n, bool *pushed)
+{
+	struct virtio_net_rxbuf old[VIRTIO_NET_RX_MAX_BUFS];
+	uint64_t gen = dma_as_gen(n->vdev.as);
+	unsigned nr = n->rx.nr_buf;
+
+	if (!nr || n->rx.gen == gen)
 		return 0;
-	for (unsigned i = 0; i < n->rx.nr_buf; i++)
-		if (net_rx_return(n, n->rx.buf[i].head, pushed))
+	memcpy(old, n->rx.buf, nr * sizeof(old[0]));
+	n->rx.nr_buf = n->rx.nr_iov = 0;
+	n->rx.gen = gen; /* taken before the walks: a later change is seen next time */
+	for (unsigned i = 0; i < nr; i++) {
+		int ret = virtio_queue_rewalk(&n->vdev, RXQ, old[i].head, &n->chain);
+
+		if (ret == -EIO)
+			return ret;
+		if (ret == 1 && n->chain.wr_len >= VIRTIO_NET_HDR_LEN && net_rx_keep(n, &n->chain))
+			continue;
+		log_guest_once("virtio-net: %s: a held rx chain %s after an invalidation; "
+			       "completed empty",
+			       n->be.name, ret == 1 ? "changed" : "faults");
+		if (net_rx_return(n, old[i].head, pushed))
 			return -EIO;
-	net_rx_forget(n, n->rx.nr_buf);
+	}
 	return 0;
 }
 
@@ -76,7 +110,6 @@ static int net_rx_hold(struct virtio_net *n, bool *pushed)
 
 	for (unsigned tries = 0; tries < size; tries++) {
 		uint64_t gen = dma_as_gen(n->vdev.as);
-		struct virtio_net_rxbuf *b;
 		int ret;
 
 		/* Holding the whole ring, the driver cannot add any more. */
@@ -95,12 +128,14 @@ static int net_rx_hold(struct virtio_net *n, bool *pushed)
 		}
 		if (!n->rx.nr_buf)
 			n->rx.gen = gen;
-		b = &n->rx.buf[n->rx.nr_buf++];
-		*b = (struct virtio_net_rxbuf){c->head, (uint16_t)c->nr_wr, n->rx.nr_iov,
-					       c->wr_len};
-		memcpy(n->rx.iov + n->rx.nr_iov, virtq_chain_wr(c),
-		       c->nr_wr * sizeof(struct iovec));
-		n->rx.nr_iov += c->nr_wr;
+		if (!net_rx_keep(n, c)) {
+			log_guest_once("virtio-net: %s: rx chain of too many buffers; completed "
+				       "empty",
+				       n->be.name);
+			if (net_rx_return(n, c->head, pushed))
+				return -EIO;
+			continue;
+		}
 		return 1;
 	}
 	return -EBUSY;
@@ -154,7 +189,7 @@ static int net_rx_place(struct virtio_net *n, bool *pushed)
 	unsigned nbuf = 0;
 	size_t cover = 0;
 
-	if (net_rx_check_gen(n, pushed))
+	if (net_rx_refresh(n, pushed))
 		return -EIO;
 	/* Bounded: every pass holds one more chain, or returns. */
 	for (;;) {

@@ -317,8 +317,16 @@ int virtq_pop(struct virtq *vq, struct virtq_chain *c)
 	return virtq_walk(vq, head, c);
 }
 
-int virtq_push_batch(struct virtq *vq, const struct vring_used_elem *el,
-		     unsigned n)
+int virtq_rewalk(struct virtq *vq, uint16_t head, struct virtq_chain *c)
+{
+	if (!vq->ready || vq->broken)
+		return -EIO;
+	if (head >= vq->size)
+		return virtq_break(vq, "head index out of range");
+	return virtq_walk(vq, head, c);
+}
+
+int virtq_push_batch(struct virtq *vq, const struct vring_used_elem *el, unsigned n)
 {
 	if (!vq->ready || vq->broken || n > vq->size)
 		return -EIO;
@@ -344,7 +352,7 @@ int virtq_push_batch(struct virtq *vq, const struct vring_used_elem *el,
 
 int virtq_push(struct virtq *vq, uint16_t head, uint32_t len)
 {
-	const struct vring_used_elem el = { .id = head, .len = len };
+	const struct vring_used_elem el = {.id = head, .len = len};
 
 	return virtq_push_batch(vq, &el, 1);
 }
@@ -379,7 +387,8 @@ static const char *describe16(struct virtq *vq, enum virtq_ring ring, uint64_t o
 			      size_t len)
 {
 	/* The used ring is the device's to write: asked for as such. */
-	uint16_t *p = virtq_ptr(vq, ring, off, 2, ring == VQ_USED ? DMA_ACCESS_WRITE : DMA_ACCESS_READ);
+	uint16_t *p =
+		virtq_ptr(vq, ring, off, 2, ring == VQ_USED ? DMA_ACCESS_WRITE : DMA_ACCESS_READ);
 
 	if (!p)
 		return "?";

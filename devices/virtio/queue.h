@@ -126,12 +126,17 @@ int virtq_enable(struct virtq *vq) __must_check;
  * avail_event so the driver notifies on the next new entry. */
 int virtq_pop(struct virtq *vq, struct virtq_chain *c) __must_check;
 
+/* Translate chain head again into *c: a chain popped earlier and not yet
+ * pushed, whose buffers an invalidation may have moved (the driver may not
+ * change its descriptors while the device owns it). Returns like
+ * virtq_pop(), without 0: 1, -EFAULT (complete it empty) or -EIO. */
+int virtq_rewalk(struct virtq *vq, uint16_t head, struct virtq_chain *c) __must_check;
+
 /* Return n chains with ONE used-index update, so that the driver sees all
  * of them or none (a mergeable-rx packet spread over several buffers).
  * 0, or -EIO (not ready, broken, n > size, an id out of range, or a used
  * ring fault, which breaks the queue). */
-int virtq_push_batch(struct virtq *vq, const struct vring_used_elem *el,
-		     unsigned n) __must_check;
+int virtq_push_batch(struct virtq *vq, const struct vring_used_elem *el, unsigned n) __must_check;
 
 /* Return chain head to the driver with len bytes written: writes the used
  * element, then (release) the used index. 0, or -EIO (broken, not ready,

@@ -30,9 +30,9 @@
 struct virtio_dev;
 
 struct virtio_dev_ops {
-	const char *name;    /* "virtio-blk", for logs */
-	uint16_t device_id;  /* VIRTIO_ID_* */
-	uint32_t pci_class;  /* class code: base << 16 | sub << 8 | prog-if */
+	const char *name;   /* "virtio-blk", for logs */
+	uint16_t device_id; /* VIRTIO_ID_* */
+	uint32_t pci_class; /* class code: base << 16 | sub << 8 | prog-if */
 	/* Queue q was notified while DRIVER_OK and the queue is ready: pop
 	 * and complete chains (virtio_queue_*() below). Worker thread, lock
 	 * held. Required. */
@@ -67,10 +67,10 @@ struct virtio_transport {
 struct virtio_dev {
 	/* Filled by the device before it is attached to a transport. */
 	const struct virtio_dev_ops *ops;
-	uint64_t features;        /* device-type feature bits offered */
-	unsigned nr_queues;       /* 1..VIRTIO_MAX_QUEUES */
-	uint16_t queue_max;       /* largest queue size, a power of two */
-	void *config;             /* device config space (little endian) */
+	uint64_t features;  /* device-type feature bits offered */
+	unsigned nr_queues; /* 1..VIRTIO_MAX_QUEUES */
+	uint16_t queue_max; /* largest queue size, a power of two */
+	void *config;	    /* device config space (little endian) */
 	uint32_t config_len;
 	/* The device sits behind an IOMMU: refuse FEATURES_OK unless the
 	 * driver accepts VIRTIO_F_ACCESS_PLATFORM. Default off. */
@@ -78,24 +78,23 @@ struct virtio_dev {
 
 	/* Owned by the transport. */
 	const struct virtio_transport *t;
-	void *t_opaque;           /* the transport's state */
-	struct dma_as *as;        /* every ring and buffer access */
+	void *t_opaque;		  /* the transport's state */
+	struct dma_as *as;	  /* every ring and buffer access */
 	uint64_t driver_features; /* accepted at FEATURES_OK */
-	pthread_mutex_t lock;     /* see above */
-	struct worker worker;     /* the device's I/O thread */
+	pthread_mutex_t lock;	  /* see above */
+	struct worker worker;	  /* the device's I/O thread */
 	struct virtq vq[VIRTIO_MAX_QUEUES];
 };
 
 /* Transport features offered on top of vdev->features. */
-#define VIRTIO_TRANSPORT_FEATURES                                   \
-	(BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) | \
+#define VIRTIO_TRANSPORT_FEATURES                                                                  \
+	(BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |                         \
 	 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC))
 
 /* Pop the next chain of queue q into *c. 1 (a chain), 0 (empty), -EFAULT
  * (a buffer faulted: c->head is consumed, complete it with length 0), or
  * -EIO (the queue is broken: the transport has been told, stop). */
-static inline int virtio_queue_pop(struct virtio_dev *vdev, unsigned q,
-				   struct virtq_chain *c)
+static inline int virtio_queue_pop(struct virtio_dev *vdev, unsigned q, struct virtq_chain *c)
 {
 	int ret = virtq_pop(&vdev->vq[q], c);
 
@@ -104,10 +103,21 @@ static inline int virtio_queue_pop(struct virtio_dev *vdev, unsigned q,
 	return ret;
 }
 
+/* virtq_rewalk() on queue q; a broken queue asks for a device reset. */
+static inline int virtio_queue_rewalk(struct virtio_dev *vdev, unsigned q, uint16_t head,
+				      struct virtq_chain *c)
+{
+	int ret = virtq_rewalk(&vdev->vq[q], head, c);
+
+	if (ret == -EIO && vdev->vq[q].broken)
+		vdev->t->needs_reset(vdev);
+	return ret;
+}
+
 /* Give chain head back with len bytes written. 0 or -EIO (the transport
  * has been told the queue is broken). */
-static inline int virtio_queue_push(struct virtio_dev *vdev, unsigned q,
-				    uint16_t head, uint32_t len)
+static inline int virtio_queue_push(struct virtio_dev *vdev, unsigned q, uint16_t head,
+				    uint32_t len)
 {
 	int ret = virtq_push(&vdev->vq[q], head, len);
 
@@ -118,8 +128,7 @@ static inline int virtio_queue_push(struct virtio_dev *vdev, unsigned q,
 
 /* virtq_push_batch() on queue q; a failure asks for a device reset. */
 static inline int virtio_queue_push_batch(struct virtio_dev *vdev, unsigned q,
-					  const struct vring_used_elem *el,
-					  unsigned n)
+					  const struct vring_used_elem *el, unsigned n)
 {
 	int ret = virtq_push_batch(&vdev->vq[q], el, n);
 
@@ -143,8 +152,8 @@ typedef uint32_t virtio_chain_fn(struct virtio_dev *vdev, struct virtq_chain *c)
  * chain whose buffers faulted is completed with length 0. At most one
  * queue's worth of chains per call (a guest that keeps adding cannot hold
  * the worker): then the transport is asked to call again. */
-static inline void virtio_queue_serve(struct virtio_dev *vdev, unsigned q,
-				      struct virtq_chain *c, virtio_chain_fn *fn)
+static inline void virtio_queue_serve(struct virtio_dev *vdev, unsigned q, struct virtq_chain *c,
+				      virtio_chain_fn *fn)
 {
 	unsigned budget = vdev->vq[q].size, i;
 	bool pushed = false;
@@ -176,8 +185,8 @@ static inline bool virtio_has_feature(const struct virtio_dev *vdev, unsigned f)
 /* Copy up to len bytes starting at byte off of iov[0..n) into dst.
  * Returns the bytes copied (less than len at the end of the iovecs). The
  * loop is bounded by n. */
-static inline size_t virtio_iov_read(const struct iovec *iov, unsigned n,
-				     size_t off, void *dst, size_t len)
+static inline size_t virtio_iov_read(const struct iovec *iov, unsigned n, size_t off, void *dst,
+				     size_t len)
 {
 	uint8_t *d = dst;
 	size_t done = 0;

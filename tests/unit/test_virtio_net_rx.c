@@ -261,28 +261,116 @@ static void test_rx_buffer_limit_drops(void **state)
 	assert_int_equal(fx->n->rx.nr_buf, VIRTIO_NET_RX_MAX_BUFS - 1);
 }
 
-/* After an IOMMU invalidation the held buffers are given back unused. */
-static void test_rx_invalidation_returns_held(void **state)
-{
-	struct net_fx *fx = *state;
-	uint8_t pkt[PKT_HDR + 100];
-	size_t len;
+/* A translator for the invalidation tests: identity, except that the page
+ * at IOVA BUF goes to GPA remap_to (0: unmapped, a fault). */
+static uint64_t remap_to;
 
+static int remap_translate(void *opaque, uint16_t rid, iova_t iova, unsigned access,
+			   struct dma_xlate *x, struct dma_fault *f)
+{
+	(void)opaque;
+	(void)rid;
+	if (iova.a >= BUF && iova.a < BUF + 0x1000) {
+		if (!remap_to) {
+			f->iova = iova;
+			f->access = access;
+			f->reason = DMA_FAULT_UNMAPPED;
+			return -EFAULT;
+		}
+		x->gpa = gpa(remap_to + (iova.a - BUF));
+		x->len = BUF + 0x1000 - iova.a;
+	} else {
+		x->gpa = gpa(iova.a);
+		x->len = iova.a < BUF ? BUF - iova.a : ~0ull - iova.a;
+	}
+	x->perm = DMA_ACCESS_READ | DMA_ACCESS_WRITE;
+	return 0;
+}
+
+static const struct dma_translator remap_xl = {.translate = remap_translate};
+
+/* Hold the 64-byte buffer at IOVA BUF (a 100-byte packet is too big for it
+ * and is dropped) with the page mapped at GPA from. */
+static void hold_buf(struct net_fx *fx, uint64_t from)
+{
+	uint8_t pkt[PKT_HDR + 100];
+
+	remap_to = from;
+	dma_as_set_translator(&fx->as, &remap_xl);
 	fx_start(fx, 0);
 	fx_post1(fx, RXQ, BUF, 64);
-	inject(fx, pkt, 100, 0); /* too big: dropped, the buffer is held */
+	inject(fx, pkt, 100, 0);
 	virtio_net_rx(fx->n);
 	assert_int_equal(fx->n->rx.nr_buf, 1);
-	dma_as_invalidate(&fx->as);
+	assert_int_equal(fx_used_idx(fx, RXQ), 0);
+}
 
-	fx_post1(fx, RXQ, BUF + 0x1000, 2048);
+/* An invalidation that leaves the held buffer mapped (in strict mode every
+ * tx completion's UNMAP is one) does not give it back: the next packet
+ * lands in it. */
+static void test_rx_invalidation_keeps_mapped(void **state)
+{
+	struct net_fx *fx = *state;
+	uint8_t pkt[PKT_HDR + 40];
+	size_t len;
+
+	hold_buf(fx, BUF);
+	dma_as_invalidate(&fx->as);
 	len = inject(fx, pkt, 40, 1);
+	virtio_net_rx(fx->n);
+	assert_int_equal(fx_used_idx(fx, RXQ), 1);
+	assert_int_equal(fx_used_elem(fx, RXQ, 0).id, 0);
+	assert_int_equal(fx_used_elem(fx, RXQ, 0).len, len);
+	assert_memory_equal(fx_ram(fx, BUF + PKT_HDR, 40), pkt + PKT_HDR, 40);
+}
+
+/* The IOVA of a held buffer now maps elsewhere (a hostile driver unmapped
+ * and remapped it): the packet goes where the IOVA points now, and the
+ * page it pointed at before is not touched. */
+static void test_rx_invalidation_follows_remap(void **state)
+{
+	struct net_fx *fx = *state;
+	uint8_t pkt[PKT_HDR + 40];
+	uint64_t other = BUF + 0x8000;
+	size_t len;
+
+	hold_buf(fx, BUF);
+	memset(fx_ram(fx, BUF, 64), 0xee, 64);
+	remap_to = other;
+	dma_as_invalidate(&fx->as);
+	len = inject(fx, pkt, 40, 2);
+	virtio_net_rx(fx->n);
+	assert_int_equal(fx_used_idx(fx, RXQ), 1);
+	assert_int_equal(fx_used_elem(fx, RXQ, 0).len, len);
+	assert_memory_equal(fx_ram(fx, other + PKT_HDR, 40), pkt + PKT_HDR, 40);
+	for (unsigned i = 0; i < 64; i++)
+		assert_int_equal(*fx_ram(fx, BUF + i, 1), 0xee);
+}
+
+/* The IOVA of a held buffer is unmapped: the buffer is given back empty,
+ * without a byte written to where it pointed, and the packet takes the
+ * next buffer. */
+static void test_rx_invalidation_returns_unmapped(void **state)
+{
+	struct net_fx *fx = *state;
+	uint8_t pkt[PKT_HDR + 40];
+	size_t len;
+
+	hold_buf(fx, BUF);
+	memset(fx_ram(fx, BUF, 64), 0xee, 64);
+	remap_to = 0;
+	dma_as_invalidate(&fx->as);
+	fx_post1(fx, RXQ, BUF + 0x2000, 2048);
+	len = inject(fx, pkt, 40, 3);
 	virtio_net_rx(fx->n);
 	assert_int_equal(fx_used_idx(fx, RXQ), 2);
 	assert_int_equal(fx_used_elem(fx, RXQ, 0).id, 0);
 	assert_int_equal(fx_used_elem(fx, RXQ, 0).len, 0);
 	assert_int_equal(fx_used_elem(fx, RXQ, 1).id, 1);
 	assert_int_equal(fx_used_elem(fx, RXQ, 1).len, len);
+	assert_memory_equal(fx_ram(fx, BUF + 0x2000 + PKT_HDR, 40), pkt + PKT_HDR, 40);
+	for (unsigned i = 0; i < 64; i++)
+		assert_int_equal(*fx_ram(fx, BUF + i, 1), 0xee);
 }
 
 /* A packet longer than the largest frame is dropped whole. */
@@ -338,7 +426,9 @@ int main(void)
 		T(test_rx_bad_chain_budget_kicks),
 		T(test_rx_more_than_ring_drops),
 		T(test_rx_buffer_limit_drops),
-		T(test_rx_invalidation_returns_held),
+		T(test_rx_invalidation_keeps_mapped),
+		T(test_rx_invalidation_follows_remap),
+		T(test_rx_invalidation_returns_unmapped),
 		T(test_rx_oversized_dropped),
 		T(test_rx_broken_queue),
 	};
