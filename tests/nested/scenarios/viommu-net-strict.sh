@@ -17,7 +17,7 @@ L2_TIMEOUT=210
 strict=${VIOMMU_STRICT:-1}
 tap=vitap0
 mac=52:54:00:56:49:4e
-blocks=$((strict ? 16 : 64)) # of 64 KiB
+blocks=${VIOMMU_NET_BLOCKS:-$((strict ? 16 : 64))} # of 64 KiB
 size=$((blocks * 65536))
 bad=""
 rm -f /tmp/net-rx.bin /tmp/net.hold
