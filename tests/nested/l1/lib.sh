@@ -46,6 +46,7 @@ l2_run() {
 	L2_LOG=/tmp/$name.log
 	read -r t0 _ </proc/uptime
 	rm -f "$L2_LOG.threads"
+	vmstat_mark
 	{
 		timeout -k 5 "$to" "$@" 2>&1 </dev/null &
 		pid=$!
@@ -70,6 +71,7 @@ l2_run() {
 	if [ -s "$L2_LOG.threads" ]; then
 		sed 's/^/0 /' "$L2_LOG.threads" >>"$L2_LOG"
 	fi
+	echo "0 NESTED-VMSTAT $(vmstat_delta)" >>"$L2_LOG"
 	L2_STATUS=$(awk '$2 == "NESTED-EXIT" {print $3}' "$L2_LOG" | tail -1)
 	L2_INIT_S=$(awk -v t0="$t0" '$2 == "NESTED-L2-INIT" {printf "%.2f", $1 - t0; exit}' "$L2_LOG")
 	L2_RUN_S=$(awk -v t0="$t0" '$2 == "NESTED-EXIT" {printf "%.2f", $1 - t0}' "$L2_LOG")
@@ -77,6 +79,17 @@ l2_run() {
 	[ "${NESTED_VERBOSE:-0}" = 1 ] &&
 		awk -v t0="$t0" '{t = $1; $1 = ""; printf "L2| %7.2f%s\n", t - t0, $0}' "$L2_LOG"
 	return 0
+}
+
+# vmstat_mark, vmstat_delta: how much L1's memory management moved pages
+# (migration, compaction, THP) between the two calls: when L1 migrates a page
+# of an L2's RAM, its KVM changes L2's nested page tables under L0's TCG.
+VMSTAT_KEYS="pgmigrate_success compact_stall compact_success thp_collapse_alloc thp_split_page numa_pages_migrated"
+vmstat_mark() { cp /proc/vmstat /tmp/vmstat.mark; }
+vmstat_delta() {
+	awk -v keys="$VMSTAT_KEYS" 'BEGIN {n = split(keys, k); for (i = 1; i <= n; i++) want[k[i]] = 1}
+		FNR == NR {a[$1] = $2; next}
+		($1 in want) {printf "%s=%d ", $1, $2 - a[$1]}' /tmp/vmstat.mark /proc/vmstat
 }
 
 # l2_threads PID: a line per thread of PID: its name, state, wait channel and
