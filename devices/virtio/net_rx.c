@@ -53,18 +53,21 @@ static void net_rx_forget(struct virtio_net *n, unsigned nr)
 		n->rx.buf[i].first -= first;
 }
 
-/* Hold chain c (its writable iovecs go to the pool). False when the pool
- * has no room for it. */
-static bool net_rx_keep(struct virtio_net *n, struct virtq_chain *c)
+/* Whether the pool has room to hold chain c. */
+static bool net_rx_room(const struct virtio_net *n, const struct virtq_chain *c)
 {
-	if (n->rx.nr_buf == VIRTIO_NET_RX_MAX_BUFS ||
-	    n->rx.nr_iov + c->nr_wr > VIRTIO_NET_RX_MAX_IOVS)
-		return false;
+	return n->rx.nr_buf < VIRTIO_NET_RX_MAX_BUFS &&
+	       n->rx.nr_iov + c->nr_wr <= VIRTIO_NET_RX_MAX_IOVS;
+}
+
+/* Hold chain c (its writable iovecs go to the pool); net_rx_room() said
+ * there is room. */
+static void net_rx_keep(struct virtio_net *n, const struct virtq_chain *c)
+{
 	n->rx.buf[n->rx.nr_buf++] =
 		(struct virtio_net_rxbuf){c->head, (uint16_t)c->nr_wr, n->rx.nr_iov, c->wr_len};
-	memcpy(n->rx.iov + n->rx.nr_iov, virtq_chain_wr(c), c->nr_wr * sizeof(struct iovec));
+	memcpy(n->rx.iov + n->rx.nr_iov, c->iov + c->nr_rd, c->nr_wr * sizeof(struct iovec));
 	n->rx.nr_iov += c->nr_wr;
-	return true;
 }
 
 /* Held chains were translated under an older address space generation:
@@ -88,8 +91,11 @@ static int net_rx_refresh(struct virtio_net *n, bool *pushed)
 
 		if (ret == -EIO)
 			return ret;
-		if (ret == 1 && n->chain.wr_len >= VIRTIO_NET_HDR_LEN && net_rx_keep(n, &n->chain))
+		if (ret == 1 && n->chain.wr_len >= VIRTIO_NET_HDR_LEN &&
+		    net_rx_room(n, &n->chain)) {
+			net_rx_keep(n, &n->chain);
 			continue;
+		}
 		log_guest_once("virtio-net: %s: a held rx chain %s after an invalidation; "
 			       "completed empty",
 			       n->be.name, ret == 1 ? "changed" : "faults");
@@ -128,14 +134,7 @@ static int net_rx_hold(struct virtio_net *n, bool *pushed)
 		}
 		if (!n->rx.nr_buf)
 			n->rx.gen = gen;
-		if (!net_rx_keep(n, c)) {
-			log_guest_once("virtio-net: %s: rx chain of too many buffers; completed "
-				       "empty",
-				       n->be.name);
-			if (net_rx_return(n, c->head, pushed))
-				return -EIO;
-			continue;
-		}
+		net_rx_keep(n, c); /* the check above left room for any chain */
 		return 1;
 	}
 	return -EBUSY;
