@@ -130,8 +130,11 @@ static void *vcpu_thread(void *arg)
 			if (errno == EINTR || errno == EAGAIN) {
 				vcpu->run->immediate_exit = 0;
 				if (atomic_exchange(&vcpu->dump_req, false)) {
-					log_warn("vCPU %u registers:", vcpu->id);
-					vcpu_dump_regs(vcpu);
+					char title[48];
+
+					snprintf(title, sizeof(title), "warning: vCPU %u registers:",
+						 vcpu->id);
+					vcpu_dump_regs(vcpu, title);
 				}
 				continue;
 			}

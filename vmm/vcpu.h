@@ -49,7 +49,8 @@ void vcpu_destroy(struct vcpu *vcpu);
 /* Install the process-wide kick signal handler; call once before vcpu_start. */
 int vcpu_signals_init(void) __must_check;
 
-/* Print the vCPU's registers to stderr (for crash reports). */
-void vcpu_dump_regs(struct vcpu *vcpu);
+/* Print the vCPU's registers to stderr (crash reports, SIGUSR2), after a
+ * "vmm: TITLE" line when title is not NULL, all in one write. */
+void vcpu_dump_regs(struct vcpu *vcpu, const char *title);
 
 #endif

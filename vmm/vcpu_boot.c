@@ -86,7 +86,7 @@ fail:
 	return -errno;
 }
 
-void vcpu_dump_regs(struct vcpu *vcpu)
+void vcpu_dump_regs(struct vcpu *vcpu, const char *title)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
@@ -96,13 +96,16 @@ void vcpu_dump_regs(struct vcpu *vcpu)
 		log_err("cannot read the registers of vCPU %u", vcpu->id);
 		return;
 	}
+	/* One call, title included: other threads' log lines cannot come
+	 * between the lines of one dump. */
 	fprintf(stderr,
+		"%s%s%s"
 		"vmm:  rip=%016llx rsp=%016llx rflags=%016llx\n"
 		"vmm:  rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n"
 		"vmm:  rsi=%016llx rdi=%016llx rbp=%016llx\n"
 		"vmm:  cr0=%016llx cr2=%016llx cr3=%016llx cr4=%016llx efer=%llx\n"
 		"vmm:  cs=%04x(base %llx l%u db%u dpl%u) ss=%04x gdt=%llx/%x idt=%llx/%x\n",
-		r.rip, r.rsp, r.rflags, r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi,
+		title ? "vmm: " : "", title ? title : "", title ? "\n" : "", r.rip, r.rsp, r.rflags, r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi,
 		r.rbp, s.cr0, s.cr2, s.cr3, s.cr4, s.efer, s.cs.selector,
 		s.cs.base, s.cs.l, s.cs.db, s.cs.dpl, s.ss.selector, s.gdt.base,
 		s.gdt.limit, s.idt.base, s.idt.limit);

@@ -64,7 +64,7 @@ static void vcpu_crash(struct vcpu *vcpu, const char *what)
 	/* Print the registers only from the vCPU whose stop request wins. */
 	if (atomic_load(&vcpu->vm->stop_status) == -1) {
 		log_err("%s", why);
-		vcpu_dump_regs(vcpu);
+		vcpu_dump_regs(vcpu, NULL);
 	}
 	vm_request_stop(vcpu->vm, VMM_EXIT_CRASH, why);
 }
