@@ -105,8 +105,8 @@ void vcpu_dump_regs(struct vcpu *vcpu, const char *title)
 		"vmm:  rsi=%016llx rdi=%016llx rbp=%016llx\n"
 		"vmm:  cr0=%016llx cr2=%016llx cr3=%016llx cr4=%016llx efer=%llx\n"
 		"vmm:  cs=%04x(base %llx l%u db%u dpl%u) ss=%04x gdt=%llx/%x idt=%llx/%x\n",
-		title ? "vmm: " : "", title ? title : "", title ? "\n" : "", r.rip, r.rsp, r.rflags, r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi,
-		r.rbp, s.cr0, s.cr2, s.cr3, s.cr4, s.efer, s.cs.selector,
+		title ? "vmm: " : "", title ? title : "", title ? "\n" : "", r.rip, r.rsp,
+		r.rflags, r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, s.cr0, s.cr2, s.cr3, s.cr4, s.efer, s.cs.selector,
 		s.cs.base, s.cs.l, s.cs.db, s.cs.dpl, s.ss.selector, s.gdt.base,
 		s.gdt.limit, s.idt.base, s.idt.limit);
 	/* AMD: KVM re-initialises the VMCB after a shutdown intercept, so what

@@ -62,10 +62,8 @@ static void vcpu_crash(struct vcpu *vcpu, const char *what)
 
 	snprintf(why, sizeof(why), "%s on vCPU %u", what, vcpu->id);
 	/* Print the registers only from the vCPU whose stop request wins. */
-	if (atomic_load(&vcpu->vm->stop_status) == -1) {
-		log_err("%s", why);
-		vcpu_dump_regs(vcpu, NULL);
-	}
+	if (atomic_load(&vcpu->vm->stop_status) == -1)
+		vcpu_dump_regs(vcpu, why);
 	vm_request_stop(vcpu->vm, VMM_EXIT_CRASH, why);
 }
 
