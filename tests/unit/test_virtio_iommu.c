@@ -4,57 +4,10 @@
  * endpoints sit behind the device's IOMMU core. Parsing from raw bytes,
  * every status code, ATTACH/DETACH/MAP/UNMAP/PROBE semantics, the config
  * space and its limits. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "viommu_fixture.h"
 
-#include "devices/virtio/iommu.h"
-#include "test_virtio_fake.h"
-
-#define REQ	     0x40000ull /* readable part */
-#define RESP	     0x41000ull /* writable part */
-#define EP0	     0x0010	/* 00:02.0 */
-#define EP1	     0x0018	/* 00:03.0 */
-#define ALL_FEATURES (~0ull)
-
-struct fx {
-	struct fake_ram ram;
-	struct fake_transport tp;
-	struct virtio_iommu *v;
-	struct dma_as ep[2];
-};
-
-static void fx_open(struct fx *fx, const struct virtio_iommu_params *p, uint64_t features)
-{
-	assert_int_equal(virtio_iommu_new(p, &fx->v), 0);
-	fake_attach(&fx->tp, &fx->ram, &fx->v->vdev, fx->v->vdev.features & features);
-	dma_as_init(&fx->ep[0], EP0, &fx->ram.mem);
-	dma_as_init(&fx->ep[1], EP1, &fx->ram.mem);
-	assert_int_equal(iommu_endpoint_add(fx->v->io, EP0, &fx->ep[0]), 0);
-	assert_int_equal(iommu_endpoint_add(fx->v->io, EP1, &fx->ep[1]), 0);
-}
-
-static int setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	assert_non_null(fx);
-	fake_ram_init(&fx->ram);
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	virtio_iommu_free(fx->v);
-	fake_ram_fini(&fx->ram);
-	free(fx);
-	return 0;
-}
+#define REQ  0x40000ull /* readable part */
+#define RESP 0x41000ull /* writable part */
 
 /* rd bytes of req as the readable part, a writable part of wr bytes
  * (filled with 0xee first); run the requestq; the used length. */

@@ -4,60 +4,12 @@
  * translation of unattached endpoints, across device resets; DMA faults of
  * other endpoints landing as events in the eventq with the right fields;
  * the bounded fault ring, from several threads. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <pthread.h>
 
-#include "devices/virtio/iommu.h"
-#include "test_virtio_fake.h"
+#include "viommu_fixture.h"
 
-#define EVBUF	     0x50000ull /* eventq buffers, 64 bytes apart */
-#define EP0	     0x0010
-#define EP1	     0x0018
-#define ALL_FEATURES (~0ull)
-#define EVQ	     VIRTIO_IOMMU_EVENTQ
-
-struct fx {
-	struct fake_ram ram;
-	struct fake_transport tp;
-	struct virtio_iommu *v;
-	struct dma_as ep[2];
-	unsigned nr_buf;
-};
-
-static void fx_open(struct fx *fx, const struct virtio_iommu_params *p, uint64_t features)
-{
-	assert_int_equal(virtio_iommu_new(p, &fx->v), 0);
-	fake_attach(&fx->tp, &fx->ram, &fx->v->vdev, fx->v->vdev.features & features);
-	dma_as_init(&fx->ep[0], EP0, &fx->ram.mem);
-	dma_as_init(&fx->ep[1], EP1, &fx->ram.mem);
-	assert_int_equal(iommu_endpoint_add(fx->v->io, EP0, &fx->ep[0]), 0);
-	assert_int_equal(iommu_endpoint_add(fx->v->io, EP1, &fx->ep[1]), 0);
-}
-
-static int setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	assert_non_null(fx);
-	fake_ram_init(&fx->ram);
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	virtio_iommu_free(fx->v);
-	fake_ram_fini(&fx->ram);
-	free(fx);
-	return 0;
-}
+#define EVBUF 0x50000ull /* eventq buffers, 64 bytes apart */
+#define EVQ   VIRTIO_IOMMU_EVENTQ
 
 static void set_bypass(struct fx *fx, uint8_t val)
 {
