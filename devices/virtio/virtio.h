@@ -91,27 +91,28 @@ struct virtio_dev {
 	(BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |                         \
 	 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC))
 
+/* ret, from a chain walk of queue q; a walk that broke the queue asks the
+ * transport for a device reset. */
+static inline int virtio_queue_walked(struct virtio_dev *vdev, unsigned q, int ret)
+{
+	if (ret == -EIO && vdev->vq[q].broken)
+		vdev->t->needs_reset(vdev);
+	return ret;
+}
+
 /* Pop the next chain of queue q into *c. 1 (a chain), 0 (empty), -EFAULT
  * (a buffer faulted: c->head is consumed, complete it with length 0), or
  * -EIO (the queue is broken: the transport has been told, stop). */
 static inline int virtio_queue_pop(struct virtio_dev *vdev, unsigned q, struct virtq_chain *c)
 {
-	int ret = virtq_pop(&vdev->vq[q], c);
-
-	if (ret == -EIO && vdev->vq[q].broken)
-		vdev->t->needs_reset(vdev);
-	return ret;
+	return virtio_queue_walked(vdev, q, virtq_pop(&vdev->vq[q], c));
 }
 
 /* virtq_rewalk() on queue q; a broken queue asks for a device reset. */
 static inline int virtio_queue_rewalk(struct virtio_dev *vdev, unsigned q, uint16_t head,
 				      struct virtq_chain *c)
 {
-	int ret = virtq_rewalk(&vdev->vq[q], head, c);
-
-	if (ret == -EIO && vdev->vq[q].broken)
-		vdev->t->needs_reset(vdev);
-	return ret;
+	return virtio_queue_walked(vdev, q, virtq_rewalk(&vdev->vq[q], head, c));
 }
 
 /* Give chain head back with len bytes written. 0 or -EIO (the transport
