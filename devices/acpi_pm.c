@@ -6,9 +6,9 @@
 #include "vmm/log.h"
 
 #define PM_SLEEP_CONTROL 0
-#define PM_SLEEP_STATUS 1
-#define PM_RESET 2
-#define PM_SLP_TYP(v) (((v) >> 2) & 7)
+#define PM_SLEEP_STATUS	 1
+#define PM_RESET	 2
+#define PM_SLP_TYP(v)	 (((v) >> 2) & 7)
 
 static uint64_t acpi_pm_read(void *opaque, uint64_t off, unsigned size)
 {
@@ -16,8 +16,7 @@ static uint64_t acpi_pm_read(void *opaque, uint64_t off, unsigned size)
 	return 0; /* no wake status, nothing pending */
 }
 
-static void acpi_pm_write(void *opaque, uint64_t off, unsigned size,
-			  uint64_t val)
+static void acpi_pm_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 {
 	const struct stop_sink *s = opaque;
 

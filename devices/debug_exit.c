@@ -9,8 +9,7 @@ static uint64_t debug_exit_read(void *opaque, uint64_t off, unsigned size)
 	return 0;
 }
 
-static void debug_exit_write(void *opaque, uint64_t off, unsigned size,
-			     uint64_t val)
+static void debug_exit_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 {
 	const struct stop_sink *s = opaque;
 	char why[64];

@@ -9,8 +9,8 @@
 #include "vmm/log.h"
 
 #define IOAPIC_VER_MAX_ENTRY_SHIFT 16
-#define IOAPIC_ID_BITS 0x0f
-#define IOAPIC_MIN_VECTOR 0x10 /* 0..15 are reserved for exceptions */
+#define IOAPIC_ID_BITS		   0x0f
+#define IOAPIC_MIN_VECTOR	   0x10 /* 0..15 are reserved for exceptions */
 
 struct ioapic {
 	pthread_mutex_t lock;
@@ -20,7 +20,7 @@ struct ioapic {
 	void *route_opaque;
 	uint8_t regsel;
 	uint8_t id;
-	uint32_t asserted;	/* logical pin levels, bit per pin */
+	uint32_t asserted; /* logical pin levels, bit per pin */
 	uint64_t rte[IOAPIC_PINS];
 };
 
@@ -29,12 +29,11 @@ struct msi_msg ioapic_rte_to_msi(uint64_t rte)
 	struct msi_msg m;
 	unsigned dm = (rte & IOAPIC_RTE_DELMODE) >> IOAPIC_RTE_DELMODE_SHIFT;
 
-	m.addr = IOAPIC_MSI_ADDR_BASE |
-		 ((rte >> IOAPIC_RTE_ADDR_SHIFT) & 0xffff) << 4;
+	m.addr = IOAPIC_MSI_ADDR_BASE | ((rte >> IOAPIC_RTE_ADDR_SHIFT) & 0xffff) << 4;
 	if (rte & IOAPIC_RTE_DESTMODE)
 		m.addr |= IOAPIC_MSI_ADDR_DESTMODE;
-	m.data = (uint32_t)(rte & IOAPIC_RTE_VECTOR) |
-		 dm << IOAPIC_MSI_DATA_DELMODE_SHIFT | IOAPIC_MSI_DATA_ASSERT;
+	m.data = (uint32_t)(rte & IOAPIC_RTE_VECTOR) | dm << IOAPIC_MSI_DATA_DELMODE_SHIFT |
+		 IOAPIC_MSI_DATA_ASSERT;
 	if (rte & IOAPIC_RTE_LEVEL)
 		m.data |= IOAPIC_MSI_DATA_LEVEL;
 	return m;
@@ -49,21 +48,20 @@ static bool ioapic_deliver(struct ioapic *io, unsigned pin)
 	int r;
 
 	if (dm == IOAPIC_DM_EXTINT) {
-		log_guest_once("ioapic: pin %u uses ExtINT, no PIC: dropped",
-			       pin);
+		log_guest_once("ioapic: pin %u uses ExtINT, no PIC: dropped", pin);
 		return false;
 	}
 	if ((dm == IOAPIC_DM_FIXED || dm == IOAPIC_DM_LOWEST) &&
 	    (rte & IOAPIC_RTE_VECTOR) < IOAPIC_MIN_VECTOR) {
-		log_guest_once("ioapic: pin %u has illegal vector %u: dropped",
-			       pin, (unsigned)(rte & IOAPIC_RTE_VECTOR));
+		log_guest_once("ioapic: pin %u has illegal vector %u: dropped", pin,
+			       (unsigned)(rte & IOAPIC_RTE_VECTOR));
 		return false;
 	}
 	m = ioapic_rte_to_msi(rte);
 	r = msi_sink_send(&io->sink, &m, io->rid);
 	if (r < 0) {
-		log_guest_limited(5, "ioapic: pin %u MSI %#llx/%#x failed (%d)",
-				  pin, (unsigned long long)m.addr, m.data, r);
+		log_guest_limited(5, "ioapic: pin %u MSI %#llx/%#x failed (%d)", pin,
+				  (unsigned long long)m.addr, m.data, r);
 		return false;
 	}
 	return true;
@@ -89,12 +87,10 @@ static void ioapic_route_changed(struct ioapic *io, unsigned pin)
 	if (!io->route_fn)
 		return;
 	m = ioapic_rte_to_msi(rte);
-	io->route_fn(io->route_opaque, pin, &m, rte & IOAPIC_RTE_MASKED,
-		     rte & IOAPIC_RTE_LEVEL);
+	io->route_fn(io->route_opaque, pin, &m, rte & IOAPIC_RTE_MASKED, rte & IOAPIC_RTE_LEVEL);
 }
 
-static void ioapic_write_rte(struct ioapic *io, unsigned pin, bool high,
-			     uint32_t val)
+static void ioapic_write_rte(struct ioapic *io, unsigned pin, bool high, uint32_t val)
 {
 	uint64_t old = io->rte[pin], rte;
 
@@ -102,8 +98,7 @@ static void ioapic_write_rte(struct ioapic *io, unsigned pin, bool high,
 		rte = (old & 0xffffffffull) | (uint64_t)val << 32;
 	else
 		rte = (old & ~0xffffffffull) | val;
-	rte = (rte & IOAPIC_RTE_WRITABLE) |
-	      (old & (IOAPIC_RTE_REMOTE_IRR | IOAPIC_RTE_DELIVS));
+	rte = (rte & IOAPIC_RTE_WRITABLE) | (old & (IOAPIC_RTE_REMOTE_IRR | IOAPIC_RTE_DELIVS));
 	if (!(rte & IOAPIC_RTE_LEVEL))
 		rte &= ~IOAPIC_RTE_REMOTE_IRR; /* meaningless for edge */
 	io->rte[pin] = rte;
@@ -122,8 +117,7 @@ static uint32_t ioapic_read_indirect(struct ioapic *io)
 	case IOAPIC_REG_ARB: /* loaded from ID whenever ID is written */
 		return (uint32_t)io->id << IOAPIC_ID_SHIFT;
 	case IOAPIC_REG_VER:
-		return (IOAPIC_PINS - 1) << IOAPIC_VER_MAX_ENTRY_SHIFT |
-		       IOAPIC_VERSION;
+		return (IOAPIC_PINS - 1) << IOAPIC_VER_MAX_ENTRY_SHIFT | IOAPIC_VERSION;
 	}
 	if (reg < IOAPIC_REG_REDTBL || reg >= IOAPIC_REG_REDTBL + 2 * IOAPIC_PINS)
 		return 0;
@@ -142,8 +136,7 @@ static void ioapic_write_indirect(struct ioapic *io, uint32_t val)
 		return;
 	}
 	if (reg < IOAPIC_REG_REDTBL || reg >= IOAPIC_REG_REDTBL + 2 * IOAPIC_PINS) {
-		log_guest_once("ioapic: write to read-only/absent register %#x",
-			       reg);
+		log_guest_once("ioapic: write to read-only/absent register %#x", reg);
 		return;
 	}
 	ioapic_write_rte(io, (reg - IOAPIC_REG_REDTBL) / 2, reg & 1, val);
@@ -154,8 +147,7 @@ static void ioapic_eoi_locked(struct ioapic *io, uint8_t vector)
 	for (unsigned pin = 0; pin < IOAPIC_PINS; pin++) {
 		uint64_t rte = io->rte[pin];
 
-		if ((rte & IOAPIC_RTE_VECTOR) != vector ||
-		    !(rte & IOAPIC_RTE_REMOTE_IRR))
+		if ((rte & IOAPIC_RTE_VECTOR) != vector || !(rte & IOAPIC_RTE_REMOTE_IRR))
 			continue;
 		io->rte[pin] &= ~IOAPIC_RTE_REMOTE_IRR;
 		ioapic_service_level(io, pin);
@@ -173,14 +165,13 @@ static uint64_t ioapic_bus_read(void *opaque, uint64_t off, unsigned size)
 	else if (off == IOAPIC_IOWIN && size == 4)
 		v = ioapic_read_indirect(io);
 	else
-		log_guest_once("ioapic: read at %#llx size %u ignored",
-			       (unsigned long long)off, size);
+		log_guest_once("ioapic: read at %#llx size %u ignored", (unsigned long long)off,
+			       size);
 	pthread_mutex_unlock(&io->lock);
 	return v;
 }
 
-static void ioapic_bus_write(void *opaque, uint64_t off, unsigned size,
-			     uint64_t val)
+static void ioapic_bus_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 {
 	struct ioapic *io = opaque;
 
@@ -192,8 +183,8 @@ static void ioapic_bus_write(void *opaque, uint64_t off, unsigned size,
 	else if (off == IOAPIC_EOI)
 		ioapic_eoi_locked(io, (uint8_t)val);
 	else
-		log_guest_once("ioapic: write at %#llx size %u ignored",
-			       (unsigned long long)off, size);
+		log_guest_once("ioapic: write at %#llx size %u ignored", (unsigned long long)off,
+			       size);
 	pthread_mutex_unlock(&io->lock);
 }
 
@@ -254,8 +245,7 @@ void ioapic_eoi(struct ioapic *io, uint8_t vector)
 	pthread_mutex_unlock(&io->lock);
 }
 
-void ioapic_set_route_hook(struct ioapic *io, ioapic_route_fn *fn,
-			   void *opaque)
+void ioapic_set_route_hook(struct ioapic *io, ioapic_route_fn *fn, void *opaque)
 {
 	pthread_mutex_lock(&io->lock);
 	io->route_fn = fn;

@@ -25,8 +25,8 @@
 #include "vmm/layout.h"
 
 #define IOAPIC_MMIO_SIZE 0x1000
-#define IOAPIC_VERSION   0x20
-#define IOAPIC_RESET_ID  0 /* the MADT must announce this ID */
+#define IOAPIC_VERSION	 0x20
+#define IOAPIC_RESET_ID	 0 /* the MADT must announce this ID */
 
 /* MMIO offsets */
 #define IOAPIC_REGSEL 0x00 /* register index (8 bits) */
@@ -34,51 +34,50 @@
 #define IOAPIC_EOI    0x40 /* write a vector: EOI for level entries */
 
 /* Indirect registers (IOREGSEL values) */
-#define IOAPIC_REG_ID    0x00 /* bits 27:24 ID */
-#define IOAPIC_REG_VER   0x01 /* bits 23:16 max entry, 7:0 version */
-#define IOAPIC_REG_ARB   0x02 /* bits 27:24 arbitration ID */
+#define IOAPIC_REG_ID	  0x00 /* bits 27:24 ID */
+#define IOAPIC_REG_VER	  0x01 /* bits 23:16 max entry, 7:0 version */
+#define IOAPIC_REG_ARB	  0x02 /* bits 27:24 arbitration ID */
 #define IOAPIC_REG_REDTBL 0x10 /* entry n: 0x10 + 2n (low), 0x11 + 2n (high) */
-#define IOAPIC_ID_SHIFT  24
-#define IOAPIC_ID_MASK   GENMASK(27, 24)
+#define IOAPIC_ID_SHIFT	  24
+#define IOAPIC_ID_MASK	  GENMASK(27, 24)
 
 /* Redirection table entry (64 bits) */
-#define IOAPIC_RTE_VECTOR     GENMASK_ULL(7, 0)
-#define IOAPIC_RTE_DELMODE_SHIFT 8          /* bits 10:8 delivery mode */
-#define IOAPIC_RTE_DELMODE    GENMASK_ULL(10, 8)
-#define IOAPIC_RTE_DESTMODE   BIT_ULL(11)  /* 1: logical */
-#define IOAPIC_RTE_DELIVS     BIT_ULL(12)  /* delivery status (RO) */
-#define IOAPIC_RTE_POLARITY   BIT_ULL(13)  /* 1: active low */
-#define IOAPIC_RTE_REMOTE_IRR BIT_ULL(14)  /* level accepted, awaiting EOI (RO) */
-#define IOAPIC_RTE_LEVEL      BIT_ULL(15)  /* trigger mode: 1 level */
-#define IOAPIC_RTE_MASKED     BIT_ULL(16)
-#define IOAPIC_RTE_DEST_SHIFT 56           /* bits 63:56 destination */
+#define IOAPIC_RTE_VECTOR	 GENMASK_ULL(7, 0)
+#define IOAPIC_RTE_DELMODE_SHIFT 8 /* bits 10:8 delivery mode */
+#define IOAPIC_RTE_DELMODE	 GENMASK_ULL(10, 8)
+#define IOAPIC_RTE_DESTMODE	 BIT_ULL(11) /* 1: logical */
+#define IOAPIC_RTE_DELIVS	 BIT_ULL(12) /* delivery status (RO) */
+#define IOAPIC_RTE_POLARITY	 BIT_ULL(13) /* 1: active low */
+#define IOAPIC_RTE_REMOTE_IRR	 BIT_ULL(14) /* level accepted, awaiting EOI (RO) */
+#define IOAPIC_RTE_LEVEL	 BIT_ULL(15) /* trigger mode: 1 level */
+#define IOAPIC_RTE_MASKED	 BIT_ULL(16)
+#define IOAPIC_RTE_DEST_SHIFT	 56 /* bits 63:56 destination */
 /* Bits 63:48 (destination, extended destination ID, or the interrupt index
  * and format bit of a VT-d remappable entry) are copied to MSI address bits
  * 19:4, so all three formats produce the MSI the guest meant. */
 #define IOAPIC_RTE_ADDR_SHIFT 48
 /* Writable bits; 31:17 of the low dword are reserved and read as zero. */
-#define IOAPIC_RTE_WRITABLE   (GENMASK_ULL(63, 32) | GENMASK_ULL(11, 0) | \
-			       IOAPIC_RTE_POLARITY | IOAPIC_RTE_LEVEL | \
-			       IOAPIC_RTE_MASKED)
+#define IOAPIC_RTE_WRITABLE                                                                        \
+	(GENMASK_ULL(63, 32) | GENMASK_ULL(11, 0) | IOAPIC_RTE_POLARITY | IOAPIC_RTE_LEVEL |       \
+	 IOAPIC_RTE_MASKED)
 
-#define IOAPIC_DM_FIXED  0
+#define IOAPIC_DM_FIXED	 0
 #define IOAPIC_DM_LOWEST 1
 #define IOAPIC_DM_EXTINT 7
 
 /* MSI format (Intel SDM vol. 3, 11.11) */
-#define IOAPIC_MSI_ADDR_BASE         0xfee00000ull
-#define IOAPIC_MSI_ADDR_DEST_SHIFT   12
-#define IOAPIC_MSI_ADDR_DESTMODE     BIT(2)  /* 1: logical */
+#define IOAPIC_MSI_ADDR_BASE	      0xfee00000ull
+#define IOAPIC_MSI_ADDR_DEST_SHIFT    12
+#define IOAPIC_MSI_ADDR_DESTMODE      BIT(2) /* 1: logical */
 #define IOAPIC_MSI_DATA_DELMODE_SHIFT 8
-#define IOAPIC_MSI_DATA_ASSERT       BIT(14)
-#define IOAPIC_MSI_DATA_LEVEL        BIT(15)
+#define IOAPIC_MSI_DATA_ASSERT	      BIT(14)
+#define IOAPIC_MSI_DATA_LEVEL	      BIT(15)
 
 struct ioapic;
 
 /* Called with the pin's MSI, mask and trigger mode whenever the guest changes
  * a redirection entry (not when only remote IRR or delivery status change). */
-typedef void ioapic_route_fn(void *opaque, unsigned pin,
-			     const struct msi_msg *msg, bool masked,
+typedef void ioapic_route_fn(void *opaque, unsigned pin, const struct msi_msg *msg, bool masked,
 			     bool level);
 
 /* Create an IOAPIC in its reset state (ID IOAPIC_RESET_ID, all entries
@@ -102,8 +101,7 @@ void ioapic_eoi(struct ioapic *io, uint8_t vector);
 
 /* Install (or, with fn NULL, remove) the route hook. It is not called for
  * the current entries: use ioapic_replay_routes() for that. */
-void ioapic_set_route_hook(struct ioapic *io, ioapic_route_fn *fn,
-			   void *opaque);
+void ioapic_set_route_hook(struct ioapic *io, ioapic_route_fn *fn, void *opaque);
 
 /* Call the route hook once for every pin with its current entry. */
 void ioapic_replay_routes(struct ioapic *io);

@@ -5,7 +5,7 @@
 
 #define CONF1_ENABLE BIT(31)
 #define CONF1_BDF(a) (((a) >> 8) & 0xffff)
-#define CONF1_REG(a) ((a) & 0xfc)
+#define CONF1_REG(a) ((a)&0xfc)
 
 void pci_conf1_init(struct pci_conf1 *c, struct pci_conf_target target)
 {
@@ -42,8 +42,7 @@ static uint64_t pci_conf1_read(void *opaque, uint64_t off, unsigned size)
 	return c->target.read(c->target.opaque, CONF1_BDF(addr), reg, size);
 }
 
-static void pci_conf1_write(void *opaque, uint64_t off, unsigned size,
-			    uint64_t val)
+static void pci_conf1_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 {
 	struct pci_conf1 *c = opaque;
 	uint32_t addr;

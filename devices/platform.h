@@ -22,8 +22,7 @@ extern const struct bus_ops acpi_pm_ops;
  * reg = byte offset (< 4096), size 1/2/4 with reg aligned to size. */
 struct pci_conf_target {
 	uint32_t (*read)(void *opaque, uint16_t bdf, uint16_t reg, unsigned size);
-	void (*write)(void *opaque, uint16_t bdf, uint16_t reg, unsigned size,
-		      uint32_t val);
+	void (*write)(void *opaque, uint16_t bdf, uint16_t reg, unsigned size, uint32_t val);
 	void *opaque; /* NULL read/write: no devices; reads are all ones */
 };
 

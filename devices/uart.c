@@ -25,17 +25,17 @@ struct uart {
 	int out_fd;
 	bool out_stalled;
 	int rx_efd;
-	bool rx_refused;	/* host input was refused: signal rx_efd later */
+	bool rx_refused; /* host input was refused: signal rx_efd later */
 
 	uint8_t ier, lcr, mcr, lsr, msr, scr, dll, dlm, fcr;
-	bool thr_ipending;	/* THRE interrupt latched (datasheet semantics) */
+	bool thr_ipending; /* THRE interrupt latched (datasheet semantics) */
 	int irq_level;
 
 	uint8_t rx[UART_FIFO_SIZE];
 	unsigned rx_head, rx_count;
 };
 
-static const uint8_t uart_trigger_levels[4] = { 1, 4, 8, 14 };
+static const uint8_t uart_trigger_levels[4] = {1, 4, 8, 14};
 
 static bool uart_fifo_on(const struct uart *u)
 {
@@ -148,7 +148,7 @@ static void uart_msr_update(struct uart *u)
  * writes, wait at most UART_OUT_TIMEOUT_MS for room, else drop the byte. */
 static void uart_output(struct uart *u, uint8_t c)
 {
-	struct pollfd p = { .fd = u->out_fd, .events = POLLOUT };
+	struct pollfd p = {.fd = u->out_fd, .events = POLLOUT};
 	int tries, r;
 
 	if (u->out_fd < 0)
@@ -186,7 +186,7 @@ static void uart_write_thr(struct uart *u, uint8_t c)
 	if (u->mcr & UART_MCR_LOOP) {
 		if (!uart_rx_push(u, c)) {
 			u->lsr |= UART_LSR_OE;
-			if (!uart_fifo_on(u))	/* 16450 mode: RBR overwritten */
+			if (!uart_fifo_on(u)) /* 16450 mode: RBR overwritten */
 				u->rx[u->rx_head] = c;
 		}
 	} else {
@@ -236,17 +236,14 @@ static uint8_t uart_read_locked(struct uart *u, unsigned off)
 		v = uart_rx_pop(u);
 		uart_rx_notify(u);
 		return v;
-	case UART_IER:
-		return (u->lcr & UART_LCR_DLAB) ? u->dlm : u->ier;
+	case UART_IER: return (u->lcr & UART_LCR_DLAB) ? u->dlm : u->ier;
 	case UART_IIR:
 		id = uart_iir_pending(u);
 		if (id == UART_IIR_THRI)
 			u->thr_ipending = false; /* reading IIR clears THRE */
 		return id | (uart_fifo_on(u) ? UART_IIR_FIFO_ON : 0);
-	case UART_LCR:
-		return u->lcr;
-	case UART_MCR:
-		return u->mcr;
+	case UART_LCR: return u->lcr;
+	case UART_MCR: return u->mcr;
 	case UART_LSR:
 		v = u->lsr | (u->rx_count ? UART_LSR_DR : 0);
 		u->lsr &= ~UART_LSR_BRK_ERROR_BITS; /* reading LSR clears errors */
@@ -255,8 +252,7 @@ static uint8_t uart_read_locked(struct uart *u, unsigned off)
 		v = u->msr;
 		u->msr &= ~UART_MSR_ANY_DELTA;
 		return v;
-	default: /* UART_SCR */
-		return u->scr;
+	default: /* UART_SCR */ return u->scr;
 	}
 }
 
@@ -279,21 +275,15 @@ static void uart_write_locked(struct uart *u, unsigned off, uint8_t val)
 		uart_write_fcr(u, val);
 		uart_rx_notify(u);
 		break;
-	case UART_LCR:
-		u->lcr = val;
-		break;
+	case UART_LCR: u->lcr = val; break;
 	case UART_MCR:
 		u->mcr = val & UART_MCR_MASK;
 		uart_msr_update(u);
 		uart_rx_notify(u);
 		break;
 	case UART_LSR:
-	case UART_MSR:
-		log_guest_once("uart: guest wrote read-only register %u", off);
-		break;
-	default: /* UART_SCR */
-		u->scr = val;
-		break;
+	case UART_MSR: log_guest_once("uart: guest wrote read-only register %u", off); break;
+	default: /* UART_SCR */ u->scr = val; break;
 	}
 }
 
@@ -312,8 +302,7 @@ static uint64_t uart_bus_read(void *opaque, uint64_t off, unsigned size)
 	return v;
 }
 
-static void uart_bus_write(void *opaque, uint64_t off, unsigned size,
-			   uint64_t val)
+static void uart_bus_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 {
 	struct uart *u = opaque;
 

@@ -18,7 +18,8 @@ static void check_rsdp(const struct acpi_rsdp *r)
 static void check_tables(void)
 {
 	const struct acpi_rsdp *r = acpi_rsdp();
-	const struct acpi_header *x = (const void *)(uintptr_t)(r->revision >= 2 ? r->xsdt : r->rsdt);
+	const struct acpi_header *x =
+		(const void *)(uintptr_t)(r->revision >= 2 ? r->xsdt : r->rsdt);
 	unsigned n = acpi_table_count(), bad = 0;
 
 	report(!memcmp(x->signature, r->revision >= 2 ? "XSDT" : "RSDT", 4) && acpi_table_valid(x),

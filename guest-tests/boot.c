@@ -9,8 +9,8 @@
  *                     " cmdsum=" (after the Multiboot path prefix) */
 #include "guest.h"
 
-#define CMDSUM_KEY " cmdsum="
-#define FIXED_TOKEN "gt-boot-7"
+#define CMDSUM_KEY     " cmdsum="
+#define FIXED_TOKEN    "gt-boot-7"
 #define BSS_PROBE_SIZE 65536
 
 static uint8_t bss_probe[BSS_PROBE_SIZE];
@@ -43,8 +43,8 @@ static void check_pvh(void)
 
 	report(si->magic == PVH_START_MAGIC, "start_info magic %#x", si->magic);
 	report(si->version >= 1, "start_info version %u (>= 1: has a memmap)", si->version);
-	report(si->nr_modules == want_mods, "start_info nr_modules %u (want %lu)",
-	       si->nr_modules, (unsigned long)want_mods);
+	report(si->nr_modules == want_mods, "start_info nr_modules %u (want %lu)", si->nr_modules,
+	       (unsigned long)want_mods);
 	report(si->memmap_entries > 0 && si->memmap_paddr, "start_info memmap: %u entries at %#lx",
 	       si->memmap_entries, (unsigned long)si->memmap_paddr);
 	report(si->rsdp_paddr && si->rsdp_paddr < (1ull << 32) && acpi_rsdp_valid(rsdp),
@@ -54,7 +54,8 @@ static void check_pvh(void)
 static void check_multiboot(void)
 {
 	const struct multiboot_info *mb = &boot_info.mb;
-	uint32_t need = MBI_MEMORY | MBI_CMDLINE | MBI_MMAP | (cmdline_has("modlen") ? MBI_MODS : 0);
+	uint32_t need =
+		MBI_MEMORY | MBI_CMDLINE | MBI_MMAP | (cmdline_has("modlen") ? MBI_MODS : 0);
 	uint64_t mem = cmdline_u64("mem", 0), hole = 3ull << 30;
 	uint64_t upper_end = 0x100000 + (uint64_t)mb->mem_upper * 1024;
 	uint64_t want_upper = (mem < hole ? mem : hole);

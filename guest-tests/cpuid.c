@@ -5,10 +5,10 @@
  * at CPL3 may run natively and show the host's values instead. */
 #include "guest.h"
 
-#define LEAF_HV 0x40000000u
+#define LEAF_HV		0x40000000u
 #define TOPO_LEVELS_MAX 8
-#define TOPO_TYPE_SMT 1
-#define TOPO_TYPE_CORE 2
+#define TOPO_TYPE_SMT	1
+#define TOPO_TYPE_CORE	2
 
 static void check_hypervisor(void)
 {
@@ -52,8 +52,8 @@ static void check_leaf1(const struct madt_info *m, uint32_t self)
 	while (shift < 8 && (1u << shift) < (htt ? logical : 1))
 		shift++;
 	pkg_cpus = cpus_in_package(m, self, shift);
-	report_info("leaf 1: HTT %d, %u IDs per package; %u MADT CPUs share the BSP's package",
-		    htt, logical, pkg_cpus);
+	report_info("leaf 1: HTT %d, %u IDs per package; %u MADT CPUs share the BSP's package", htt,
+		    logical, pkg_cpus);
 	/* With one CPU per package HTT and EBX[23:16] may be anything. */
 	if (pkg_cpus > 1)
 		report(htt && logical >= pkg_cpus,
@@ -80,8 +80,8 @@ static void check_leaf_b(const struct madt_info *m, uint32_t self)
 			break;
 		report_info("leaf 0xb.%u: type %u, shift %u, %u logical CPUs, x2APIC ID %u", sub,
 			    type, r.a & 0x1f, r.b & 0xffff, r.d);
-		types_ok &= (sub == 0 && type == TOPO_TYPE_SMT) || (sub == 1 && type == TOPO_TYPE_CORE) ||
-			    sub > 1;
+		types_ok &= (sub == 0 && type == TOPO_TYPE_SMT) ||
+			    (sub == 1 && type == TOPO_TYPE_CORE) || sub > 1;
 		if (sub == 0)
 			report(r.d == self, "leaf 0xb x2APIC ID %u = LAPIC ID %u", r.d, self);
 		last_shift = r.a & 0x1f;
@@ -117,7 +117,8 @@ int main(void)
 	if (!report(madt_parse(&m) == 0, "MADT present"))
 		return 0;
 	if (report(cmdline_get_u64("cpus", &cpus), "cmdline has cpus="))
-		report(m.nr_cpus == cpus, "MADT CPUs %u = cpus=%lu", m.nr_cpus, (unsigned long)cpus);
+		report(m.nr_cpus == cpus, "MADT CPUs %u = cpus=%lu", m.nr_cpus,
+		       (unsigned long)cpus);
 	check_leaf1(&m, self);
 	check_leaf_b(&m, self);
 	check_cpl3_view();

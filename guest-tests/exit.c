@@ -13,8 +13,8 @@
  * boot finds it and exits with REBOOTED_CODE (status 0xa5). */
 #include "guest.h"
 
-#define MARKER_ADDR 0x7f000 /* RAM below the EBDA, unused by the loaders */
-#define MARKER_MAGIC 0x544f4f4265524754ull
+#define MARKER_ADDR   0x7f000 /* RAM below the EBDA, unused by the loaders */
+#define MARKER_MAGIC  0x544f4f4265524754ull
 #define REBOOTED_CODE 0x52
 
 struct marker {
@@ -45,7 +45,7 @@ static void leave_marker(uint64_t nonce)
 
 static _Noreturn void triple_fault(void)
 {
-	static const struct desc_ptr empty = { 0, 0 };
+	static const struct desc_ptr empty = {0, 0};
 
 	sys_lidt(&empty);
 	/* #UD cannot be delivered: #GP, then #DF, then shutdown. */

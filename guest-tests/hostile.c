@@ -128,7 +128,7 @@ static enum outcome react(struct virtio_pci *d, bool blk_status, uint32_t *used_
 
 static void hdr(uint32_t type, uint64_t sector)
 {
-	rm->hdr = (struct virtio_blk_outhdr){ .type = type, .sector = sector };
+	rm->hdr = (struct virtio_blk_outhdr){.type = type, .sector = sector};
 	rm->status = VBLK_NO_STATUS;
 }
 

@@ -258,7 +258,7 @@ static const char *const win_names[] = {"mem", "io", "bus"};
 
 static void check_bars(void)
 {
-	struct bar_stats s = { 0 };
+	struct bar_stats s = {0};
 	unsigned msix_bad = 0, msix_funcs = 0;
 
 	nr_windows = pci_host_windows(windows, ARRAY_SIZE(windows));
@@ -270,7 +270,7 @@ static void check_bars(void)
 	       "the _CRS bus range holds bus 0");
 	for (unsigned k = 0; k < capped(nr_ecam); k++) {
 		const struct pci_func *f = &ecam_funcs[k];
-		struct pci_bar bars[PCI_NR_BARS] = { 0 };
+		struct pci_bar bars[PCI_NR_BARS] = {0};
 
 		if (f->header_type != PCI_HEADER_TYPE_NORMAL)
 			continue;
@@ -306,7 +306,7 @@ static void check_bars(void)
 /* Walk the list at first; false on a bad pointer or a loop. */
 static bool walk_caps(uint16_t bdf, unsigned *count)
 {
-	uint8_t seen[256] = { 0 };
+	uint8_t seen[256] = {0};
 	uint8_t raw = pci_read8(bdf, PCI_CAPABILITY_LIST);
 
 	*count = 0;

@@ -5,9 +5,9 @@
  * before it parks. The BSP checks that every CPU arrived exactly once. */
 #include "guest.h"
 
-#define IPI_VECTOR 0x50
+#define IPI_VECTOR    0x50
 #define AP_TIMEOUT_MS 2000
-#define WAIT_US 2000000
+#define WAIT_US	      2000000
 
 struct ap_slot {
 	volatile uint32_t arrived;
@@ -112,7 +112,8 @@ int main(void)
 	}
 	for (uint32_t c = 1; c < n; c++) {
 		report_info("cpu %u: LAPIC ID %u, CPUID IDs %u / %u, CPL %u", slots[c].index,
-			    slots[c].lapic_id, slots[c].cpuid1_id, slots[c].cpuid_b_id, slots[c].cpl);
+			    slots[c].lapic_id, slots[c].cpuid1_id, slots[c].cpuid_b_id,
+			    slots[c].cpl);
 		id_ok += slots[c].index == c;
 		cpuid_ok += slots[c].cpuid1_id == slots[c].lapic_id &&
 			    slots[c].cpuid_b_id == slots[c].lapic_id;

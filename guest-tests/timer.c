@@ -4,11 +4,11 @@
  * and stops when told; TSC-deadline mode when CPUID offers it. */
 #include "guest.h"
 
-#define TIMER_VECTOR 0x41
-#define ONESHOT_COUNT 1000000u  /* 1 ms at KVM's 1 GHz APIC bus, divide by 1 */
+#define TIMER_VECTOR   0x41
+#define ONESHOT_COUNT  1000000u /* 1 ms at KVM's 1 GHz APIC bus, divide by 1 */
 #define PERIODIC_COUNT 1000000u
-#define PERIODIC_WANT 5
-#define WAIT_US 2000000
+#define PERIODIC_WANT  5
+#define WAIT_US	       2000000
 
 static volatile unsigned ticks;
 

@@ -6,10 +6,10 @@
  * are collected first and reported afterwards. */
 #include "guest.h"
 
-#define COM1 COM1_BASE
-#define UART_IRQ 4
+#define COM1	    COM1_BASE
+#define UART_IRQ    4
 #define UART_VECTOR 0x44
-#define POLLS 1000 /* each is a VM exit: ~10-50 us */
+#define POLLS	    1000 /* each is a VM exit: ~10-50 us */
 
 struct loop_result {
 	uint8_t lsr_before, rx, lsr_after_read, msr_all, msr_none;
@@ -79,7 +79,7 @@ static void loopback(struct loop_result *r)
 
 static void check_loopback(void)
 {
-	struct loop_result r = { 0 };
+	struct loop_result r = {0};
 
 	loopback(&r);
 	report(!(r.lsr_before & UART_LSR_DR), "loopback: LSR.DR clear before the write (%#x)",
@@ -106,7 +106,8 @@ static void check_iir(void)
 	report(inb(COM1 + UART_IER) == 0, "IER reads back 0");
 	report((none & 0x0f) == UART_IIR_NO_INT, "IIR with IER 0: no interrupt (%#x)", none);
 	report((none & 0xc0) == 0xc0, "IIR[7:6] = 11: FIFOs enabled (%#x)", none);
-	report((thri & 0x0f) == UART_IIR_THRI, "IIR after IER.THRI with THR empty: THRI (%#x)", thri);
+	report((thri & 0x0f) == UART_IIR_THRI, "IIR after IER.THRI with THR empty: THRI (%#x)",
+	       thri);
 	report((after & 0x0f) == UART_IIR_NO_INT, "reading IIR cleared the THRI (%#x)", after);
 }
 

@@ -43,7 +43,7 @@ static uint8_t read_split(struct virtio_pci *d, uint64_t sector, uint32_t len, b
 		hdr = virtio_alloc(sizeof(*hdr), 16);
 		status = virtio_alloc(1, 1);
 	}
-	*hdr = (struct virtio_blk_outhdr){ .type = VIRTIO_BLK_T_IN, .sector = sector };
+	*hdr = (struct virtio_blk_outhdr){.type = VIRTIO_BLK_T_IN, .sector = sector};
 	*status = VBLK_NO_STATUS;
 	seg[2] = nsec - seg[0] - seg[1];
 	bufs[n++] = (struct virtq_buf){hdr, sizeof(*hdr)};
@@ -140,7 +140,7 @@ static void check_rw(struct virtio_pci *d)
 
 static void check_id(struct virtio_pci *d)
 {
-	char want[VIRTIO_BLK_ID_BYTES + 1] = { 0 }, got[VIRTIO_BLK_ID_BYTES + 1] = { 0 };
+	char want[VIRTIO_BLK_ID_BYTES + 1] = {0}, got[VIRTIO_BLK_ID_BYTES + 1] = {0};
 	struct vblk_result r;
 	size_t n;
 

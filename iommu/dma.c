@@ -30,8 +30,7 @@ uint64_t dma_as_gen(const struct dma_as *as)
 }
 
 /* The RAM region holding addr, as a translation of at most the rest of it. */
-static int dma_ram_extent(const struct guest_mem *mem, gpa_t addr,
-			  uint64_t *len)
+static int dma_ram_extent(const struct guest_mem *mem, gpa_t addr, uint64_t *len)
 {
 	for (unsigned i = 0; i < mem->nr; i++) {
 		const struct mem_region *r = &mem->r[i];
@@ -44,8 +43,7 @@ static int dma_ram_extent(const struct guest_mem *mem, gpa_t addr,
 	return -EFAULT;
 }
 
-static int dma_fault(struct dma_as *as, const struct dma_translator *xl,
-		     const struct dma_fault *f)
+static int dma_fault(struct dma_as *as, const struct dma_translator *xl, const struct dma_fault *f)
 {
 	atomic_fetch_add(&as->faults, 1);
 	if (xl && xl->fault)
@@ -55,12 +53,13 @@ static int dma_fault(struct dma_as *as, const struct dma_translator *xl,
 
 /* Translate one step: iova -> gpa for up to *len bytes (shortened to the
  * translation's and the RAM region's extent). */
-static int dma_step(struct dma_as *as, const struct dma_translator *xl,
-		    iova_t iova, unsigned access, gpa_t *out, uint64_t *len)
+static int dma_step(struct dma_as *as, const struct dma_translator *xl, iova_t iova,
+		    unsigned access, gpa_t *out, uint64_t *len)
 {
-	struct dma_fault f = { .iova = iova, .access = access };
-	struct dma_xlate x = { .gpa = gpa(iova.a), .len = ~0ull - iova.a + 1,
-			       .perm = DMA_ACCESS_READ | DMA_ACCESS_WRITE };
+	struct dma_fault f = {.iova = iova, .access = access};
+	struct dma_xlate x = {.gpa = gpa(iova.a),
+			      .len = ~0ull - iova.a + 1,
+			      .perm = DMA_ACCESS_READ | DMA_ACCESS_WRITE};
 	uint64_t ram;
 
 	if (x.len == 0) /* iova == 0: the whole 2^64 space */
@@ -80,8 +79,8 @@ static int dma_step(struct dma_as *as, const struct dma_translator *xl,
 	return 0;
 }
 
-int dma_map(struct dma_as *as, iova_t iova, uint64_t len, unsigned access,
-	    struct iovec *iov, unsigned max)
+int dma_map(struct dma_as *as, iova_t iova, uint64_t len, unsigned access, struct iovec *iov,
+	    unsigned max)
 {
 	const struct dma_translator *xl = atomic_load(&as->xl);
 	unsigned n = 0;
@@ -89,7 +88,7 @@ int dma_map(struct dma_as *as, iova_t iova, uint64_t len, unsigned access,
 	if (!len)
 		return 0;
 	if (range_wraps(iova.a, len)) {
-		struct dma_fault f = { iova, access, DMA_FAULT_RANGE };
+		struct dma_fault f = {iova, access, DMA_FAULT_RANGE};
 		return dma_fault(as, xl, &f);
 	}
 	max = MIN(max, DMA_MAX_SEGS);
@@ -111,8 +110,7 @@ int dma_map(struct dma_as *as, iova_t iova, uint64_t len, unsigned access,
 	return (int)n;
 }
 
-static int dma_copy(struct dma_as *as, iova_t iova, void *buf, uint64_t len,
-		    unsigned access)
+static int dma_copy(struct dma_as *as, iova_t iova, void *buf, uint64_t len, unsigned access)
 {
 	struct iovec iov[DMA_MAX_SEGS];
 	uint8_t *p = buf;

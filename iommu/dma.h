@@ -18,20 +18,20 @@
 #include "vmm/types.h"
 
 /* What the device does to memory. */
-#define DMA_ACCESS_READ  BIT(0) /* device reads guest memory */
+#define DMA_ACCESS_READ	 BIT(0) /* device reads guest memory */
 #define DMA_ACCESS_WRITE BIT(1) /* device writes guest memory */
 
 enum dma_fault_reason {
 	DMA_FAULT_UNMAPPED = 1, /* no translation for the IOVA */
-	DMA_FAULT_PERM,         /* translation forbids the access */
-	DMA_FAULT_NOT_RAM,      /* translated address is not guest RAM */
-	DMA_FAULT_BLOCKED,      /* the endpoint is blocked (attached to nothing) */
-	DMA_FAULT_RANGE,        /* the request wraps around the address space */
+	DMA_FAULT_PERM,		/* translation forbids the access */
+	DMA_FAULT_NOT_RAM,	/* translated address is not guest RAM */
+	DMA_FAULT_BLOCKED,	/* the endpoint is blocked (attached to nothing) */
+	DMA_FAULT_RANGE,	/* the request wraps around the address space */
 };
 
 struct dma_fault {
-	iova_t iova;          /* first faulting IOVA */
-	unsigned access;      /* DMA_ACCESS_* */
+	iova_t iova;	 /* first faulting IOVA */
+	unsigned access; /* DMA_ACCESS_* */
 	enum dma_fault_reason reason;
 };
 
@@ -54,11 +54,11 @@ struct dma_translator {
 };
 
 struct dma_as {
-	uint16_t rid;                 /* bus << 8 | devfn */
+	uint16_t rid; /* bus << 8 | devfn */
 	const struct guest_mem *mem;
 	_Atomic(const struct dma_translator *) xl; /* NULL: identity */
-	atomic_uint_fast64_t gen;     /* bumped by dma_as_invalidate() */
-	atomic_uint_fast64_t faults;  /* faults seen (statistics, tests) */
+	atomic_uint_fast64_t gen;		   /* bumped by dma_as_invalidate() */
+	atomic_uint_fast64_t faults;		   /* faults seen (statistics, tests) */
 };
 
 /* Most segments one access may resolve to before -E2BIG. Bounds the loop
@@ -81,8 +81,8 @@ uint64_t dma_as_gen(const struct dma_as *as);
  * Returns the number of iovecs (0 when len is 0), -EFAULT on a fault (then
  * reported), -E2BIG when more than max (or DMA_MAX_SEGS) segments would be
  * needed. The iovecs point into guest RAM only. */
-int dma_map(struct dma_as *as, iova_t iova, uint64_t len, unsigned access,
-	    struct iovec *iov, unsigned max) __must_check;
+int dma_map(struct dma_as *as, iova_t iova, uint64_t len, unsigned access, struct iovec *iov,
+	    unsigned max) __must_check;
 
 /* Copy from guest memory at iova (device read). 0 or -EFAULT/-E2BIG. */
 int dma_read(struct dma_as *as, iova_t iova, void *dst, uint64_t len) __must_check;

@@ -28,12 +28,12 @@ static int viot_add_tables(struct acpi_builder *b, void *opaque)
 	r = (void *)(iommu + 1);
 	v->node_count = 1 + cfg->nr_ranges;
 	v->node_offset = hdr + body;
-	iommu->header = (struct acpi_viot_header){
-		.type = ACPI_VIOT_NODE_VIRTIO_IOMMU_PCI, .length = sizeof(*iommu) };
+	iommu->header = (struct acpi_viot_header){.type = ACPI_VIOT_NODE_VIRTIO_IOMMU_PCI,
+						  .length = sizeof(*iommu)};
 	iommu->bdf = cfg->iommu_bdf;
 	for (unsigned i = 0; i < cfg->nr_ranges; i++)
 		r[i] = (struct acpi_viot_pci_range){
-			.header = { .type = ACPI_VIOT_NODE_PCI_RANGE, .length = sizeof(*r) },
+			.header = {.type = ACPI_VIOT_NODE_PCI_RANGE, .length = sizeof(*r)},
 			.endpoint_start = cfg->range[i].bdf_start,
 			.bdf_start = cfg->range[i].bdf_start,
 			.bdf_end = cfg->range[i].bdf_end,
@@ -44,12 +44,11 @@ static int viot_add_tables(struct acpi_builder *b, void *opaque)
 
 struct acpi_ext viot_acpi_ext(const struct viot_config *cfg)
 {
-	return (struct acpi_ext){ .name = "VIOT", .add_tables = viot_add_tables,
-				  .opaque = (void *)cfg };
+	return (struct acpi_ext){
+		.name = "VIOT", .add_tables = viot_add_tables, .opaque = (void *)cfg};
 }
 
-static bool viot_skipped(uint16_t bdf, uint16_t iommu_bdf, const uint16_t *skip,
-			 unsigned nr_skip)
+static bool viot_skipped(uint16_t bdf, uint16_t iommu_bdf, const uint16_t *skip, unsigned nr_skip)
 {
 	if (bdf == iommu_bdf)
 		return true;
@@ -59,8 +58,8 @@ static bool viot_skipped(uint16_t bdf, uint16_t iommu_bdf, const uint16_t *skip,
 	return false;
 }
 
-int viot_config_bus0(struct viot_config *cfg, uint16_t iommu_bdf,
-		      const uint16_t *skip, unsigned nr_skip)
+int viot_config_bus0(struct viot_config *cfg, uint16_t iommu_bdf, const uint16_t *skip,
+		     unsigned nr_skip)
 {
 	int start = -1;
 

@@ -14,7 +14,7 @@ struct acpi_viot_header {
 	uint16_t length;
 } __packed;
 
-#define ACPI_VIOT_NODE_PCI_RANGE 0x01
+#define ACPI_VIOT_NODE_PCI_RANGE	0x01
 #define ACPI_VIOT_NODE_VIRTIO_IOMMU_PCI 0x03
 
 struct acpi_table_viot_body { /* follows the common 36-byte header */
@@ -48,7 +48,9 @@ struct acpi_viot_virtio_iommu_pci {
 struct viot_config {
 	uint16_t iommu_bdf;
 	unsigned nr_ranges;
-	struct { uint16_t bdf_start, bdf_end; } range[VIOT_MAX_RANGES];
+	struct {
+		uint16_t bdf_start, bdf_end;
+	} range[VIOT_MAX_RANGES];
 };
 
 /* An acpi_ext that appends the VIOT table for cfg (which must outlive the
@@ -59,7 +61,7 @@ struct acpi_ext viot_acpi_ext(const struct viot_config *cfg);
  * IOMMU does not translate its own DMA), and the devfns listed in skip
  * (devices that opted out with iommu=off). Fills cfg; 0, or -E2BIG when
  * the holes need more than VIOT_MAX_RANGES ranges. */
-int viot_config_bus0(struct viot_config *cfg, uint16_t iommu_bdf,
-		      const uint16_t *skip, unsigned nr_skip);
+int viot_config_bus0(struct viot_config *cfg, uint16_t iommu_bdf, const uint16_t *skip,
+		     unsigned nr_skip);
 
 #endif

@@ -15,13 +15,13 @@ static const struct {
 	const struct seccomp_rules *rules;
 	const char *name;
 } seccomp_kinds[SECCOMP_KINDS] = {
-	[SECCOMP_VCPU] = { &seccomp_vcpu_rules, "vCPU" },
-	[SECCOMP_MAIN] = { &seccomp_main_rules, "main" },
-	[SECCOMP_VIRTIO_BLK] = { &seccomp_virtio_blk_rules, "virtio-blk" },
-	[SECCOMP_VIRTIO_NET] = { &seccomp_virtio_net_rules, "virtio-net" },
-	[SECCOMP_VIRTIO_RNG] = { &seccomp_virtio_rng_rules, "virtio-rng" },
-	[SECCOMP_VIRTIO_CONSOLE] = { &seccomp_virtio_console_rules, "virtio-console" },
-	[SECCOMP_VIRTIO_IOMMU] = { &seccomp_virtio_iommu_rules, "virtio-iommu" },
+	[SECCOMP_VCPU] = {&seccomp_vcpu_rules, "vCPU"},
+	[SECCOMP_MAIN] = {&seccomp_main_rules, "main"},
+	[SECCOMP_VIRTIO_BLK] = {&seccomp_virtio_blk_rules, "virtio-blk"},
+	[SECCOMP_VIRTIO_NET] = {&seccomp_virtio_net_rules, "virtio-net"},
+	[SECCOMP_VIRTIO_RNG] = {&seccomp_virtio_rng_rules, "virtio-rng"},
+	[SECCOMP_VIRTIO_CONSOLE] = {&seccomp_virtio_console_rules, "virtio-console"},
+	[SECCOMP_VIRTIO_IOMMU] = {&seccomp_virtio_iommu_rules, "virtio-iommu"},
 };
 
 static const struct seccomp_rules *seccomp_rules_of(enum seccomp_kind kind)
@@ -68,8 +68,8 @@ int seccomp_install(enum seccomp_kind kind)
 		ret = seccomp_load(ctx);
 	seccomp_release(ctx);
 	if (ret)
-		log_err("cannot install the %s seccomp filter: %s",
-			seccomp_kinds[kind].name, strerror(-ret));
+		log_err("cannot install the %s seccomp filter: %s", seccomp_kinds[kind].name,
+			strerror(-ret));
 	return ret;
 }
 

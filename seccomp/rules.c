@@ -11,33 +11,31 @@
 
 #include "vmm/types.h"
 
-#define R(name, reason) { SYS_##name, reason }
+#define R(name, reason)                                                                            \
+	{                                                                                          \
+		SYS_##name, reason                                                                 \
+	}
 
 /* Both kinds of thread share these. */
-#define COMMON_RULES                                                            \
-	R(futex, "pthread mutexes, rwlocks and join"),                          \
-	R(write, "guest console output, eventfd signals, log lines on stderr"), \
-	R(read, "eventfds"),                                                    \
-	R(mmap, "malloc of large blocks (e.g. the GSI routing table)"),         \
-	R(munmap, "free of large blocks"),                                      \
-	R(mprotect, "malloc arena growth"),                                     \
-	R(brk, "malloc of small blocks"),                                       \
-	R(madvise, "glibc releases a thread's stack on exit"),                  \
-	R(rt_sigreturn, "return from the vCPU kick signal handler"),            \
-	R(rt_sigprocmask, "glibc masks signals around thread exit"),            \
-	R(getpid, "pthread_kill"),                                              \
-	R(gettid, "pthread_kill"),                                              \
-	R(clock_gettime, "timestamps when the vDSO is unavailable"),            \
-	R(clock_nanosleep, "bounded back-off"),                                 \
-	R(sched_yield, "spin-lock back-off in glibc"),                          \
-	R(exit, "thread exit"),                                                 \
-	R(exit_group, "process exit"),                                          \
-	R(close, "teardown"),                                                   \
-	R(newfstatat, "stdio buffering decision on first output"),              \
-	R(fstat, "stdio buffering decision on first output"),                   \
-	R(lseek, "stdio on a serial log file"),                                 \
-	R(fdatasync, "flush a serial log file"),                                \
-	R(poll, "UART output waits (bounded) when stdout is a full non-blocking pipe")
+#define COMMON_RULES                                                                               \
+	R(futex, "pthread mutexes, rwlocks and join"),                                             \
+		R(write, "guest console output, eventfd signals, log lines on stderr"),            \
+		R(read, "eventfds"),                                                               \
+		R(mmap, "malloc of large blocks (e.g. the GSI routing table)"),                    \
+		R(munmap, "free of large blocks"), R(mprotect, "malloc arena growth"),             \
+		R(brk, "malloc of small blocks"),                                                  \
+		R(madvise, "glibc releases a thread's stack on exit"),                             \
+		R(rt_sigreturn, "return from the vCPU kick signal handler"),                       \
+		R(rt_sigprocmask, "glibc masks signals around thread exit"),                       \
+		R(getpid, "pthread_kill"), R(gettid, "pthread_kill"),                              \
+		R(clock_gettime, "timestamps when the vDSO is unavailable"),                       \
+		R(clock_nanosleep, "bounded back-off"),                                            \
+		R(sched_yield, "spin-lock back-off in glibc"), R(exit, "thread exit"),             \
+		R(exit_group, "process exit"), R(close, "teardown"),                               \
+		R(newfstatat, "stdio buffering decision on first output"),                         \
+		R(fstat, "stdio buffering decision on first output"),                              \
+		R(lseek, "stdio on a serial log file"), R(fdatasync, "flush a serial log file"),   \
+		R(poll, "UART output waits (bounded) when stdout is a full non-blocking pipe")
 
 static const struct seccomp_rule vcpu_sys[] = {
 	COMMON_RULES,
@@ -45,12 +43,12 @@ static const struct seccomp_rule vcpu_sys[] = {
 };
 
 static const struct seccomp_ioctl vcpu_ioctls[] = {
-	{ KVM_RUN, "run the vCPU" },
-	{ KVM_GET_REGS, "register dump on a guest crash" },
-	{ KVM_GET_SREGS, "register dump on a guest crash" },
-	{ KVM_SIGNAL_MSI, "IOAPIC and device interrupts" },
-	{ KVM_SET_GSI_ROUTING, "IOAPIC redirection and MSI-X table changes" },
-	{ KVM_IOEVENTFD, "virtio notify ioeventfds follow a BAR the guest moves" },
+	{KVM_RUN, "run the vCPU"},
+	{KVM_GET_REGS, "register dump on a guest crash"},
+	{KVM_GET_SREGS, "register dump on a guest crash"},
+	{KVM_SIGNAL_MSI, "IOAPIC and device interrupts"},
+	{KVM_SET_GSI_ROUTING, "IOAPIC redirection and MSI-X table changes"},
+	{KVM_IOEVENTFD, "virtio notify ioeventfds follow a BAR the guest moves"},
 };
 
 static const struct seccomp_rule main_sys[] = {
@@ -63,30 +61,29 @@ static const struct seccomp_rule main_sys[] = {
 };
 
 static const struct seccomp_ioctl main_ioctls[] = {
-	{ KVM_SIGNAL_MSI, "UART input interrupts raised from the event loop" },
-	{ KVM_SET_GSI_ROUTING, "route changes triggered from the event loop" },
-	{ TCGETS, "terminal state (isatty)" },
-	{ TCSETS, "restore the terminal on exit" },
-	{ TCSETSW, "restore the terminal on exit" },
-	{ KVM_IOEVENTFD, "teardown removes the virtio notify ioeventfds" },
-	{ KVM_IRQFD, "teardown releases the MSI-X irqfds" },
+	{KVM_SIGNAL_MSI, "UART input interrupts raised from the event loop"},
+	{KVM_SET_GSI_ROUTING, "route changes triggered from the event loop"},
+	{TCGETS, "terminal state (isatty)"},
+	{TCSETS, "restore the terminal on exit"},
+	{TCSETSW, "restore the terminal on exit"},
+	{KVM_IOEVENTFD, "teardown removes the virtio notify ioeventfds"},
+	{KVM_IRQFD, "teardown releases the MSI-X irqfds"},
 };
 
 /* Device worker threads (vmm/worker.c) share these. */
-#define WORKER_RULES                                                          \
-	COMMON_RULES,                                                         \
-	R(epoll_wait, "the worker's event loop"),                             \
-	R(epoll_pwait, "the worker's event loop (glibc may use it)"),         \
-	R(epoll_ctl, "pause/resume polling a back-end fd"),                   \
-	R(ioctl, "the requests listed for the device (argument-filtered)")
+#define WORKER_RULES                                                                               \
+	COMMON_RULES, R(epoll_wait, "the worker's event loop"),                                    \
+		R(epoll_pwait, "the worker's event loop (glibc may use it)"),                      \
+		R(epoll_ctl, "pause/resume polling a back-end fd"),                                \
+		R(ioctl, "the requests listed for the device (argument-filtered)")
 
 static const struct seccomp_ioctl worker_ioctls[] = {
-	{ KVM_SIGNAL_MSI, "INTx through the IOAPIC; MSI-X vectors without a GSI" },
+	{KVM_SIGNAL_MSI, "INTx through the IOAPIC; MSI-X vectors without a GSI"},
 };
 
 static const struct seccomp_ioctl net_ioctls[] = {
-	{ KVM_SIGNAL_MSI, "INTx through the IOAPIC; MSI-X vectors without a GSI" },
-	{ TUNSETOFFLOAD, "offloads the driver accepted, applied after DRIVER_OK" },
+	{KVM_SIGNAL_MSI, "INTx through the IOAPIC; MSI-X vectors without a GSI"},
+	{TUNSETOFFLOAD, "offloads the driver accepted, applied after DRIVER_OK"},
 };
 
 static const struct seccomp_rule blk_sys[] = {
@@ -118,7 +115,10 @@ static const struct seccomp_rule iommu_sys[] = {
 	WORKER_RULES,
 };
 
-#define RULES(sys, io) { sys, ARRAY_SIZE(sys), io, ARRAY_SIZE(io) }
+#define RULES(sys, io)                                                                             \
+	{                                                                                          \
+		sys, ARRAY_SIZE(sys), io, ARRAY_SIZE(io)                                           \
+	}
 const struct seccomp_rules seccomp_virtio_blk_rules = RULES(blk_sys, worker_ioctls);
 const struct seccomp_rules seccomp_virtio_net_rules = RULES(net_sys, net_ioctls);
 const struct seccomp_rules seccomp_virtio_rng_rules = RULES(rng_sys, worker_ioctls);
@@ -126,9 +126,15 @@ const struct seccomp_rules seccomp_virtio_console_rules = RULES(console_sys, wor
 const struct seccomp_rules seccomp_virtio_iommu_rules = RULES(iommu_sys, worker_ioctls);
 
 const struct seccomp_rules seccomp_vcpu_rules = {
-	vcpu_sys, ARRAY_SIZE(vcpu_sys), vcpu_ioctls, ARRAY_SIZE(vcpu_ioctls),
+	vcpu_sys,
+	ARRAY_SIZE(vcpu_sys),
+	vcpu_ioctls,
+	ARRAY_SIZE(vcpu_ioctls),
 };
 
 const struct seccomp_rules seccomp_main_rules = {
-	main_sys, ARRAY_SIZE(main_sys), main_ioctls, ARRAY_SIZE(main_ioctls),
+	main_sys,
+	ARRAY_SIZE(main_sys),
+	main_ioctls,
+	ARRAY_SIZE(main_ioctls),
 };

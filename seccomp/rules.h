@@ -6,8 +6,8 @@
 #include <stddef.h>
 
 struct seccomp_rule {
-	int nr;            /* syscall number */
-	const char *why;   /* the reason it is needed */
+	int nr;		 /* syscall number */
+	const char *why; /* the reason it is needed */
 };
 
 struct seccomp_ioctl {
@@ -22,9 +22,8 @@ struct seccomp_rules {
 	size_t nr_ioctls;
 };
 
-extern const struct seccomp_rules seccomp_vcpu_rules, seccomp_main_rules,
-	seccomp_virtio_blk_rules, seccomp_virtio_net_rules,
-	seccomp_virtio_rng_rules, seccomp_virtio_console_rules,
+extern const struct seccomp_rules seccomp_vcpu_rules, seccomp_main_rules, seccomp_virtio_blk_rules,
+	seccomp_virtio_net_rules, seccomp_virtio_rng_rules, seccomp_virtio_console_rules,
 	seccomp_virtio_iommu_rules;
 
 #endif

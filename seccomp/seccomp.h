@@ -5,13 +5,13 @@
 #define SECCOMP_SECCOMP_H
 
 enum seccomp_kind {
-	SECCOMP_VCPU, /* vCPU threads: KVM_RUN and device emulation */
-	SECCOMP_MAIN, /* the main/event thread: I/O, signals, teardown */
-	SECCOMP_VIRTIO_BLK,     /* virtio-blk worker: preadv/pwritev on the image */
-	SECCOMP_VIRTIO_NET,     /* virtio-net worker: readv/writev on the TAP */
-	SECCOMP_VIRTIO_RNG,     /* virtio-rng worker: getrandom */
+	SECCOMP_VCPU,		/* vCPU threads: KVM_RUN and device emulation */
+	SECCOMP_MAIN,		/* the main/event thread: I/O, signals, teardown */
+	SECCOMP_VIRTIO_BLK,	/* virtio-blk worker: preadv/pwritev on the image */
+	SECCOMP_VIRTIO_NET,	/* virtio-net worker: readv/writev on the TAP */
+	SECCOMP_VIRTIO_RNG,	/* virtio-rng worker: getrandom */
 	SECCOMP_VIRTIO_CONSOLE, /* virtio-console worker: writev to the output */
-	SECCOMP_VIRTIO_IOMMU,   /* virtio-iommu worker: requests, fault events */
+	SECCOMP_VIRTIO_IOMMU,	/* virtio-iommu worker: requests, fault events */
 	SECCOMP_KINDS,
 };
 

@@ -20,9 +20,9 @@
  * SLP_EN with SLP_TYP == ACPI_S5_SLP_TYP as power-off. */
 #define ACPI_SLP_TYP_SHIFT 2
 #define ACPI_SLP_TYP_MASK  0x1c
-#define ACPI_SLP_EN        0x20
-#define ACPI_WAK_STS       0x80 /* sleep status register (PORT_ACPI_PM + 1) */
-#define ACPI_S5_SLP_TYP    5
+#define ACPI_SLP_EN	   0x20
+#define ACPI_WAK_STS	   0x80 /* sleep status register (PORT_ACPI_PM + 1) */
+#define ACPI_S5_SLP_TYP	   5
 
 /* Largest vCPU count: xAPIC ids 0..254 (0xff is broadcast). */
 #define ACPI_MAX_CPUS 254
@@ -30,14 +30,14 @@
 #define ACPI_MAX_TABLES 16
 
 /* The OEM identity written into every table. */
-#define ACPI_OEM_ID       "IOMVMM"   /* 6 chars */
-#define ACPI_OEM_TABLE_ID "IOMVMM  " /* 8 chars */
-#define ACPI_OEM_REVISION 1
-#define ACPI_CREATOR_ID   "IOMV"     /* 4 chars */
+#define ACPI_OEM_ID	      "IOMVMM"	 /* 6 chars */
+#define ACPI_OEM_TABLE_ID     "IOMVMM  " /* 8 chars */
+#define ACPI_OEM_REVISION     1
+#define ACPI_CREATOR_ID	      "IOMV" /* 4 chars */
 #define ACPI_CREATOR_REVISION 1
 
 struct acpi_builder; /* vmm/acpi/builder.h */
-struct aml;          /* vmm/acpi/aml.h */
+struct aml;	     /* vmm/acpi/aml.h */
 
 /* A module's contribution. Either hook may be NULL. Hooks return 0 or a
  * negative errno, which aborts acpi_build() with that error. */
@@ -53,7 +53,7 @@ struct acpi_ext {
 };
 
 struct acpi_config {
-	unsigned nr_cpus;           /* 1..ACPI_MAX_CPUS; APIC id = index */
+	unsigned nr_cpus;	    /* 1..ACPI_MAX_CPUS; APIC id = index */
 	const struct acpi_ext *ext; /* nr_ext contributions, in order */
 	unsigned nr_ext;
 };
@@ -64,7 +64,7 @@ struct acpi_config {
  * bytes are zeroed); nothing outside it is touched.
  * Returns 0, -EINVAL for a bad config or base, -ENOSPC when the tables do
  * not fit, -ENOMEM, or an extension's error. */
-int __must_check acpi_build(const struct acpi_config *cfg, uint8_t *buf,
-			    size_t len, gpa_t base, gpa_t *rsdp_out);
+int __must_check acpi_build(const struct acpi_config *cfg, uint8_t *buf, size_t len, gpa_t base,
+			    gpa_t *rsdp_out);
 
 #endif

@@ -28,10 +28,10 @@ struct boot_args {
 	const uint8_t *kernel; /* whole kernel file */
 	size_t kernel_len;
 	const char *kernel_path; /* for the Multiboot cmdline and messages */
-	const uint8_t *initrd; /* NULL when none */
+	const uint8_t *initrd;	 /* NULL when none */
 	size_t initrd_len;
 	const char *cmdline; /* never NULL; may be "" */
-	gpa_t rsdp;          /* where the ACPI RSDP is; 0 when none */
+	gpa_t rsdp;	     /* where the ACPI RSDP is; 0 when none */
 	struct guest_mem *mem;
 };
 
@@ -41,8 +41,8 @@ struct boot_args {
  *   -ENOEXEC  not a kernel we can boot (including an ELF without a PVH note)
  *   -EINVAL   a recognised format whose headers are corrupt or truncated
  *   -EFBIG    the kernel, initramfs or cmdline do not fit in guest memory */
-int boot_load(const struct boot_args *args, struct boot_cpu *cpu,
-	      enum boot_proto *proto, char *err, size_t errlen) __must_check;
+int boot_load(const struct boot_args *args, struct boot_cpu *cpu, enum boot_proto *proto, char *err,
+	      size_t errlen) __must_check;
 
 /* Human name of a protocol ("PVH", "Multiboot", "Linux bzImage"). */
 const char *boot_proto_name(enum boot_proto p);

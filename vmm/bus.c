@@ -32,8 +32,8 @@ static unsigned bus_lower_bound(const struct bus *b, uint64_t addr)
 	return lo;
 }
 
-int bus_register(struct bus *b, uint64_t base, uint64_t len,
-		 const struct bus_ops *ops, void *opaque, const char *name)
+int bus_register(struct bus *b, uint64_t base, uint64_t len, const struct bus_ops *ops,
+		 void *opaque, const char *name)
 {
 	unsigned i;
 	int ret = 0;
@@ -48,7 +48,7 @@ int bus_register(struct bus *b, uint64_t base, uint64_t len,
 		ret = -EBUSY;
 	if (!ret) {
 		memmove(&b->r[i + 1], &b->r[i], (b->nr - i) * sizeof(b->r[0]));
-		b->r[i] = (struct bus_range){ base, len, ops, opaque, name };
+		b->r[i] = (struct bus_range){base, len, ops, opaque, name};
 		b->nr++;
 	}
 	pthread_rwlock_unlock(&b->lock);
@@ -75,8 +75,7 @@ int bus_unregister(struct bus *b, uint64_t base)
  * the lock is dropped, so a handler may itself (un)register ranges, e.g. when
  * a config write moves a PCI BAR. Devices live until the VM is torn down,
  * after every vCPU has stopped, so the copied opaque pointer stays valid. */
-static bool bus_find(struct bus *b, uint64_t addr, unsigned size,
-		     struct bus_range *out)
+static bool bus_find(struct bus *b, uint64_t addr, unsigned size, struct bus_range *out)
 {
 	unsigned i;
 	bool hit = false;
@@ -91,15 +90,14 @@ static bool bus_find(struct bus *b, uint64_t addr, unsigned size,
 	return hit;
 }
 
-static void bus_log_unclaimed(struct bus *b, uint64_t addr, unsigned size,
-			      bool write)
+static void bus_log_unclaimed(struct bus *b, uint64_t addr, unsigned size, bool write)
 {
 	unsigned n = __atomic_fetch_add(&b->unclaimed_logged, 1, __ATOMIC_RELAXED);
 
 	if (n < BUS_UNCLAIMED_LOG_MAX)
 		log_warn("%s: unclaimed %u-byte %s at 0x%llx%s", b->name, size,
-			  write ? "write" : "read", (unsigned long long)addr,
-			  n + 1 == BUS_UNCLAIMED_LOG_MAX ? " (further ones not logged)" : "");
+			 write ? "write" : "read", (unsigned long long)addr,
+			 n + 1 == BUS_UNCLAIMED_LOG_MAX ? " (further ones not logged)" : "");
 }
 
 bool bus_read(struct bus *b, uint64_t addr, unsigned size, uint64_t *val)

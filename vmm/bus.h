@@ -38,9 +38,8 @@ void bus_init(struct bus *b, const char *name);
 
 /* Claim [base, base+len). Returns 0, -EINVAL (len 0 or wraps), -EBUSY
  * (overlaps a claimed range) or -ENOSPC. */
-int bus_register(struct bus *b, uint64_t base, uint64_t len,
-		 const struct bus_ops *ops, void *opaque,
-		 const char *name) __must_check;
+int bus_register(struct bus *b, uint64_t base, uint64_t len, const struct bus_ops *ops,
+		 void *opaque, const char *name) __must_check;
 
 /* Release the range registered at exactly base. 0 or -ENOENT. */
 int bus_unregister(struct bus *b, uint64_t base);

@@ -57,10 +57,26 @@ int cli_parse_size(const char *s, uint64_t *out)
 	if (errno)
 		return -EINVAL;
 	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		end++;
+		break;
 	}
 	if (shift && end[0] == 'i' && end[1] == 'B')
 		end += 2;
@@ -95,43 +111,44 @@ static const char *cli_kv(const char *arg, const char *key)
 	return NULL;
 }
 
-static enum cli_result cli_cpus(const char *arg, struct vmm_config *cfg,
-				char *err, size_t errlen)
+static enum cli_result cli_cpus(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 {
 	const char *v = cli_kv(arg, "boot");
 	char *end;
 	unsigned long n;
 
 	if (!v)
-		return cli_fail(err, errlen, "--cpus: unknown parameter in '%s' (expected boot=N)", arg);
+		return cli_fail(err, errlen, "--cpus: unknown parameter in '%s' (expected boot=N)",
+				arg);
 	errno = 0;
 	n = strtoul(v, &end, 10);
 	if (errno || end == v || *end || n < 1 || n > VMM_MAX_CPUS)
-		return cli_fail(err, errlen, "--cpus: '%s' is not a CPU count from 1 to %d", v, VMM_MAX_CPUS);
+		return cli_fail(err, errlen, "--cpus: '%s' is not a CPU count from 1 to %d", v,
+				VMM_MAX_CPUS);
 	cfg->cpus = n;
 	return CLI_RUN;
 }
 
-static enum cli_result cli_memory(const char *arg, struct vmm_config *cfg,
-				  char *err, size_t errlen)
+static enum cli_result cli_memory(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 {
 	const char *v = cli_kv(arg, "size");
 	uint64_t sz;
 
 	if (!v)
-		return cli_fail(err, errlen, "--memory: unknown parameter in '%s' (expected size=SIZE)", arg);
+		return cli_fail(err, errlen,
+				"--memory: unknown parameter in '%s' (expected size=SIZE)", arg);
 	if (cli_parse_size(v, &sz))
 		return cli_fail(err, errlen, "--memory: '%s' is not a size (e.g. 512M, 2G)", v);
 	if (sz < MiB(2) || sz % KiB(4))
-		return cli_fail(err, errlen, "--memory: %s must be at least 2M and a multiple of 4K", v);
+		return cli_fail(err, errlen,
+				"--memory: %s must be at least 2M and a multiple of 4K", v);
 	if (sz > GiB(1024))
 		return cli_fail(err, errlen, "--memory: %s is more than 1T", v);
 	cfg->mem_size = sz;
 	return CLI_RUN;
 }
 
-static enum cli_result cli_serial(const char *arg, struct vmm_config *cfg,
-				  char *err, size_t errlen)
+static enum cli_result cli_serial(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 {
 	if (!strcmp(arg, "tty")) {
 		cfg->serial = SERIAL_TTY;
@@ -146,8 +163,8 @@ static enum cli_result cli_serial(const char *arg, struct vmm_config *cfg,
 	return CLI_RUN;
 }
 
-static enum cli_result cli_onoff(const char *opt, const char *arg, bool *out,
-				 char *err, size_t errlen)
+static enum cli_result cli_onoff(const char *opt, const char *arg, bool *out, char *err,
+				 size_t errlen)
 {
 	if (!strcmp(arg, "on") || !strcmp(arg, "true"))
 		*out = true;
@@ -158,31 +175,43 @@ static enum cli_result cli_onoff(const char *opt, const char *arg, bool *out,
 	return CLI_RUN;
 }
 
-enum { OPT_KERNEL = 256, OPT_INITRAMFS, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY,
-       OPT_SERIAL, OPT_SECCOMP, OPT_DISK, OPT_NET, OPT_RNG, OPT_CONSOLE, OPT_IOMMU };
-
-static const struct option cli_options[] = {
-	{ "kernel", required_argument, NULL, OPT_KERNEL },
-	{ "initramfs", required_argument, NULL, OPT_INITRAMFS },
-	{ "initrd", required_argument, NULL, OPT_INITRAMFS },
-	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
-	{ "cpus", required_argument, NULL, OPT_CPUS },
-	{ "memory", required_argument, NULL, OPT_MEMORY },
-	{ "serial", required_argument, NULL, OPT_SERIAL },
-	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
-	{ "disk", required_argument, NULL, OPT_DISK },
-	{ "net", required_argument, NULL, OPT_NET },
-	{ "rng", optional_argument, NULL, OPT_RNG },
-	{ "console", required_argument, NULL, OPT_CONSOLE },
-	{ "iommu", required_argument, NULL, OPT_IOMMU },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ 0 },
+enum {
+	OPT_KERNEL = 256,
+	OPT_INITRAMFS,
+	OPT_CMDLINE,
+	OPT_CPUS,
+	OPT_MEMORY,
+	OPT_SERIAL,
+	OPT_SECCOMP,
+	OPT_DISK,
+	OPT_NET,
+	OPT_RNG,
+	OPT_CONSOLE,
+	OPT_IOMMU
 };
 
-static enum cli_result cli_option(int c, const char *arg, struct vmm_config *cfg,
-				  char *err, size_t errlen)
+static const struct option cli_options[] = {
+	{"kernel", required_argument, NULL, OPT_KERNEL},
+	{"initramfs", required_argument, NULL, OPT_INITRAMFS},
+	{"initrd", required_argument, NULL, OPT_INITRAMFS},
+	{"cmdline", required_argument, NULL, OPT_CMDLINE},
+	{"cpus", required_argument, NULL, OPT_CPUS},
+	{"memory", required_argument, NULL, OPT_MEMORY},
+	{"serial", required_argument, NULL, OPT_SERIAL},
+	{"seccomp", required_argument, NULL, OPT_SECCOMP},
+	{"disk", required_argument, NULL, OPT_DISK},
+	{"net", required_argument, NULL, OPT_NET},
+	{"rng", optional_argument, NULL, OPT_RNG},
+	{"console", required_argument, NULL, OPT_CONSOLE},
+	{"iommu", required_argument, NULL, OPT_IOMMU},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{0},
+};
+
+static enum cli_result cli_option(int c, const char *arg, struct vmm_config *cfg, char *err,
+				  size_t errlen)
 {
 	switch (c) {
 	case OPT_KERNEL: cfg->kernel = arg; return CLI_RUN;
@@ -205,14 +234,15 @@ static enum cli_result cli_option(int c, const char *arg, struct vmm_config *cfg
 	return cli_fail(err, errlen, "internal: option %d", c);
 }
 
-enum cli_result cli_parse(int argc, char **argv, struct vmm_config *cfg,
-			  char *err, size_t errlen)
+enum cli_result cli_parse(int argc, char **argv, struct vmm_config *cfg, char *err, size_t errlen)
 {
 	int c;
 
-	*cfg = (struct vmm_config){ .cmdline = "", .cpus = VMM_DEFAULT_CPUS,
-				    .mem_size = VMM_DEFAULT_MEM,
-				    .serial = SERIAL_TTY, .seccomp = true };
+	*cfg = (struct vmm_config){.cmdline = "",
+				   .cpus = VMM_DEFAULT_CPUS,
+				   .mem_size = VMM_DEFAULT_MEM,
+				   .serial = SERIAL_TTY,
+				   .seccomp = true};
 	optind = 0; /* full reset, so that tests may call us repeatedly */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":vhV", cli_options, NULL)) != -1) {
@@ -227,8 +257,10 @@ enum cli_result cli_parse(int argc, char **argv, struct vmm_config *cfg,
 			/* A short option inside a cluster (-vZv): getopt has not
 			 * moved optind past its argument yet, so name optopt. */
 			if (optopt && strncmp(argv[optind - 1], "--", 2))
-				return cli_fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
-			return cli_fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
+				return cli_fail(err, errlen, "unknown option '-%c' (see --help)",
+						optopt);
+			return cli_fail(err, errlen, "unknown option '%s' (see --help)",
+					argv[optind - 1]);
 		}
 		r = cli_option(c, optarg, cfg, err, errlen);
 		if (r != CLI_RUN)

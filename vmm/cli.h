@@ -8,15 +8,14 @@
 #include "vmm/config.h"
 
 enum cli_result {
-	CLI_RUN = 0,      /* cfg is filled: boot the VM */
-	CLI_EXIT_OK = 1,  /* --help or --version was printed: exit 0 */
-	CLI_ERROR = -1,   /* err holds a one-line reason: exit VMM_EXIT_USAGE */
+	CLI_RUN = 0,	 /* cfg is filled: boot the VM */
+	CLI_EXIT_OK = 1, /* --help or --version was printed: exit 0 */
+	CLI_ERROR = -1,	 /* err holds a one-line reason: exit VMM_EXIT_USAGE */
 };
 
 /* Parse argv into cfg (defaults first). Writes help/version text to stdout.
  * On error, err receives a one-line message (no newline). */
-enum cli_result cli_parse(int argc, char **argv, struct vmm_config *cfg,
-			  char *err, size_t errlen);
+enum cli_result cli_parse(int argc, char **argv, struct vmm_config *cfg, char *err, size_t errlen);
 
 /* Parse a size such as "512M", "2G", "65536", "1024K" (binary units; an
  * optional trailing "iB"/"B"). Returns 0 or -EINVAL (syntax, zero, overflow). */

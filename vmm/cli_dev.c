@@ -23,8 +23,7 @@ static int dev_fail(char *err, size_t errlen, const char *fmt, ...)
 
 /* Split a copy of arg (kept for the life of the process: cfg points into
  * it). Returns the pair count or a negative value with err filled. */
-static int dev_split(const char *opt, const char *arg, struct cli_kv *kv,
-		     char *err, size_t errlen)
+static int dev_split(const char *opt, const char *arg, struct cli_kv *kv, char *err, size_t errlen)
 {
 	char *copy = strdup(arg);
 	int n;
@@ -38,8 +37,8 @@ static int dev_split(const char *opt, const char *arg, struct cli_kv *kv,
 }
 
 /* Common keys: iommu=on|off. Returns 1 if handled, 0 if not, <0 on error. */
-static int dev_common(const char *opt, const struct cli_kv *kv,
-		      struct pci_dev_config *pci, char *err, size_t errlen)
+static int dev_common(const char *opt, const struct cli_kv *kv, struct pci_dev_config *pci,
+		      char *err, size_t errlen)
 {
 	if (strcmp(kv->key, "iommu"))
 		return 0;
@@ -49,8 +48,7 @@ static int dev_common(const char *opt, const struct cli_kv *kv,
 	return 1;
 }
 
-static int dev_unknown(const char *opt, const struct cli_kv *kv, char *err,
-		       size_t errlen)
+static int dev_unknown(const char *opt, const struct cli_kv *kv, char *err, size_t errlen)
 {
 	return dev_fail(err, errlen, "%s: unknown parameter '%s'", opt, kv->key);
 }
@@ -58,7 +56,7 @@ static int dev_unknown(const char *opt, const struct cli_kv *kv, char *err,
 int cli_disk(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 {
 	struct cli_kv kv[CLI_KV_MAX];
-	struct disk_config d = { .pci.iommu = true };
+	struct disk_config d = {.pci.iommu = true};
 	int n = dev_split("--disk", arg, kv, err, errlen);
 
 	if (n < 0)
@@ -80,7 +78,8 @@ int cli_disk(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 						kv[i].val ? kv[i].val : "");
 		} else if (!strcmp(kv[i].key, "serial") && kv[i].val) {
 			if (strlen(kv[i].val) > VMM_DISK_SERIAL_MAX)
-				return dev_fail(err, errlen, "--disk: serial is longer than %d bytes",
+				return dev_fail(err, errlen,
+						"--disk: serial is longer than %d bytes",
 						VMM_DISK_SERIAL_MAX);
 			d.serial = kv[i].val;
 		} else
@@ -95,7 +94,7 @@ int cli_disk(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 int cli_net(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 {
 	struct cli_kv kv[CLI_KV_MAX];
-	struct net_config nc = { .pci.iommu = true };
+	struct net_config nc = {.pci.iommu = true};
 	int n = dev_split("--net", arg, kv, err, errlen);
 
 	if (n < 0)
@@ -111,7 +110,8 @@ int cli_net(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 			continue;
 		if (!strcmp(kv[i].key, "tap") && kv[i].val && *kv[i].val) {
 			if (strlen(kv[i].val) >= 16)
-				return dev_fail(err, errlen, "--net: tap name '%s' is too long", kv[i].val);
+				return dev_fail(err, errlen, "--net: tap name '%s' is too long",
+						kv[i].val);
 			nc.tap = kv[i].val;
 		} else if (!strcmp(kv[i].key, "mac")) {
 			if (cli_kv_mac(kv[i].val, nc.mac) || (nc.mac[0] & 1))
@@ -132,7 +132,7 @@ int cli_rng(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 	struct cli_kv kv[CLI_KV_MAX];
 	int n;
 
-	cfg->rng = (struct rng_config){ .enabled = true, .pci.iommu = true };
+	cfg->rng = (struct rng_config){.enabled = true, .pci.iommu = true};
 	if (!arg)
 		return 0;
 	n = dev_split("--rng", arg, kv, err, errlen);
@@ -148,7 +148,7 @@ int cli_rng(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 int cli_console(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 {
 	struct cli_kv kv[CLI_KV_MAX];
-	struct console_config c = { .enabled = true, .pci.iommu = true };
+	struct console_config c = {.enabled = true, .pci.iommu = true};
 	int n = dev_split("--console", arg, kv, err, errlen);
 
 	if (n < 0)

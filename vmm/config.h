@@ -7,16 +7,16 @@
 #include <stdint.h>
 
 #define VMM_DEFAULT_CPUS 1
-#define VMM_DEFAULT_MEM (256ull << 20)
-#define VMM_MAX_CPUS 254 /* xAPIC IDs; 0xff is broadcast */
+#define VMM_DEFAULT_MEM	 (256ull << 20)
+#define VMM_MAX_CPUS	 254 /* xAPIC IDs; 0xff is broadcast */
 
 enum serial_mode { SERIAL_TTY, SERIAL_OFF, SERIAL_FILE };
 
 /* The virtual IOMMU shown to the guest. */
 enum iommu_kind { IOMMU_NONE, IOMMU_VIRTIO };
 
-#define VMM_MAX_DISKS 8
-#define VMM_MAX_NETS 4
+#define VMM_MAX_DISKS	    8
+#define VMM_MAX_NETS	    4
 #define VMM_DISK_SERIAL_MAX 20 /* VIRTIO_BLK_ID_BYTES */
 
 /* Options every PCI device accepts. */

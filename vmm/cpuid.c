@@ -7,11 +7,11 @@
 #include "vmm/types.h"
 
 #define CPUID_1_ECX_TSC_DEADLINE BIT(24)
-#define CPUID_1_ECX_HYPERVISOR   BIT(31)
-#define CPUID_1_EDX_HTT          BIT(28)
-#define CPUID_LEVEL_TYPE_SMT  1
-#define CPUID_LEVEL_TYPE_CORE 2
-#define KVM_SIGNATURE_LEAF 0x40000000u
+#define CPUID_1_ECX_HYPERVISOR	 BIT(31)
+#define CPUID_1_EDX_HTT		 BIT(28)
+#define CPUID_LEVEL_TYPE_SMT	 1
+#define CPUID_LEVEL_TYPE_CORE	 2
+#define KVM_SIGNATURE_LEAF	 0x40000000u
 
 unsigned cpuid_order(unsigned n)
 {
@@ -22,8 +22,7 @@ unsigned cpuid_order(unsigned n)
 	return o;
 }
 
-static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, uint32_t fn,
-					   uint32_t idx)
+static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, uint32_t fn, uint32_t idx)
 {
 	for (uint32_t i = 0; i < c->nent; i++)
 		if (c->entries[i].function == fn && c->entries[i].index == idx)
@@ -32,8 +31,8 @@ static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, uint32_t fn,
 }
 
 /* Find fn/idx, or append it (zeroed) when there is room. */
-static struct kvm_cpuid_entry2 *cpuid_get(struct kvm_cpuid2 *c, uint32_t cap,
-					  uint32_t fn, uint32_t idx, uint32_t flags)
+static struct kvm_cpuid_entry2 *cpuid_get(struct kvm_cpuid2 *c, uint32_t cap, uint32_t fn,
+					  uint32_t idx, uint32_t flags)
 {
 	struct kvm_cpuid_entry2 *e = cpuid_find(c, fn, idx);
 
@@ -48,8 +47,7 @@ static struct kvm_cpuid_entry2 *cpuid_get(struct kvm_cpuid2 *c, uint32_t cap,
 }
 
 /* Leaves 0xb / 0x1f: level 0 SMT (1 thread), level 1 core (nr cores). */
-static int cpuid_topology(struct kvm_cpuid2 *c, uint32_t cap, uint32_t fn,
-			  unsigned id, unsigned nr)
+static int cpuid_topology(struct kvm_cpuid2 *c, uint32_t cap, uint32_t fn, unsigned id, unsigned nr)
 {
 	const uint32_t f = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
 	struct kvm_cpuid_entry2 *e;
@@ -60,24 +58,32 @@ static int cpuid_topology(struct kvm_cpuid2 *c, uint32_t cap, uint32_t fn,
 	e = cpuid_get(c, cap, fn, 0, f);
 	if (!e)
 		return -ENOSPC;
-	*e = (struct kvm_cpuid_entry2){ .function = fn, .index = 0, .flags = f,
-		.eax = 0, .ebx = 1, .ecx = CPUID_LEVEL_TYPE_SMT << 8, .edx = id };
+	*e = (struct kvm_cpuid_entry2){.function = fn,
+				       .index = 0,
+				       .flags = f,
+				       .eax = 0,
+				       .ebx = 1,
+				       .ecx = CPUID_LEVEL_TYPE_SMT << 8,
+				       .edx = id};
 	e = cpuid_get(c, cap, fn, 1, f);
 	if (!e)
 		return -ENOSPC;
-	*e = (struct kvm_cpuid_entry2){ .function = fn, .index = 1, .flags = f,
-		.eax = cpuid_order(nr), .ebx = nr,
-		.ecx = CPUID_LEVEL_TYPE_CORE << 8 | 1, .edx = id };
+	*e = (struct kvm_cpuid_entry2){.function = fn,
+				       .index = 1,
+				       .flags = f,
+				       .eax = cpuid_order(nr),
+				       .ebx = nr,
+				       .ecx = CPUID_LEVEL_TYPE_CORE << 8 | 1,
+				       .edx = id};
 	e = cpuid_get(c, cap, fn, 2, f);
 	if (!e)
 		return -ENOSPC;
-	*e = (struct kvm_cpuid_entry2){ .function = fn, .index = 2, .flags = f,
-		.ecx = 2, .edx = id };
+	*e = (struct kvm_cpuid_entry2){.function = fn, .index = 2, .flags = f, .ecx = 2, .edx = id};
 	return 0;
 }
 
-int cpuid_build(const struct kvm_cpuid2 *supported, unsigned id, unsigned nr,
-		bool tsc_deadline, struct kvm_cpuid2 *out)
+int cpuid_build(const struct kvm_cpuid2 *supported, unsigned id, unsigned nr, bool tsc_deadline,
+		struct kvm_cpuid2 *out)
 {
 	uint32_t cap = out->nent;
 	struct kvm_cpuid_entry2 *e;
@@ -85,8 +91,7 @@ int cpuid_build(const struct kvm_cpuid2 *supported, unsigned id, unsigned nr,
 
 	if (supported->nent > cap)
 		return -ENOSPC;
-	memcpy(out->entries, supported->entries,
-	       supported->nent * sizeof(supported->entries[0]));
+	memcpy(out->entries, supported->entries, supported->nent * sizeof(supported->entries[0]));
 	out->nent = supported->nent;
 
 	e = cpuid_find(out, 0, 0);

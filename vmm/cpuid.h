@@ -11,8 +11,8 @@
  * single-threaded cores in one package, the hypervisor bit, the KVM
  * signature leaf, and TSC-deadline when tsc_deadline is true.
  * Returns 0 or -ENOSPC. Pure: no ioctls. */
-int cpuid_build(const struct kvm_cpuid2 *supported, unsigned id, unsigned nr,
-		bool tsc_deadline, struct kvm_cpuid2 *out);
+int cpuid_build(const struct kvm_cpuid2 *supported, unsigned id, unsigned nr, bool tsc_deadline,
+		struct kvm_cpuid2 *out);
 
 /* Bits needed to number n items (0 for n <= 1). */
 unsigned cpuid_order(unsigned n);

@@ -38,8 +38,7 @@ static int gsi_push(struct gsi_table *t)
 	return ret;
 }
 
-int gsi_set_msi(struct gsi_table *t, unsigned gsi, const struct msi_msg *msg,
-		bool enabled)
+int gsi_set_msi(struct gsi_table *t, unsigned gsi, const struct msi_msg *msg, bool enabled)
 {
 	int ret;
 
@@ -50,9 +49,9 @@ int gsi_set_msi(struct gsi_table *t, unsigned gsi, const struct msi_msg *msg,
 		t->e[gsi] = (struct kvm_irq_routing_entry){
 			.gsi = gsi,
 			.type = KVM_IRQ_ROUTING_MSI,
-			.u.msi = { .address_lo = (uint32_t)msg->addr,
-				   .address_hi = (uint32_t)(msg->addr >> 32),
-				   .data = msg->data },
+			.u.msi = {.address_lo = (uint32_t)msg->addr,
+				  .address_hi = (uint32_t)(msg->addr >> 32),
+				  .data = msg->data},
 		};
 		t->used[gsi] = true;
 	} else {
@@ -71,8 +70,8 @@ int gsi_alloc(struct gsi_table *t)
 
 	pthread_mutex_lock(&t->lock);
 	for (unsigned i = 0; i < GSI_MAX - IOAPIC_PINS; i++) {
-		unsigned g = IOAPIC_PINS + (t->next_free - IOAPIC_PINS + i) %
-					   (GSI_MAX - IOAPIC_PINS);
+		unsigned g =
+			IOAPIC_PINS + (t->next_free - IOAPIC_PINS + i) % (GSI_MAX - IOAPIC_PINS);
 
 		if (!t->used[g]) {
 			t->used[g] = true; /* reserved; no route until set */

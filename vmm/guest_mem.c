@@ -18,11 +18,11 @@ int guest_mem_layout(struct guest_mem *m, uint64_t ram_size)
 	if (ram_size > GiB(1024))
 		return -EINVAL;
 	low = MIN(ram_size, LAYOUT_MMIO_HOLE_START);
-	m->r[0] = (struct mem_region){ .base = gpa(0), .size = low };
+	m->r[0] = (struct mem_region){.base = gpa(0), .size = low};
 	m->nr = 1;
 	if (ram_size > low) {
-		m->r[1] = (struct mem_region){ .base = gpa(LAYOUT_MMIO_HOLE_END),
-					       .size = ram_size - low };
+		m->r[1] = (struct mem_region){.base = gpa(LAYOUT_MMIO_HOLE_END),
+					      .size = ram_size - low};
 		m->nr = 2;
 	}
 	m->ram_size = ram_size;
@@ -66,8 +66,7 @@ void *guest_mem_ptr(const struct guest_mem *m, gpa_t addr, uint64_t len)
 	return NULL;
 }
 
-int guest_mem_write(const struct guest_mem *m, gpa_t addr, const void *src,
-		    uint64_t len)
+int guest_mem_write(const struct guest_mem *m, gpa_t addr, const void *src, uint64_t len)
 {
 	void *p = guest_mem_ptr(m, addr, len);
 
@@ -77,8 +76,7 @@ int guest_mem_write(const struct guest_mem *m, gpa_t addr, const void *src,
 	return 0;
 }
 
-int guest_mem_read(const struct guest_mem *m, gpa_t addr, void *dst,
-		   uint64_t len)
+int guest_mem_read(const struct guest_mem *m, gpa_t addr, void *dst, uint64_t len)
 {
 	const void *p = guest_mem_ptr(m, addr, len);
 
@@ -93,28 +91,25 @@ uint64_t guest_mem_low_end(const struct guest_mem *m)
 	return m->nr ? m->r[0].size : 0;
 }
 
-static unsigned map_add(struct mem_map_entry *out, unsigned n, unsigned max,
-			uint64_t addr, uint64_t end, uint32_t type)
+static unsigned map_add(struct mem_map_entry *out, unsigned n, unsigned max, uint64_t addr,
+			uint64_t end, uint32_t type)
 {
 	if (n < max && end > addr)
-		out[n++] = (struct mem_map_entry){ addr, end - addr, type };
+		out[n++] = (struct mem_map_entry){addr, end - addr, type};
 	return n;
 }
 
-unsigned guest_mem_map(const struct guest_mem *m, struct mem_map_entry *out,
-		       unsigned max)
+unsigned guest_mem_map(const struct guest_mem *m, struct mem_map_entry *out, unsigned max)
 {
 	uint64_t low_end = guest_mem_low_end(m);
 	unsigned n = 0;
 
-	n = map_add(out, n, max, 0, MIN(low_end, LAYOUT_LOW_RAM_END),
-		    MEM_MAP_RAM);
+	n = map_add(out, n, max, 0, MIN(low_end, LAYOUT_LOW_RAM_END), MEM_MAP_RAM);
 	n = map_add(out, n, max, LAYOUT_EBDA_START, 0xa0000, MEM_MAP_RESERVED);
-	n = map_add(out, n, max, LAYOUT_BIOS_START, LAYOUT_BIOS_END,
-		    MEM_MAP_RESERVED);
+	n = map_add(out, n, max, LAYOUT_BIOS_START, LAYOUT_BIOS_END, MEM_MAP_RESERVED);
 	n = map_add(out, n, max, LAYOUT_HIGH_START, low_end, MEM_MAP_RAM);
 	if (m->nr > 1)
-		n = map_add(out, n, max, m->r[1].base.a,
-			    m->r[1].base.a + m->r[1].size, MEM_MAP_RAM);
+		n = map_add(out, n, max, m->r[1].base.a, m->r[1].base.a + m->r[1].size,
+			    MEM_MAP_RAM);
 	return n;
 }

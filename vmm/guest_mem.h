@@ -39,8 +39,7 @@ void *guest_mem_ptr(const struct guest_mem *m, gpa_t addr, uint64_t len);
 /* Copy to/from guest RAM. 0, or -EFAULT when the range is not RAM. */
 int guest_mem_write(const struct guest_mem *m, gpa_t addr, const void *src,
 		    uint64_t len) __must_check;
-int guest_mem_read(const struct guest_mem *m, gpa_t addr, void *dst,
-		   uint64_t len) __must_check;
+int guest_mem_read(const struct guest_mem *m, gpa_t addr, void *dst, uint64_t len) __must_check;
 
 /* End of the RAM region that starts at 0 (the highest low-RAM GPA + 1). */
 uint64_t guest_mem_low_end(const struct guest_mem *m);
@@ -56,7 +55,6 @@ struct mem_map_entry {
 
 /* Fill out[] with the guest memory map (RAM, the legacy reserved areas below
  * 1 MiB, RAM above 1 MiB, RAM above 4 GiB). Returns the number of entries. */
-unsigned guest_mem_map(const struct guest_mem *m, struct mem_map_entry *out,
-		       unsigned max);
+unsigned guest_mem_map(const struct guest_mem *m, struct mem_map_entry *out, unsigned max);
 
 #endif

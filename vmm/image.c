@@ -9,8 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int image_read(const char *path, uint64_t max, struct image *img, char *err,
-	       size_t errlen)
+int image_read(const char *path, uint64_t max, struct image *img, char *err, size_t errlen)
 {
 	struct stat st;
 	size_t done = 0;
@@ -41,8 +40,8 @@ int image_read(const char *path, uint64_t max, struct image *img, char *err,
 	}
 	if ((uint64_t)st.st_size > max) {
 		ret = -EFBIG;
-		snprintf(err, errlen, "%s (%lld bytes) is too big for the guest memory",
-			 path, (long long)st.st_size);
+		snprintf(err, errlen, "%s (%lld bytes) is too big for the guest memory", path,
+			 (long long)st.st_size);
 		goto out;
 	}
 	img->data = malloc(st.st_size);

@@ -14,8 +14,7 @@ struct image {
 /* Read the whole regular file at path, refusing it when it is larger than
  * max bytes. Returns 0, or -errno with a one-line reason in err (missing,
  * unreadable, a directory, empty, too big). */
-int image_read(const char *path, uint64_t max, struct image *img, char *err,
-	       size_t errlen);
+int image_read(const char *path, uint64_t max, struct image *img, char *err, size_t errlen);
 
 /* Free the data (safe on an unloaded image). */
 void image_free(struct image *img);

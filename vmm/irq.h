@@ -20,8 +20,7 @@ struct msi_sink {
 	void *opaque;
 };
 
-static inline int msi_sink_send(const struct msi_sink *s,
-				const struct msi_msg *m, uint16_t rid)
+static inline int msi_sink_send(const struct msi_sink *s, const struct msi_msg *m, uint16_t rid)
 {
 	return s->send(s->opaque, m, rid);
 }

@@ -14,11 +14,11 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Log a guest-caused event at most 'n' times per call site. */
-#define log_guest_limited(n, ...)                                    \
-	do {                                                         \
-		static atomic_uint log_count_;                       \
-		if (atomic_fetch_add(&log_count_, 1) < (n))          \
-			log_warn(__VA_ARGS__);                       \
+#define log_guest_limited(n, ...)                                                                  \
+	do {                                                                                       \
+		static atomic_uint log_count_;                                                     \
+		if (atomic_fetch_add(&log_count_, 1) < (n))                                        \
+			log_warn(__VA_ARGS__);                                                     \
 	} while (0)
 #define log_guest_once(...) log_guest_limited(1, __VA_ARGS__)
 

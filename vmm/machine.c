@@ -34,8 +34,7 @@ static int machine_load_images(struct machine *m, char *err)
 
 	if (image_read(cfg->kernel, cfg->mem_size, &m->kernel, err, ERRLEN))
 		return machine_fail(VMM_EXIT_IMAGE, err);
-	if (cfg->initramfs &&
-	    image_read(cfg->initramfs, cfg->mem_size, &m->initrd, err, ERRLEN))
+	if (cfg->initramfs && image_read(cfg->initramfs, cfg->mem_size, &m->initrd, err, ERRLEN))
 		return machine_fail(VMM_EXIT_IMAGE, err);
 	return 0;
 }
@@ -48,19 +47,19 @@ static int machine_open_serial(struct machine *m, char *err)
 	if (cfg->serial == SERIAL_TTY) {
 		m->serial_fd = STDOUT_FILENO;
 	} else if (cfg->serial == SERIAL_FILE) {
-		m->serial_fd = open(cfg->serial_path,
-				    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		m->serial_fd =
+			open(cfg->serial_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (m->serial_fd < 0) {
-			snprintf(err, ERRLEN, "--serial: cannot open %s: %s",
-				 cfg->serial_path, strerror(errno));
+			snprintf(err, ERRLEN, "--serial: cannot open %s: %s", cfg->serial_path,
+				 strerror(errno));
 			return machine_fail(VMM_EXIT_USAGE, err);
 		}
 	}
 	return 0;
 }
 
-static void machine_ioapic_route(void *opaque, unsigned pin,
-				 const struct msi_msg *msg, bool masked, bool level)
+static void machine_ioapic_route(void *opaque, unsigned pin, const struct msi_msg *msg, bool masked,
+				 bool level)
 {
 	struct machine *m = opaque;
 	int ret;
@@ -73,8 +72,7 @@ static void machine_ioapic_route(void *opaque, unsigned pin,
 	(void)level, (void)masked;
 	ret = gsi_set_msi(&m->vm.gsi, pin, msg, true);
 	if (ret)
-		log_guest_once("cannot mirror IOAPIC pin %u into KVM: %s", pin,
-			       strerror(-ret));
+		log_guest_once("cannot mirror IOAPIC pin %u into KVM: %s", pin, strerror(-ret));
 }
 
 static void machine_eoi(void *opaque, uint8_t vector)
@@ -94,24 +92,27 @@ static int machine_add_devices(struct machine *m, char *err)
 	ioapic_set_route_hook(m->ioapic, machine_ioapic_route, m);
 	vm->eoi = machine_eoi;
 	vm->eoi_opaque = m->ioapic;
-	m->uart = uart_new((struct irq_line){ ioapic_set_irq, m->ioapic, IRQ_COM1 },
-			   m->serial_fd);
+	m->uart = uart_new((struct irq_line){ioapic_set_irq, m->ioapic, IRQ_COM1}, m->serial_fd);
 	if (!m->uart)
 		return machine_fail(VMM_EXIT_HOST, "out of memory (UART)");
 
 	ret = machine_add_pci(m, err);
 	if (ret)
 		return ret;
-	ret = bus_register(&vm->mmio, LAYOUT_IOAPIC, IOAPIC_MMIO_SIZE, &ioapic_bus_ops,
-			   m->ioapic, "ioapic");
-	ret = ret ?: bus_register(&vm->pio, PORT_COM1, PORT_COM1_LEN,
-				  &uart_bus_ops, m->uart, "com1");
-	ret = ret ?: bus_register(&vm->pio, PORT_DEBUG_EXIT, 4, &debug_exit_ops,
-				  &m->stop, "debug-exit");
-	ret = ret ?: bus_register(&vm->pio, PORT_ACPI_PM, PORT_ACPI_PM_LEN,
-				  &acpi_pm_ops, &m->stop, "acpi-pm");
-	ret = ret ?: bus_register(&vm->pio, PORT_PCI_CONF, 8, &pci_conf1_ops,
-				  &m->pci_conf, "pci-conf1");
+	ret = bus_register(&vm->mmio, LAYOUT_IOAPIC, IOAPIC_MMIO_SIZE, &ioapic_bus_ops, m->ioapic,
+			   "ioapic");
+	ret = ret
+		      ?: bus_register(&vm->pio, PORT_COM1, PORT_COM1_LEN, &uart_bus_ops, m->uart,
+				      "com1");
+	ret = ret
+		      ?: bus_register(&vm->pio, PORT_DEBUG_EXIT, 4, &debug_exit_ops, &m->stop,
+				      "debug-exit");
+	ret = ret
+		      ?: bus_register(&vm->pio, PORT_ACPI_PM, PORT_ACPI_PM_LEN, &acpi_pm_ops,
+				      &m->stop, "acpi-pm");
+	ret = ret
+		      ?: bus_register(&vm->pio, PORT_PCI_CONF, 8, &pci_conf1_ops, &m->pci_conf,
+				      "pci-conf1");
 	if (ret) {
 		snprintf(err, ERRLEN, "device registration failed: %s", strerror(-ret));
 		return machine_fail(VMM_EXIT_HOST, err);
@@ -121,8 +122,8 @@ static int machine_add_devices(struct machine *m, char *err)
 
 static int machine_add_acpi(struct machine *m, gpa_t *rsdp, char *err)
 {
-	struct acpi_ext ext[2] = { pci_bus_acpi_ext(m->pci) };
-	struct acpi_config ac = { .nr_cpus = m->cfg->cpus, .ext = ext, .nr_ext = 1 };
+	struct acpi_ext ext[2] = {pci_bus_acpi_ext(m->pci)};
+	struct acpi_config ac = {.nr_cpus = m->cfg->cpus, .ext = ext, .nr_ext = 1};
 	uint64_t len = LAYOUT_BIOS_END - LAYOUT_BIOS_START;
 	uint8_t *buf = guest_mem_ptr(&m->vm.mem, gpa(LAYOUT_BIOS_START), len);
 	int ret;
@@ -141,14 +142,17 @@ static int machine_add_acpi(struct machine *m, gpa_t *rsdp, char *err)
 	return 0;
 }
 
-static int machine_load_kernel(struct machine *m, gpa_t rsdp,
-			       struct boot_cpu *cpu, char *err)
+static int machine_load_kernel(struct machine *m, gpa_t rsdp, struct boot_cpu *cpu, char *err)
 {
 	struct boot_args a = {
-		.kernel = m->kernel.data, .kernel_len = m->kernel.len,
+		.kernel = m->kernel.data,
+		.kernel_len = m->kernel.len,
 		.kernel_path = m->cfg->kernel,
-		.initrd = m->initrd.data, .initrd_len = m->initrd.len,
-		.cmdline = m->cfg->cmdline, .rsdp = rsdp, .mem = &m->vm.mem,
+		.initrd = m->initrd.data,
+		.initrd_len = m->initrd.len,
+		.cmdline = m->cfg->cmdline,
+		.rsdp = rsdp,
+		.mem = &m->vm.mem,
 	};
 	enum boot_proto proto;
 	char why[ERRLEN - 32];
@@ -163,8 +167,7 @@ static int machine_load_kernel(struct machine *m, gpa_t rsdp,
 	return 0;
 }
 
-static int machine_add_vcpus(struct machine *m, const struct boot_cpu *boot,
-			     char *err)
+static int machine_add_vcpus(struct machine *m, const struct boot_cpu *boot, char *err)
 {
 	unsigned n = m->cfg->cpus;
 

@@ -20,7 +20,7 @@
 #include "vmm/layout.h"
 #include "vmm/machine.h"
 
-#define ERRLEN 256
+#define ERRLEN		256
 #define PCI_MMIO64_SIZE GiB(64)
 
 static int dev_fail(int status, const char *msg)
@@ -32,12 +32,15 @@ static int dev_fail(int status, const char *msg)
 int machine_add_pci(struct machine *m, char *err)
 {
 	struct vm *vm = &m->vm;
-	uint64_t ram_top = vm->mem.nr > 1 ? vm->mem.r[1].base.a + vm->mem.r[1].size
-					  : LAYOUT_MMIO_HOLE_END;
+	uint64_t ram_top =
+		vm->mem.nr > 1 ? vm->mem.r[1].base.a + vm->mem.r[1].size : LAYOUT_MMIO_HOLE_END;
 	struct pci_bus_config pc = {
-		.mmio = &vm->mmio, .pio = &vm->pio, .mem = &vm->mem,
-		.gsi = &vm->gsi, .msi = vm->msi,
-		.intx = { .set = ioapic_set_irq, .opaque = m->ioapic },
+		.mmio = &vm->mmio,
+		.pio = &vm->pio,
+		.mem = &vm->mem,
+		.gsi = &vm->gsi,
+		.msi = vm->msi,
+		.intx = {.set = ioapic_set_irq, .opaque = m->ioapic},
 		.mmio64_base = ALIGN_UP(ram_top, GiB(1)),
 		.mmio64_size = PCI_MMIO64_SIZE,
 	};
@@ -51,16 +54,36 @@ int machine_add_pci(struct machine *m, char *err)
 	return 0;
 }
 
-static int blk_thread(struct worker *w) { (void)w; return seccomp_install(SECCOMP_VIRTIO_BLK); }
-static int rng_thread(struct worker *w) { (void)w; return seccomp_install(SECCOMP_VIRTIO_RNG); }
-static int con_thread(struct worker *w) { (void)w; return seccomp_install(SECCOMP_VIRTIO_CONSOLE); }
-static int net_thread(struct worker *w) { (void)w; return seccomp_install(SECCOMP_VIRTIO_NET); }
-static int iommu_thread(struct worker *w) { (void)w; return seccomp_install(SECCOMP_VIRTIO_IOMMU); }
+static int blk_thread(struct worker *w)
+{
+	(void)w;
+	return seccomp_install(SECCOMP_VIRTIO_BLK);
+}
+static int rng_thread(struct worker *w)
+{
+	(void)w;
+	return seccomp_install(SECCOMP_VIRTIO_RNG);
+}
+static int con_thread(struct worker *w)
+{
+	(void)w;
+	return seccomp_install(SECCOMP_VIRTIO_CONSOLE);
+}
+static int net_thread(struct worker *w)
+{
+	(void)w;
+	return seccomp_install(SECCOMP_VIRTIO_NET);
+}
+static int iommu_thread(struct worker *w)
+{
+	(void)w;
+	return seccomp_install(SECCOMP_VIRTIO_IOMMU);
+}
 
 /* Put the device just plugged behind the IOMMU, or note that it opted out
  * (the VIOT then leaves it out of the translated ranges). */
-static int behind_iommu(struct machine *m, struct virtio_pci *vp,
-			const struct pci_dev_config *pc, char *err)
+static int behind_iommu(struct machine *m, struct virtio_pci *vp, const struct pci_dev_config *pc,
+			char *err)
 {
 	int ret;
 
@@ -73,20 +96,21 @@ static int behind_iommu(struct machine *m, struct virtio_pci *vp,
 	vp->vdev->require_access_platform = true;
 	ret = iommu_endpoint_add(m->viommu->io, vp->pci.rid, &vp->pci.dma);
 	if (ret) {
-		snprintf(err, ERRLEN, "%s: cannot go behind the IOMMU: %s",
-			 vp->vdev->ops->name, strerror(-ret));
+		snprintf(err, ERRLEN, "%s: cannot go behind the IOMMU: %s", vp->vdev->ops->name,
+			 strerror(-ret));
 		return dev_fail(VMM_EXIT_HOST, err);
 	}
 	return 0;
 }
 
 /* Plug vdev into PCI. pc: its PCI options (NULL for the IOMMU itself). */
-static int plug(struct machine *m, struct virtio_dev *vdev,
-		int (*thread_init)(struct worker *), const struct pci_dev_config *pc,
-		char *err)
+static int plug(struct machine *m, struct virtio_dev *vdev, int (*thread_init)(struct worker *),
+		const struct pci_dev_config *pc, char *err)
 {
-	struct virtio_pci_params p = { .bus = m->pci, .slot = -1, .vm_fd = m->vm.vm_fd,
-				       .thread_init = m->cfg->seccomp ? thread_init : NULL };
+	struct virtio_pci_params p = {.bus = m->pci,
+				      .slot = -1,
+				      .vm_fd = m->vm.vm_fd,
+				      .thread_init = m->cfg->seccomp ? thread_init : NULL};
 	int ret;
 
 	if (m->nr_virtio == MACHINE_MAX_VIRTIO)
@@ -122,7 +146,7 @@ static int add_disks(struct machine *m, char *err)
 {
 	for (unsigned i = 0; i < m->cfg->nr_disks; i++) {
 		const struct disk_config *d = &m->cfg->disks[i];
-		struct virtio_blk_params p = { d->path, d->readonly, d->serial };
+		struct virtio_blk_params p = {d->path, d->readonly, d->serial};
 		int ret;
 
 		m->disks[i] = virtio_blk_new(&p, err, ERRLEN);
@@ -140,8 +164,7 @@ static int add_nets(struct machine *m, char *err)
 {
 	for (unsigned i = 0; i < m->cfg->nr_nets; i++) {
 		const struct net_config *nc = &m->cfg->nets[i];
-		struct virtio_net_params p = { .tap = nc->tap,
-					       .mac = nc->has_mac ? nc->mac : NULL };
+		struct virtio_net_params p = {.tap = nc->tap, .mac = nc->has_mac ? nc->mac : NULL};
 		int ret;
 
 		m->nets[i] = virtio_net_new(&p, err, ERRLEN);
@@ -180,8 +203,8 @@ int machine_add_virtio(struct machine *m, char *err)
 		if (ret)
 			return ret;
 	}
-	if (m->viommu && viot_config_bus0(&m->viot, m->viommu_pci->pci.rid,
-					  m->viot_skip, m->nr_viot_skip))
+	if (m->viommu &&
+	    viot_config_bus0(&m->viot, m->viommu_pci->pci.rid, m->viot_skip, m->nr_viot_skip))
 		return dev_fail(VMM_EXIT_USAGE, "too many devices opted out of the IOMMU (VIOT)");
 	return 0;
 }

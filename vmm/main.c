@@ -28,13 +28,9 @@ int main(int argc, char **argv)
 
 	main_fix_std_fds();
 	switch (cli_parse(argc, argv, &cfg, err, sizeof(err))) {
-	case CLI_EXIT_OK:
-		return 0;
-	case CLI_ERROR:
-		fprintf(stderr, "vmm: %s\n", err);
-		return VMM_EXIT_USAGE;
-	case CLI_RUN:
-		break;
+	case CLI_EXIT_OK: return 0;
+	case CLI_ERROR: fprintf(stderr, "vmm: %s\n", err); return VMM_EXIT_USAGE;
+	case CLI_RUN: break;
 	}
 	log_verbose = cfg.verbose || getenv("VMM_DEBUG");
 	status = machine_build(&m, &cfg);

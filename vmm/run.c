@@ -24,14 +24,14 @@ enum { EV_STOP, EV_SIGNAL, EV_STDIN, EV_UART_RX };
 struct loop {
 	struct machine *m;
 	int epfd, sigfd;
-	bool stdin_on;      /* stdin is being forwarded */
-	bool stdin_paused;  /* the UART FIFO is full */
-	bool escape;        /* last terminal byte was Ctrl-A */
+	bool stdin_on;	   /* stdin is being forwarded */
+	bool stdin_paused; /* the UART FIFO is full */
+	bool escape;	   /* last terminal byte was Ctrl-A */
 };
 
 static int loop_watch(struct loop *l, int op, int fd, uint32_t events, int tag)
 {
-	struct epoll_event ev = { .events = events, .data.u32 = tag };
+	struct epoll_event ev = {.events = events, .data.u32 = tag};
 
 	return epoll_ctl(l->epfd, op, fd, &ev) < 0 ? -errno : 0;
 }
@@ -124,18 +124,13 @@ static void loop_run(struct loop *l)
 		}
 		for (int i = 0; i < n; i++) {
 			switch (evs[i].data.u32) {
-			case EV_SIGNAL:
-				loop_signal(l);
-				break;
-			case EV_STDIN:
-				loop_stdin(l);
-				break;
+			case EV_SIGNAL: loop_signal(l); break;
+			case EV_STDIN: loop_stdin(l); break;
 			case EV_UART_RX:
 				if (read(uart_rx_event_fd(l->m->uart), &cnt, sizeof(cnt)) > 0)
 					loop_pause_stdin(l, false);
 				break;
-			case EV_STOP:
-				break;
+			case EV_STOP: break;
 			}
 		}
 	}
@@ -154,15 +149,14 @@ static int loop_init(struct loop *l, struct machine *m, const sigset_t *sigs)
 {
 	int ret;
 
-	*l = (struct loop){ .m = m, .epfd = -1, .sigfd = -1 };
+	*l = (struct loop){.m = m, .epfd = -1, .sigfd = -1};
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	l->sigfd = signalfd(-1, sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (l->epfd < 0 || l->sigfd < 0)
 		return -errno;
 	ret = loop_watch(l, EPOLL_CTL_ADD, m->vm.stop_efd, EPOLLIN, EV_STOP);
 	ret = ret ?: loop_watch(l, EPOLL_CTL_ADD, l->sigfd, EPOLLIN, EV_SIGNAL);
-	ret = ret ?: loop_watch(l, EPOLL_CTL_ADD, uart_rx_event_fd(m->uart),
-				EPOLLIN, EV_UART_RX);
+	ret = ret ?: loop_watch(l, EPOLL_CTL_ADD, uart_rx_event_fd(m->uart), EPOLLIN, EV_UART_RX);
 	if (ret)
 		return ret;
 	/* stdin is forwarded only when COM1 is on the terminal; a regular file
@@ -208,7 +202,7 @@ static int run_start(struct machine *m)
 
 int machine_run(struct machine *m)
 {
-	struct loop l = { .epfd = -1, .sigfd = -1 };
+	struct loop l = {.epfd = -1, .sigfd = -1};
 	sigset_t sigs;
 	int status;
 

@@ -17,10 +17,10 @@
 #include "vmm/vcpu_exit.h"
 
 #define VCPU_KICK_SIGNAL SIGUSR1
-#define APIC_LVT_LINT0 0x350
-#define APIC_LVT_LINT1 0x360
+#define APIC_LVT_LINT0	 0x350
+#define APIC_LVT_LINT1	 0x360
 #define APIC_MODE_EXTINT (7u << 8)
-#define APIC_MODE_NMI (4u << 8)
+#define APIC_MODE_NMI	 (4u << 8)
 
 static __thread struct kvm_run *vcpu_tls_run;
 
@@ -33,7 +33,7 @@ static void vcpu_kick_handler(int sig)
 
 int vcpu_signals_init(void)
 {
-	struct sigaction sa = { .sa_handler = vcpu_kick_handler };
+	struct sigaction sa = {.sa_handler = vcpu_kick_handler};
 
 	sigemptyset(&sa.sa_mask);
 	return sigaction(VCPU_KICK_SIGNAL, &sa, NULL) ? -errno : 0;
@@ -56,8 +56,7 @@ static int vcpu_setup_cpuid(struct vcpu *vcpu, char *err, size_t errlen)
 	struct vm *vm = vcpu->vm;
 	unsigned cap = vm->cpuid->nent + 16;
 	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + cap * sizeof(c->entries[0]));
-	bool deadline = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION,
-			      KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+	bool deadline = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	int ret;
 
 	if (!c)
@@ -91,8 +90,7 @@ static int vcpu_setup_lapic(struct vcpu *vcpu, char *err, size_t errlen)
 	return 0;
 }
 
-int vcpu_create(struct vm *vm, struct vcpu *vcpu, unsigned id, char *err,
-		size_t errlen)
+int vcpu_create(struct vm *vm, struct vcpu *vcpu, unsigned id, char *err, size_t errlen)
 {
 	void *run;
 	int ret;
@@ -104,8 +102,7 @@ int vcpu_create(struct vm *vm, struct vcpu *vcpu, unsigned id, char *err,
 	if (vcpu->fd < 0)
 		return vcpu_fail(err, errlen, -errno, "KVM_CREATE_VCPU %u: %s", id,
 				 strerror(errno));
-	run = mmap(NULL, vm->run_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   vcpu->fd, 0);
+	run = mmap(NULL, vm->run_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
 	if (run == MAP_FAILED)
 		return vcpu_fail(err, errlen, -errno, "mmap(kvm_run): %s", strerror(errno));
 	vcpu->run = run;
@@ -132,15 +129,15 @@ static void *vcpu_thread(void *arg)
 				if (atomic_exchange(&vcpu->dump_req, false)) {
 					char title[48];
 
-					snprintf(title, sizeof(title), "warning: vCPU %u registers:",
-						 vcpu->id);
+					snprintf(title, sizeof(title),
+						 "warning: vCPU %u registers:", vcpu->id);
 					vcpu_dump_regs(vcpu, title);
 				}
 				continue;
 			}
 			char why[96];
-			snprintf(why, sizeof(why), "KVM_RUN failed on vCPU %u: %s",
-				 vcpu->id, strerror(errno));
+			snprintf(why, sizeof(why), "KVM_RUN failed on vCPU %u: %s", vcpu->id,
+				 strerror(errno));
 			vm_request_stop(vm, VMM_EXIT_HOST, why);
 			break;
 		}

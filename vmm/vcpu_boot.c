@@ -9,47 +9,56 @@
 #include "vmm/log.h"
 #include "vmm/vcpu.h"
 
-#define X86_CR0_PE BIT(0)
-#define X86_CR0_ET BIT(4)
-#define X86_CR0_PG BIT(31)
+#define X86_CR0_PE  BIT(0)
+#define X86_CR0_ET  BIT(4)
+#define X86_CR0_PG  BIT(31)
 #define X86_CR4_PAE BIT(5)
-#define EFER_LME BIT(8)
-#define EFER_LMA BIT(10)
+#define EFER_LME    BIT(8)
+#define EFER_LMA    BIT(10)
 
 #define GDT_SEL_CODE 0x10
 #define GDT_SEL_DATA 0x18
-#define GDT_SEL_TSS 0x20
+#define GDT_SEL_TSS  0x20
 
 /* Descriptors: base 0, limit 4 GiB, granularity 4 KiB. */
 #define GDT_CODE32 0x00cf9b000000ffffull
 #define GDT_CODE64 0x00af9b000000ffffull
 #define GDT_DATA   0x00cf93000000ffffull
-#define GDT_TSS    0x00008b0000000067ull
+#define GDT_TSS	   0x00008b0000000067ull
 
 static struct kvm_segment seg_flat(uint16_t sel, uint8_t type, bool code64)
 {
 	return (struct kvm_segment){
-		.base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
-		.present = 1, .s = 1, .g = 1, .db = !code64, .l = code64,
+		.base = 0,
+		.limit = 0xffffffff,
+		.selector = sel,
+		.type = type,
+		.present = 1,
+		.s = 1,
+		.g = 1,
+		.db = !code64,
+		.l = code64,
 	};
 }
 
 static int vcpu_write_gdt(struct vcpu *vcpu, bool long64)
 {
-	uint64_t gdt[5] = { 0, 0, long64 ? GDT_CODE64 : GDT_CODE32, GDT_DATA,
-			    GDT_TSS };
+	uint64_t gdt[5] = {0, 0, long64 ? GDT_CODE64 : GDT_CODE32, GDT_DATA, GDT_TSS};
 
 	return guest_mem_write(&vcpu->vm->mem, gpa(LAYOUT_BOOT_GDT), gdt, sizeof(gdt));
 }
 
-int vcpu_set_boot_state(struct vcpu *vcpu, const struct boot_cpu *b, char *err,
-			size_t errlen)
+int vcpu_set_boot_state(struct vcpu *vcpu, const struct boot_cpu *b, char *err, size_t errlen)
 {
 	bool long64 = b->mode == BOOT_CPU_LONG64;
 	struct kvm_sregs sregs;
-	struct kvm_regs regs = { .rflags = 2, .rip = b->rip, .rsp = b->rsp,
-				 .rax = b->rax, .rbx = b->rbx, .rsi = b->rsi };
-	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
+	struct kvm_regs regs = {.rflags = 2,
+				.rip = b->rip,
+				.rsp = b->rsp,
+				.rax = b->rax,
+				.rbx = b->rbx,
+				.rsi = b->rsi};
+	struct kvm_fpu fpu = {.fcw = 0x37f, .mxcsr = 0x1f80};
 
 	if (vcpu_write_gdt(vcpu, long64)) {
 		snprintf(err, errlen, "guest memory too small for the boot GDT");
@@ -58,11 +67,10 @@ int vcpu_set_boot_state(struct vcpu *vcpu, const struct boot_cpu *b, char *err,
 	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0)
 		goto fail;
 	sregs.cs = seg_flat(GDT_SEL_CODE, 0xb, long64);
-	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss =
-		seg_flat(GDT_SEL_DATA, 0x3, false);
-	sregs.tr = (struct kvm_segment){ .selector = GDT_SEL_TSS, .limit = 0x67,
-					 .type = 0xb, .present = 1 };
-	sregs.ldt = (struct kvm_segment){ .type = 0x2, .present = 1, .limit = 0xffff };
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = seg_flat(GDT_SEL_DATA, 0x3, false);
+	sregs.tr = (struct kvm_segment){
+		.selector = GDT_SEL_TSS, .limit = 0x67, .type = 0xb, .present = 1};
+	sregs.ldt = (struct kvm_segment){.type = 0x2, .present = 1, .limit = 0xffff};
 	sregs.gdt.base = LAYOUT_BOOT_GDT;
 	sregs.gdt.limit = 5 * 8 - 1;
 	sregs.idt.base = 0;
@@ -77,8 +85,7 @@ int vcpu_set_boot_state(struct vcpu *vcpu, const struct boot_cpu *b, char *err,
 		sregs.efer |= EFER_LME | EFER_LMA;
 	}
 	if (ioctl(vcpu->fd, KVM_SET_SREGS, &sregs) < 0 ||
-	    ioctl(vcpu->fd, KVM_SET_REGS, &regs) < 0 ||
-	    ioctl(vcpu->fd, KVM_SET_FPU, &fpu) < 0)
+	    ioctl(vcpu->fd, KVM_SET_REGS, &regs) < 0 || ioctl(vcpu->fd, KVM_SET_FPU, &fpu) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -91,8 +98,7 @@ void vcpu_dump_regs(struct vcpu *vcpu, const char *title)
 	struct kvm_regs r;
 	struct kvm_sregs s;
 
-	if (ioctl(vcpu->fd, KVM_GET_REGS, &r) < 0 ||
-	    ioctl(vcpu->fd, KVM_GET_SREGS, &s) < 0) {
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &r) < 0 || ioctl(vcpu->fd, KVM_GET_SREGS, &s) < 0) {
 		log_err("cannot read the registers of vCPU %u", vcpu->id);
 		return;
 	}
@@ -105,9 +111,9 @@ void vcpu_dump_regs(struct vcpu *vcpu, const char *title)
 		"vmm:  rsi=%016llx rdi=%016llx rbp=%016llx\n"
 		"vmm:  cr0=%016llx cr2=%016llx cr3=%016llx cr4=%016llx efer=%llx\n"
 		"vmm:  cs=%04x(base %llx l%u db%u dpl%u) ss=%04x gdt=%llx/%x idt=%llx/%x\n",
-		title ? "vmm: " : "", title ? title : "", title ? "\n" : "", r.rip, r.rsp,
-		r.rflags, r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, s.cr0, s.cr2, s.cr3, s.cr4, s.efer, s.cs.selector,
-		s.cs.base, s.cs.l, s.cs.db, s.cs.dpl, s.ss.selector, s.gdt.base,
+		title ? "vmm: " : "", title ? title : "", title ? "\n" : "", r.rip, r.rsp, r.rflags,
+		r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, s.cr0, s.cr2, s.cr3, s.cr4, s.efer,
+		s.cs.selector, s.cs.base, s.cs.l, s.cs.db, s.cs.dpl, s.ss.selector, s.gdt.base,
 		s.gdt.limit, s.idt.base, s.idt.limit);
 	/* AMD: KVM re-initialises the VMCB after a shutdown intercept, so what
 	 * it gives back is the reset state, not the state that failed. */

@@ -19,8 +19,8 @@ static void vcpu_exit_io(struct vcpu *vcpu)
 
 	if (run->io.data_offset + total > (uint64_t)vcpu->vm->run_mmap_size ||
 	    (size != 1 && size != 2 && size != 4)) {
-		log_guest_once("bad port I/O exit (port 0x%x size %u count %u)",
-			       run->io.port, size, run->io.count);
+		log_guest_once("bad port I/O exit (port 0x%x size %u count %u)", run->io.port, size,
+			       run->io.count);
 		return;
 	}
 	for (uint32_t i = 0; i < run->io.count; i++, data += size) {
@@ -89,14 +89,11 @@ static void vcpu_internal_error(struct vcpu *vcpu)
 static void vcpu_exit_system_event(struct vcpu *vcpu)
 {
 	switch (vcpu->run->system_event.type) {
-	case KVM_SYSTEM_EVENT_SHUTDOWN:
-		vm_request_stop(vcpu->vm, VMM_EXIT_POWEROFF, NULL);
-		break;
+	case KVM_SYSTEM_EVENT_SHUTDOWN: vm_request_stop(vcpu->vm, VMM_EXIT_POWEROFF, NULL); break;
 	case KVM_SYSTEM_EVENT_RESET:
 		vm_request_stop(vcpu->vm, VMM_EXIT_RESET, "guest reset");
 		break;
-	default:
-		vcpu_crash(vcpu, "guest crash (KVM system event)");
+	default: vcpu_crash(vcpu, "guest crash (KVM system event)");
 	}
 }
 
@@ -106,36 +103,24 @@ void vcpu_handle_exit(struct vcpu *vcpu)
 	char why[96];
 
 	switch (run->exit_reason) {
-	case KVM_EXIT_IO:
-		vcpu_exit_io(vcpu);
-		break;
-	case KVM_EXIT_MMIO:
-		vcpu_exit_mmio(vcpu);
-		break;
+	case KVM_EXIT_IO: vcpu_exit_io(vcpu); break;
+	case KVM_EXIT_MMIO: vcpu_exit_mmio(vcpu); break;
 	case KVM_EXIT_IOAPIC_EOI:
 		if (vcpu->vm->eoi)
 			vcpu->vm->eoi(vcpu->vm->eoi_opaque, run->eoi.vector);
 		break;
 	case KVM_EXIT_INTR:
-	case KVM_EXIT_HLT: /* only without an in-kernel LAPIC: retry */
-		break;
-	case KVM_EXIT_SHUTDOWN:
-		vcpu_crash(vcpu, "guest triple fault (KVM_EXIT_SHUTDOWN)");
-		break;
-	case KVM_EXIT_INTERNAL_ERROR:
-		vcpu_internal_error(vcpu);
-		break;
+	case KVM_EXIT_HLT: /* only without an in-kernel LAPIC: retry */ break;
+	case KVM_EXIT_SHUTDOWN: vcpu_crash(vcpu, "guest triple fault (KVM_EXIT_SHUTDOWN)"); break;
+	case KVM_EXIT_INTERNAL_ERROR: vcpu_internal_error(vcpu); break;
 	case KVM_EXIT_FAIL_ENTRY:
 		snprintf(why, sizeof(why), "KVM entry failure (reason 0x%llx)",
 			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		vcpu_crash(vcpu, why);
 		break;
-	case KVM_EXIT_SYSTEM_EVENT:
-		vcpu_exit_system_event(vcpu);
-		break;
+	case KVM_EXIT_SYSTEM_EVENT: vcpu_exit_system_event(vcpu); break;
 	default:
-		snprintf(why, sizeof(why), "unexpected KVM exit reason %u",
-			 run->exit_reason);
+		snprintf(why, sizeof(why), "unexpected KVM exit reason %u", run->exit_reason);
 		vcpu_crash(vcpu, why);
 	}
 }

@@ -21,14 +21,10 @@ static const struct {
 	int cap;
 	const char *name;
 } vm_required_caps[] = {
-	{ KVM_CAP_USER_MEMORY, "USER_MEMORY" },
-	{ KVM_CAP_SPLIT_IRQCHIP, "SPLIT_IRQCHIP" },
-	{ KVM_CAP_IRQ_ROUTING, "IRQ_ROUTING" },
-	{ KVM_CAP_SIGNAL_MSI, "SIGNAL_MSI" },
-	{ KVM_CAP_IMMEDIATE_EXIT, "IMMEDIATE_EXIT" },
-	{ KVM_CAP_EXT_CPUID, "EXT_CPUID" },
-	{ KVM_CAP_IOEVENTFD, "IOEVENTFD" },
-	{ KVM_CAP_IRQFD, "IRQFD" },
+	{KVM_CAP_USER_MEMORY, "USER_MEMORY"},	    {KVM_CAP_SPLIT_IRQCHIP, "SPLIT_IRQCHIP"},
+	{KVM_CAP_IRQ_ROUTING, "IRQ_ROUTING"},	    {KVM_CAP_SIGNAL_MSI, "SIGNAL_MSI"},
+	{KVM_CAP_IMMEDIATE_EXIT, "IMMEDIATE_EXIT"}, {KVM_CAP_EXT_CPUID, "EXT_CPUID"},
+	{KVM_CAP_IOEVENTFD, "IOEVENTFD"},	    {KVM_CAP_IRQFD, "IRQFD"},
 };
 
 static int vm_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
@@ -49,16 +45,14 @@ static int vm_open_kvm(struct vm *vm, char *err, size_t errlen)
 
 	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0)
-		return vm_fail(err, errlen, -errno, "cannot open /dev/kvm: %s",
-			       strerror(errno));
+		return vm_fail(err, errlen, -errno, "cannot open /dev/kvm: %s", strerror(errno));
 	api = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
 	if (api != KVM_API_VERSION)
-		return vm_fail(err, errlen, -ENOTSUP, "KVM API version %d, expected %d",
-			       api, KVM_API_VERSION);
+		return vm_fail(err, errlen, -ENOTSUP, "KVM API version %d, expected %d", api,
+			       KVM_API_VERSION);
 	for (size_t i = 0; i < ARRAY_SIZE(vm_required_caps); i++)
 		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, vm_required_caps[i].cap) <= 0)
-			return vm_fail(err, errlen, -ENOTSUP,
-				       "KVM lacks the capability KVM_CAP_%s",
+			return vm_fail(err, errlen, -ENOTSUP, "KVM lacks the capability KVM_CAP_%s",
 				       vm_required_caps[i].name);
 	vm->run_mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (vm->run_mmap_size < (int)sizeof(struct kvm_run))
@@ -68,23 +62,20 @@ static int vm_open_kvm(struct vm *vm, char *err, size_t errlen)
 
 static int vm_get_cpuid(struct vm *vm, char *err, size_t errlen)
 {
-	size_t sz = sizeof(*vm->cpuid) +
-		    KVM_CPUID_MAX_ENTRIES * sizeof(vm->cpuid->entries[0]);
+	size_t sz = sizeof(*vm->cpuid) + KVM_CPUID_MAX_ENTRIES * sizeof(vm->cpuid->entries[0]);
 
 	vm->cpuid = calloc(1, sz);
 	if (!vm->cpuid)
 		return vm_fail(err, errlen, -ENOMEM, "out of memory");
 	vm->cpuid->nent = KVM_CPUID_MAX_ENTRIES;
 	if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, vm->cpuid) < 0)
-		return vm_fail(err, errlen, -errno, "KVM_GET_SUPPORTED_CPUID: %s",
-			       strerror(errno));
+		return vm_fail(err, errlen, -errno, "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
 	return 0;
 }
 
 static int vm_setup_irqchip(struct vm *vm, char *err, size_t errlen)
 {
-	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP,
-				      .args[0] = IOAPIC_PINS };
+	struct kvm_enable_cap cap = {.cap = KVM_CAP_SPLIT_IRQCHIP, .args[0] = IOAPIC_PINS};
 
 	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)LAYOUT_TSS_ADDR) < 0)
 		return vm_fail(err, errlen, -errno, "KVM_SET_TSS_ADDR: %s", strerror(errno));
@@ -94,8 +85,7 @@ static int vm_setup_irqchip(struct vm *vm, char *err, size_t errlen)
 	return 0;
 }
 
-static int vm_setup_memory(struct vm *vm, const struct vmm_config *cfg,
-			   char *err, size_t errlen)
+static int vm_setup_memory(struct vm *vm, const struct vmm_config *cfg, char *err, size_t errlen)
 {
 	int ret;
 
@@ -123,9 +113,9 @@ static int vm_setup_memory(struct vm *vm, const struct vmm_config *cfg,
 static int vm_msi_send(void *opaque, const struct msi_msg *m, uint16_t rid)
 {
 	struct vm *vm = opaque;
-	struct kvm_msi msi = { .address_lo = (uint32_t)m->addr,
-			       .address_hi = (uint32_t)(m->addr >> 32),
-			       .data = m->data };
+	struct kvm_msi msi = {.address_lo = (uint32_t)m->addr,
+			      .address_hi = (uint32_t)(m->addr >> 32),
+			      .data = m->data};
 
 	(void)rid; /* KVM_CAP_MSI_DEVID is 0 on x86; remapping uses rid later */
 	if (ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi) < 0)
@@ -133,8 +123,7 @@ static int vm_msi_send(void *opaque, const struct msi_msg *m, uint16_t rid)
 	return 0;
 }
 
-int vm_create(struct vm *vm, const struct vmm_config *cfg, char *err,
-	      size_t errlen)
+int vm_create(struct vm *vm, const struct vmm_config *cfg, char *err, size_t errlen)
 {
 	int ret;
 
@@ -143,7 +132,7 @@ int vm_create(struct vm *vm, const struct vmm_config *cfg, char *err,
 	atomic_init(&vm->stop_status, -1);
 	bus_init(&vm->pio, "pio");
 	bus_init(&vm->mmio, "mmio");
-	vm->msi = (struct msi_sink){ vm_msi_send, vm };
+	vm->msi = (struct msi_sink){vm_msi_send, vm};
 	gsi_table_init(&vm->gsi, -1);
 	vm->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->stop_efd < 0)
@@ -196,5 +185,5 @@ static void vm_stop_cb(void *opaque, int status, const char *why)
 
 struct stop_sink vm_stop_sink(struct vm *vm)
 {
-	return (struct stop_sink){ vm_stop_cb, vm };
+	return (struct stop_sink){vm_stop_cb, vm};
 }

@@ -23,13 +23,13 @@ struct vm {
 	unsigned nr_vcpus;
 	struct vcpu *vcpus;
 	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID, unpatched */
-	struct msi_sink msi;      /* delivers to KVM (KVM_SIGNAL_MSI) */
-	struct gsi_table gsi;     /* KVM GSI routing (IOAPIC pins, later MSI-X) */
+	struct msi_sink msi;	  /* delivers to KVM (KVM_SIGNAL_MSI) */
+	struct gsi_table gsi;	  /* KVM GSI routing (IOAPIC pins, later MSI-X) */
 	/* KVM_EXIT_IOAPIC_EOI goes here (the user-space IOAPIC). */
 	void (*eoi)(void *opaque, uint8_t vector);
 	void *eoi_opaque;
-	atomic_int stop_status;   /* -1 while running; first stop wins */
-	int stop_efd;             /* eventfd: written once on stop */
+	atomic_int stop_status; /* -1 while running; first stop wins */
+	int stop_efd;		/* eventfd: written once on stop */
 	char stop_reason[160];
 };
 
@@ -42,8 +42,7 @@ struct stop_sink {
 /* Open /dev/kvm, check the API and capabilities, create the VM with a split
  * irqchip (24 IOAPIC routes in user space), allocate and register guest RAM.
  * On failure returns -errno with a one-line reason in err. */
-int vm_create(struct vm *vm, const struct vmm_config *cfg, char *err,
-	      size_t errlen) __must_check;
+int vm_create(struct vm *vm, const struct vmm_config *cfg, char *err, size_t errlen) __must_check;
 
 /* Release everything vm_create() and later set-up acquired. */
 void vm_destroy(struct vm *vm);
@@ -54,6 +53,5 @@ void vm_request_stop(struct vm *vm, int status, const char *why);
 
 /* A stop_sink that calls vm_request_stop(vm, ...). */
 struct stop_sink vm_stop_sink(struct vm *vm);
-
 
 #endif

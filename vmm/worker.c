@@ -13,7 +13,7 @@
 
 int worker_init(struct worker *w, const char *name)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = WORKER_STOP_TAG };
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = WORKER_STOP_TAG};
 
 	memset(w, 0, sizeof(*w));
 	w->name = name;
@@ -31,17 +31,16 @@ int worker_init(struct worker *w, const char *name)
 	return 0;
 }
 
-int worker_add_fd(struct worker *w, int fd, uint32_t events, worker_fn *fn,
-		  void *opaque)
+int worker_add_fd(struct worker *w, int fd, uint32_t events, worker_fn *fn, void *opaque)
 {
-	struct epoll_event ev = { .events = events };
+	struct epoll_event ev = {.events = events};
 	int ret = -ENOSPC;
 
 	pthread_mutex_lock(&w->lock);
 	for (unsigned i = 0; i < WORKER_MAX_FDS; i++) {
 		if (w->fds[i].fd >= 0)
 			continue;
-		w->fds[i] = (struct worker_fd){ fd, fn, opaque };
+		w->fds[i] = (struct worker_fd){fd, fn, opaque};
 		ev.data.u32 = i;
 		ret = epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 		if (ret)
@@ -62,7 +61,7 @@ static int worker_slot(struct worker *w, int fd)
 
 int worker_mod_fd(struct worker *w, int fd, uint32_t events)
 {
-	struct epoll_event ev = { .events = events };
+	struct epoll_event ev = {.events = events};
 	int i, ret;
 
 	pthread_mutex_lock(&w->lock);

@@ -38,8 +38,8 @@ int worker_init(struct worker *w, const char *name) __attribute__((warn_unused_r
 /* Call fn(opaque, epoll events) on the worker thread whenever fd is ready
  * for events (EPOLLIN, EPOLLOUT...). May be called before or after start,
  * from any thread. 0, -ENOSPC or -errno. */
-int worker_add_fd(struct worker *w, int fd, uint32_t events, worker_fn *fn,
-		  void *opaque) __attribute__((warn_unused_result));
+int worker_add_fd(struct worker *w, int fd, uint32_t events, worker_fn *fn, void *opaque)
+	__attribute__((warn_unused_result));
 
 /* Change the events watched for fd (e.g. stop polling a full TAP). */
 int worker_mod_fd(struct worker *w, int fd, uint32_t events);

@@ -14,7 +14,7 @@
 
 /* PCI Firmware Specification 3.3, 4.1.2: MCFG with one allocation. */
 struct acpi_mcfg_alloc {
-	uint64_t base;       /* ECAM base of bus start_bus */
+	uint64_t base; /* ECAM base of bus start_bus */
 	uint16_t segment;
 	uint8_t start_bus;
 	uint8_t end_bus;
@@ -40,10 +40,10 @@ static int pci_acpi_tables(struct acpi_builder *ab, void *opaque)
 	t = acpi_table_alloc(ab, "MCFG", ACPI_MCFG_REVISION, sizeof(*t), NULL);
 	if (!t)
 		return acpi_builder_error(ab);
-	t->alloc[0] = (struct acpi_mcfg_alloc){ .base = LAYOUT_PCI_ECAM,
-						.segment = 0,
-						.start_bus = 0,
-						.end_bus = PCI_ECAM_BUSES - 1 };
+	t->alloc[0] = (struct acpi_mcfg_alloc){.base = LAYOUT_PCI_ECAM,
+					       .segment = 0,
+					       .start_bus = 0,
+					       .end_bus = PCI_ECAM_BUSES - 1};
 	return acpi_table_commit(ab, t, true);
 }
 
@@ -55,11 +55,9 @@ static void pci_acpi_crs(struct aml *a, const struct pci_bus *b)
 	aml_io(a, PORT_PCI_CONF, PORT_PCI_CONF, 1, 8);
 	aml_word_io(a, PCI_IO_WINDOW, PCI_IO_WINDOW_END - 1);
 	aml_dword_memory(a, (uint32_t)LAYOUT_PCI_MMIO32,
-			 (uint32_t)(LAYOUT_PCI_MMIO32 + LAYOUT_PCI_MMIO32_SIZE - 1),
-			 false);
+			 (uint32_t)(LAYOUT_PCI_MMIO32 + LAYOUT_PCI_MMIO32_SIZE - 1), false);
 	if (b->cfg.mmio64_size)
-		aml_qword_memory(a, b->cfg.mmio64_base,
-				 b->cfg.mmio64_base + b->cfg.mmio64_size - 1,
+		aml_qword_memory(a, b->cfg.mmio64_base, b->cfg.mmio64_base + b->cfg.mmio64_size - 1,
 				 true);
 	aml_end(a);
 }
@@ -104,8 +102,7 @@ static int pci_acpi_dsdt(struct aml *a, void *opaque)
 	aml_name_integer(a, "_UID", 0);
 	aml_name(a, "_CRS");
 	aml_resource_begin(a);
-	aml_memory32_fixed(a, (uint32_t)LAYOUT_PCI_ECAM, (uint32_t)PCI_ECAM_SIZE,
-			   true);
+	aml_memory32_fixed(a, (uint32_t)LAYOUT_PCI_ECAM, (uint32_t)PCI_ECAM_SIZE, true);
 	aml_end(a);
 	aml_end(a);
 	return aml_error(a);
@@ -113,8 +110,8 @@ static int pci_acpi_dsdt(struct aml *a, void *opaque)
 
 struct acpi_ext pci_bus_acpi_ext(struct pci_bus *b)
 {
-	return (struct acpi_ext){ .name = "pci",
-				  .add_tables = pci_acpi_tables,
-				  .add_dsdt = pci_acpi_dsdt,
-				  .opaque = b };
+	return (struct acpi_ext){.name = "pci",
+				 .add_tables = pci_acpi_tables,
+				 .add_dsdt = pci_acpi_dsdt,
+				 .opaque = b};
 }

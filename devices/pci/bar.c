@@ -11,7 +11,7 @@
 #include "devices/pci/internal.h"
 #include "vmm/log.h"
 
-#define PCI_BAR_IO_MAX  256u
+#define PCI_BAR_IO_MAX	256u
 #define PCI_BAR_MEM_MIN 16u
 
 static bool is_pow2(uint64_t v)
@@ -24,8 +24,8 @@ static unsigned bar_reg(unsigned idx)
 	return PCI_BASE_ADDRESS_0 + 4 * idx;
 }
 
-int pci_bar_declare(struct pci_dev *d, unsigned idx, enum pci_bar_type type,
-		    uint64_t size, bool prefetch)
+int pci_bar_declare(struct pci_dev *d, unsigned idx, enum pci_bar_type type, uint64_t size,
+		    bool prefetch)
 {
 	unsigned reg = bar_reg(idx);
 	uint64_t wmask = ~(size - 1);
@@ -48,14 +48,13 @@ int pci_bar_declare(struct pci_dev *d, unsigned idx, enum pci_bar_type type,
 		wmask &= 0xfffffff0;
 		break;
 	case PCI_BAR_MEM64:
-		if (size < PCI_BAR_MEM_MIN || size > (1ull << 62) ||
-		    idx + 1 >= PCI_STD_NUM_BARS || d->bar[idx + 1].size)
+		if (size < PCI_BAR_MEM_MIN || size > (1ull << 62) || idx + 1 >= PCI_STD_NUM_BARS ||
+		    d->bar[idx + 1].size)
 			return -EINVAL;
 		flags = PCI_BASE_ADDRESS_MEM_TYPE_64;
 		wmask &= ~0xfull;
 		break;
-	default:
-		return -EINVAL;
+	default: return -EINVAL;
 	}
 	if (prefetch)
 		flags |= PCI_BASE_ADDRESS_MEM_PREFETCH;
@@ -75,15 +74,12 @@ uint64_t pci_bar_addr_locked(const struct pci_dev *d, unsigned idx)
 	uint64_t lo = pci_cfg_get(d, bar_reg(idx), 4);
 
 	switch (b->type) {
-	case PCI_BAR_IO:
-		return lo & PCI_BASE_ADDRESS_IO_MASK;
-	case PCI_BAR_MEM32:
-		return lo & PCI_BASE_ADDRESS_MEM_MASK;
+	case PCI_BAR_IO: return lo & PCI_BASE_ADDRESS_IO_MASK;
+	case PCI_BAR_MEM32: return lo & PCI_BASE_ADDRESS_MEM_MASK;
 	case PCI_BAR_MEM64:
 		return (lo & PCI_BASE_ADDRESS_MEM_MASK) |
 		       (uint64_t)pci_cfg_get(d, bar_reg(idx + 1), 4) << 32;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -102,17 +98,15 @@ uint64_t pci_bar_addr(struct pci_dev *d, unsigned idx)
 /* Where BAR b should decode now, or false when it should not: decode
  * disabled, address 0, or a range that wraps or reaches the top of its
  * space (a BAR left at its all-ones sizing value). */
-static bool bar_target(const struct pci_dev *d, const struct pci_bar *b,
-		       uint64_t *addr)
+static bool bar_target(const struct pci_dev *d, const struct pci_bar *b, uint64_t *addr)
 {
 	uint16_t cmd = (uint16_t)pci_cfg_get(d, PCI_COMMAND, 2);
 	uint64_t a = pci_bar_addr_locked(d, b->idx), last = a + b->size - 1;
-	uint64_t limit = b->type == PCI_BAR_IO	  ? 0xffff
+	uint64_t limit = b->type == PCI_BAR_IO	    ? 0xffff
 			 : b->type == PCI_BAR_MEM32 ? 0xffffffffull
 						    : ~0ull;
 
-	if (b->type == PCI_BAR_IO ? !(cmd & PCI_COMMAND_IO)
-				  : !(cmd & PCI_COMMAND_MEMORY))
+	if (b->type == PCI_BAR_IO ? !(cmd & PCI_COMMAND_IO) : !(cmd & PCI_COMMAND_MEMORY))
 		return false;
 	if (!a || last < a || last >= limit)
 		return false;
@@ -130,8 +124,8 @@ static void bar_unmap(struct pci_dev *d, struct pci_bar *b)
 	if (!b->mapped)
 		return;
 	if (bus_unregister(bar_bus(d, b), b->addr))
-		log_warn("pci %s: BAR%u was not registered at %#llx", d->name,
-			 b->idx, (unsigned long long)b->addr);
+		log_warn("pci %s: BAR%u was not registered at %#llx", d->name, b->idx,
+			 (unsigned long long)b->addr);
 	b->mapped = false;
 	if (d->ops && d->ops->bar_map)
 		d->ops->bar_map(d, b->idx, b->addr, false);
@@ -141,13 +135,11 @@ static const struct bus_ops pci_bar_ops;
 
 static void bar_map(struct pci_dev *d, struct pci_bar *b, uint64_t addr)
 {
-	int ret = bus_register(bar_bus(d, b), addr, b->size, &pci_bar_ops, b,
-			       d->name);
+	int ret = bus_register(bar_bus(d, b), addr, b->size, &pci_bar_ops, b, d->name);
 
 	if (ret) {
-		log_guest_once("pci %s: cannot decode BAR%u at %#llx: %s",
-			       d->name, b->idx, (unsigned long long)addr,
-			       strerror(-ret));
+		log_guest_once("pci %s: cannot decode BAR%u at %#llx: %s", d->name, b->idx,
+			       (unsigned long long)addr, strerror(-ret));
 		return;
 	}
 	b->addr = addr;
@@ -165,8 +157,7 @@ void pci_bars_update(struct pci_dev *d)
 		struct pci_bar *b = &d->bar[i];
 		uint64_t addr;
 
-		if (b->size && b->mapped &&
-		    (!bar_target(d, b, &addr) || addr != b->addr))
+		if (b->size && b->mapped && (!bar_target(d, b, &addr) || addr != b->addr))
 			bar_unmap(d, b);
 	}
 	for (unsigned i = 0; i < PCI_STD_NUM_BARS; i++) {
@@ -199,8 +190,7 @@ static uint64_t pci_bar_read(void *opaque, uint64_t off, unsigned size)
 	return 0;
 }
 
-static void pci_bar_write(void *opaque, uint64_t off, unsigned size,
-			  uint64_t val)
+static void pci_bar_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 {
 	struct pci_bar *b = opaque;
 	struct pci_dev *d = b->dev;

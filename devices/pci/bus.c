@@ -30,8 +30,7 @@ int pci_bus_new(const struct pci_bus_config *cfg, struct pci_bus **out)
 	*out = NULL;
 	if (!cfg->mmio || !cfg->pio ||
 	    (cfg->mmio64_size &&
-	     (cfg->mmio64_base < LAYOUT_MMIO_HOLE_END ||
-	      cfg->mmio64_base % PCI_MMIO_ALIGN ||
+	     (cfg->mmio64_base < LAYOUT_MMIO_HOLE_END || cfg->mmio64_base % PCI_MMIO_ALIGN ||
 	      range_wraps(cfg->mmio64_base, cfg->mmio64_size))))
 		return -EINVAL;
 	b = calloc(1, sizeof(*b));
@@ -62,8 +61,7 @@ int pci_bus_new(const struct pci_bus_config *cfg, struct pci_bus **out)
 	}
 	memcpy(b->host.reset_cfg, b->host.cfg, sizeof(b->host.cfg));
 
-	ret = bus_register(cfg->mmio, LAYOUT_PCI_ECAM, PCI_ECAM_SIZE,
-			   &pci_ecam_ops, b, "pci-ecam");
+	ret = bus_register(cfg->mmio, LAYOUT_PCI_ECAM, PCI_ECAM_SIZE, &pci_ecam_ops, b, "pci-ecam");
 	if (ret) {
 		free(b->host.reset_cfg);
 		free(b);
@@ -108,8 +106,8 @@ void pci_bus_free(struct pci_bus *b)
 }
 
 /* Reserve a naturally aligned range of size bytes at *cursor below end. */
-static int pci_window_take(uint64_t *cursor, uint64_t end, uint64_t size,
-			   uint64_t align, uint64_t *addr)
+static int pci_window_take(uint64_t *cursor, uint64_t end, uint64_t size, uint64_t align,
+			   uint64_t *addr)
 {
 	uint64_t a = ALIGN_UP(*cursor, MAX(size, align));
 
@@ -121,10 +119,9 @@ static int pci_window_take(uint64_t *cursor, uint64_t end, uint64_t size,
 }
 
 /* Pick addresses for d's BARs, largest first (less padding). */
-static int pci_bus_assign(struct pci_bus *b, struct pci_dev *d,
-			  uint64_t addr[PCI_STD_NUM_BARS])
+static int pci_bus_assign(struct pci_bus *b, struct pci_dev *d, uint64_t addr[PCI_STD_NUM_BARS])
 {
-	bool done[PCI_STD_NUM_BARS] = { false };
+	bool done[PCI_STD_NUM_BARS] = {false};
 	uint64_t end32 = LAYOUT_PCI_MMIO32 + LAYOUT_PCI_MMIO32_SIZE;
 	uint64_t end64 = b->cfg.mmio64_base + b->cfg.mmio64_size;
 
@@ -133,21 +130,20 @@ static int pci_bus_assign(struct pci_bus *b, struct pci_dev *d,
 		int ret;
 
 		for (unsigned i = 0; i < PCI_STD_NUM_BARS; i++)
-			if (d->bar[i].size && !done[i] &&
-			    (!p || d->bar[i].size > p->size))
+			if (d->bar[i].size && !done[i] && (!p || d->bar[i].size > p->size))
 				p = &d->bar[i];
 		if (!p)
 			break;
 		done[p->idx] = true;
 		if (p->type == PCI_BAR_IO)
-			ret = pci_window_take(&b->next_io, PCI_IO_WINDOW_END,
-					      p->size, 4, &addr[p->idx]);
+			ret = pci_window_take(&b->next_io, PCI_IO_WINDOW_END, p->size, 4,
+					      &addr[p->idx]);
 		else if (p->type == PCI_BAR_MEM64 && b->cfg.mmio64_size)
-			ret = pci_window_take(&b->next_mmio64, end64, p->size,
-					      PCI_MMIO_ALIGN, &addr[p->idx]);
+			ret = pci_window_take(&b->next_mmio64, end64, p->size, PCI_MMIO_ALIGN,
+					      &addr[p->idx]);
 		else
-			ret = pci_window_take(&b->next_mmio32, end32, p->size,
-					      PCI_MMIO_ALIGN, &addr[p->idx]);
+			ret = pci_window_take(&b->next_mmio32, end32, p->size, PCI_MMIO_ALIGN,
+					      &addr[p->idx]);
 		if (ret)
 			return ret;
 	}
@@ -176,8 +172,7 @@ static int pci_dev_program(struct pci_dev *d, const uint64_t *addr)
 		cmd |= p->type == PCI_BAR_IO ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
 	}
 	if (pin >= 1 && pin <= 4)
-		pci_cfg_set(d, PCI_INTERRUPT_LINE, 1,
-			    pci_intx_gsi(PCI_SLOT_OF(d->devfn), pin - 1));
+		pci_cfg_set(d, PCI_INTERRUPT_LINE, 1, pci_intx_gsi(PCI_SLOT_OF(d->devfn), pin - 1));
 	pci_cfg_set(d, PCI_COMMAND, 2, pci_cfg_get(d, PCI_COMMAND, 2) | cmd);
 	pci_bars_update(d);
 	for (unsigned i = 0; i < PCI_STD_NUM_BARS; i++)
@@ -198,7 +193,7 @@ static int pci_bus_pick_slot(struct pci_bus *b, int slot)
 
 int pci_bus_add(struct pci_bus *b, struct pci_dev *d, int slot)
 {
-	uint64_t addr[PCI_STD_NUM_BARS] = { 0 };
+	uint64_t addr[PCI_STD_NUM_BARS] = {0};
 	uint64_t c32, c64, cio;
 	uint8_t *snap;
 	int s, ret;
@@ -227,8 +222,7 @@ int pci_bus_add(struct pci_bus *b, struct pci_dev *d, int slot)
 	if (!ret)
 		ret = pci_dev_program(d, addr);
 	if (ret) {
-		log_warn("pci %s: cannot plug in at slot %d: %s", d->name, s,
-			 strerror(-ret));
+		log_warn("pci %s: cannot plug in at slot %d: %s", d->name, s, strerror(-ret));
 		pci_dev_detach(d);
 		d->bus = NULL;
 		pthread_mutex_unlock(&d->lock);
@@ -260,16 +254,15 @@ struct pci_dev *pci_bus_find(struct pci_bus *b, uint16_t rid)
 	return d;
 }
 
-uint32_t pci_bus_config_read(struct pci_bus *b, uint16_t bdf, uint16_t reg,
-			     unsigned size)
+uint32_t pci_bus_config_read(struct pci_bus *b, uint16_t bdf, uint16_t reg, unsigned size)
 {
 	struct pci_dev *d = pci_bus_find(b, bdf);
 
 	return d ? pci_config_read(d, reg, size) : pci_ones(size);
 }
 
-void pci_bus_config_write(struct pci_bus *b, uint16_t bdf, uint16_t reg,
-			  unsigned size, uint32_t val)
+void pci_bus_config_write(struct pci_bus *b, uint16_t bdf, uint16_t reg, unsigned size,
+			  uint32_t val)
 {
 	struct pci_dev *d = pci_bus_find(b, bdf);
 

@@ -14,21 +14,20 @@
  * bound of every walk of the list. */
 #define PCI_CAP_WALK_MAX ((PCI_CFG_SPACE_SIZE - PCI_STD_HEADER_SIZEOF) / 4)
 
-#define PCI_COMMAND_WRITABLE                                                  \
-	(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |           \
-	 PCI_COMMAND_PARITY | PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE)
-#define PCI_STATUS_W1C                                                        \
-	(PCI_STATUS_PARITY | PCI_STATUS_SIG_TARGET_ABORT |                    \
-	 PCI_STATUS_REC_TARGET_ABORT | PCI_STATUS_REC_MASTER_ABORT |          \
-	 PCI_STATUS_SIG_SYSTEM_ERROR | PCI_STATUS_DETECTED_PARITY)
+#define PCI_COMMAND_WRITABLE                                                                       \
+	(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_PARITY |           \
+	 PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE)
+#define PCI_STATUS_W1C                                                                             \
+	(PCI_STATUS_PARITY | PCI_STATUS_SIG_TARGET_ABORT | PCI_STATUS_REC_TARGET_ABORT |           \
+	 PCI_STATUS_REC_MASTER_ABORT | PCI_STATUS_SIG_SYSTEM_ERROR | PCI_STATUS_DETECTED_PARITY)
 
 static void pci_mask_set(uint8_t *m, uint16_t reg, unsigned size, uint32_t v)
 {
 	pci_le_set(&m[reg], size, v);
 }
 
-void pci_dev_init(struct pci_dev *d, const struct pci_dev_info *info,
-		  const struct pci_dev_ops *ops, void *opaque)
+void pci_dev_init(struct pci_dev *d, const struct pci_dev_info *info, const struct pci_dev_ops *ops,
+		  void *opaque)
 {
 	memset(d, 0, sizeof(*d));
 	pthread_mutex_init(&d->lock, NULL);
@@ -81,8 +80,7 @@ int pci_cap_add(struct pci_dev *d, uint8_t id, unsigned len)
 		pci_cfg_set(d, d->cap_last + PCI_CAP_LIST_NEXT, 1, off);
 	else
 		pci_cfg_set(d, PCI_CAPABILITY_LIST, 1, off);
-	pci_cfg_set(d, PCI_STATUS, 2,
-		    pci_cfg_get(d, PCI_STATUS, 2) | PCI_STATUS_CAP_LIST);
+	pci_cfg_set(d, PCI_STATUS, 2, pci_cfg_get(d, PCI_STATUS, 2) | PCI_STATUS_CAP_LIST);
 	d->cap_last = (uint8_t)off;
 	d->cap_end = (uint16_t)(off + len);
 	return (int)off;
@@ -110,8 +108,7 @@ uint8_t pci_cap_find(struct pci_dev *d, uint8_t id, uint8_t start)
 int pci_cap_add_pcie(struct pci_dev *d, unsigned type)
 {
 	bool link = type == PCI_EXP_TYPE_ENDPOINT;
-	unsigned len = link ? PCI_CAP_EXP_ENDPOINT_SIZEOF_V2
-			    : PCI_CAP_EXP_RC_ENDPOINT_SIZEOF_V2;
+	unsigned len = link ? PCI_CAP_EXP_ENDPOINT_SIZEOF_V2 : PCI_CAP_EXP_RC_ENDPOINT_SIZEOF_V2;
 	int off;
 
 	if (type != PCI_EXP_TYPE_ENDPOINT && type != PCI_EXP_TYPE_RC_END)
@@ -129,22 +126,20 @@ int pci_cap_add_pcie(struct pci_dev *d, unsigned type)
 		    PCI_EXP_DEVCTL_RELAX_EN | PCI_EXP_DEVCTL_NOSNOOP_EN |
 			    PCI_EXP_DEVCTL_READRQ_512B);
 	pci_mask_set(d->wmask, off + PCI_EXP_DEVCTL, 2,
-		     PCI_EXP_DEVCTL_CERE | PCI_EXP_DEVCTL_NFERE |
-			     PCI_EXP_DEVCTL_FERE | PCI_EXP_DEVCTL_URRE |
-			     PCI_EXP_DEVCTL_RELAX_EN | PCI_EXP_DEVCTL_PAYLOAD |
-			     PCI_EXP_DEVCTL_NOSNOOP_EN | PCI_EXP_DEVCTL_READRQ);
+		     PCI_EXP_DEVCTL_CERE | PCI_EXP_DEVCTL_NFERE | PCI_EXP_DEVCTL_FERE |
+			     PCI_EXP_DEVCTL_URRE | PCI_EXP_DEVCTL_RELAX_EN |
+			     PCI_EXP_DEVCTL_PAYLOAD | PCI_EXP_DEVCTL_NOSNOOP_EN |
+			     PCI_EXP_DEVCTL_READRQ);
 	pci_mask_set(d->w1cmask, off + PCI_EXP_DEVSTA, 2,
-		     PCI_EXP_DEVSTA_CED | PCI_EXP_DEVSTA_NFED |
-			     PCI_EXP_DEVSTA_FED | PCI_EXP_DEVSTA_URD);
+		     PCI_EXP_DEVSTA_CED | PCI_EXP_DEVSTA_NFED | PCI_EXP_DEVSTA_FED |
+			     PCI_EXP_DEVSTA_URD);
 	if (link) { /* a x1 link at 2.5 GT/s */
 		/* Max link width x1: field PCI_EXP_LNKCAP_MLW, bits 9:4. */
-		pci_cfg_set(d, off + PCI_EXP_LNKCAP, 4,
-			    PCI_EXP_LNKCAP_SLS_2_5GB | 1u << 4);
+		pci_cfg_set(d, off + PCI_EXP_LNKCAP, 4, PCI_EXP_LNKCAP_SLS_2_5GB | 1u << 4);
 		pci_cfg_set(d, off + PCI_EXP_LNKSTA, 2,
 			    PCI_EXP_LNKSTA_CLS_2_5GB | PCI_EXP_LNKSTA_NLW_X1);
 		pci_mask_set(d->wmask, off + PCI_EXP_LNKCTL, 2,
-			     PCI_EXP_LNKCTL_ASPMC | PCI_EXP_LNKCTL_CCC |
-				     PCI_EXP_LNKCTL_ES);
+			     PCI_EXP_LNKCTL_ASPMC | PCI_EXP_LNKCTL_CCC | PCI_EXP_LNKCTL_ES);
 	}
 	d->pcie_cap = (uint8_t)off;
 	return off;
@@ -168,8 +163,7 @@ uint32_t pci_config_get(struct pci_dev *d, uint16_t reg, unsigned size)
 	return v;
 }
 
-void pci_config_set(struct pci_dev *d, uint16_t reg, unsigned size,
-		    uint32_t val)
+void pci_config_set(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t val)
 {
 	if (!size || size > 4 || reg + size > PCI_CFG_SPACE_EXP_SIZE)
 		return;
@@ -178,8 +172,7 @@ void pci_config_set(struct pci_dev *d, uint16_t reg, unsigned size,
 	pthread_mutex_unlock(&d->lock);
 }
 
-void pci_config_set_wmask(struct pci_dev *d, uint16_t reg, unsigned size,
-			  uint32_t mask)
+void pci_config_set_wmask(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t mask)
 {
 	if (size > 4 || reg + size > PCI_CFG_SPACE_EXP_SIZE)
 		return;
@@ -188,8 +181,7 @@ void pci_config_set_wmask(struct pci_dev *d, uint16_t reg, unsigned size,
 		d->w1cmask[reg + i] &= (uint8_t)~d->wmask[reg + i];
 }
 
-void pci_config_set_w1cmask(struct pci_dev *d, uint16_t reg, unsigned size,
-			    uint32_t mask)
+void pci_config_set_w1cmask(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t mask)
 {
 	if (size > 4 || reg + size > PCI_CFG_SPACE_EXP_SIZE)
 		return;
@@ -203,8 +195,7 @@ uint32_t pci_config_read(struct pci_dev *d, uint16_t reg, unsigned size)
 	uint32_t v;
 
 	if (!pci_access_ok(reg, size)) {
-		log_guest_once("pci %s: bad config read of %u bytes at %#x",
-			       d->name, size, reg);
+		log_guest_once("pci %s: bad config read of %u bytes at %#x", d->name, size, reg);
 		return pci_ones(size);
 	}
 	pthread_mutex_lock(&d->lock);
@@ -216,15 +207,14 @@ uint32_t pci_config_read(struct pci_dev *d, uint16_t reg, unsigned size)
 }
 
 /* Apply the write through the masks; then the registers' side effects. */
-static void pci_config_apply(struct pci_dev *d, uint16_t reg, unsigned size,
-			     uint32_t val)
+static void pci_config_apply(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t val)
 {
 	for (unsigned i = 0; i < size; i++) {
 		uint8_t b = (uint8_t)(val >> (8 * i)), w = d->wmask[reg + i];
 		uint8_t *c = &d->cfg[reg + i];
 
 		*c = (uint8_t)((*c & ~w) | (b & w));
-		*c &= (uint8_t)~(b & d->w1cmask[reg + i]);
+		*c &= (uint8_t) ~(b & d->w1cmask[reg + i]);
 	}
 	if (pci_overlaps(reg, size, PCI_COMMAND, 2) ||
 	    pci_overlaps(reg, size, PCI_BASE_ADDRESS_0, 4 * PCI_STD_NUM_BARS))
@@ -237,12 +227,10 @@ static void pci_config_apply(struct pci_dev *d, uint16_t reg, unsigned size,
 		msi_update(d);
 }
 
-void pci_config_write(struct pci_dev *d, uint16_t reg, unsigned size,
-		      uint32_t val)
+void pci_config_write(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t val)
 {
 	if (!pci_access_ok(reg, size)) {
-		log_guest_once("pci %s: bad config write of %u bytes at %#x",
-			       d->name, size, reg);
+		log_guest_once("pci %s: bad config write of %u bytes at %#x", d->name, size, reg);
 		return;
 	}
 	pthread_mutex_lock(&d->lock);
@@ -260,8 +248,7 @@ void pci_dev_reset(struct pci_dev *d)
 	else
 		pci_cfg_set(d, PCI_COMMAND, 2, 0);
 	d->intx_level = false;
-	pci_cfg_set(d, PCI_STATUS, 2,
-		    pci_cfg_get(d, PCI_STATUS, 2) & ~PCI_STATUS_INTERRUPT);
+	pci_cfg_set(d, PCI_STATUS, 2, pci_cfg_get(d, PCI_STATUS, 2) & ~PCI_STATUS_INTERRUPT);
 	msix_reset(d);
 	pci_bars_update(d);
 	pci_intx_update(d);

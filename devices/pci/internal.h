@@ -7,12 +7,12 @@
 
 struct pci_bus {
 	struct pci_bus_config cfg;
-	pthread_mutex_t lock;          /* slot[], window cursors */
+	pthread_mutex_t lock; /* slot[], window cursors */
 	struct pci_dev *slot[PCI_MAX_SLOTS];
-	struct pci_dev host;           /* 00.0 */
+	struct pci_dev host; /* 00.0 */
 	uint64_t next_mmio32, next_mmio64, next_io;
-	pthread_rwlock_t router_lock;  /* cfg.router */
-	pthread_mutex_t intx_lock;     /* intx_count[] and the IOAPIC pins */
+	pthread_rwlock_t router_lock; /* cfg.router */
+	pthread_mutex_t intx_lock;    /* intx_count[] and the IOAPIC pins */
 	unsigned intx_count[PCI_INTX_GSI_COUNT];
 	bool ecam_registered;
 };
@@ -36,8 +36,7 @@ static inline void pci_le_set(uint8_t *p, unsigned size, uint32_t v)
 }
 
 /* True when [reg, reg+size) touches [start, start+len). */
-static inline bool pci_overlaps(unsigned reg, unsigned size, unsigned start,
-				unsigned len)
+static inline bool pci_overlaps(unsigned reg, unsigned size, unsigned start, unsigned len)
 {
 	return reg < start + len && start < reg + size;
 }
@@ -49,14 +48,12 @@ static inline uint32_t pci_ones(unsigned size)
 }
 
 /* config.c: raw register access, device lock held. */
-static inline uint32_t pci_cfg_get(const struct pci_dev *d, unsigned reg,
-				   unsigned size)
+static inline uint32_t pci_cfg_get(const struct pci_dev *d, unsigned reg, unsigned size)
 {
 	return pci_le_get(&d->cfg[reg], size);
 }
 
-static inline void pci_cfg_set(struct pci_dev *d, unsigned reg, unsigned size,
-			       uint32_t v)
+static inline void pci_cfg_set(struct pci_dev *d, unsigned reg, unsigned size, uint32_t v)
 {
 	pci_le_set(&d->cfg[reg], size, v);
 }
@@ -79,8 +76,8 @@ uint64_t pci_bar_addr_locked(const struct pci_dev *d, unsigned idx);
  * send: write the eventfd, or send msg through the msi_sink. */
 int pci_vector_attach(struct pci_dev *d, struct pci_vector *v, const char *kind, unsigned i);
 void pci_vector_detach(struct pci_dev *d, struct pci_vector *v);
-void pci_vector_route(struct pci_dev *d, struct pci_vector *v, const struct msi_msg *msg,
-		      bool want, bool force, const char *kind, unsigned i);
+void pci_vector_route(struct pci_dev *d, struct pci_vector *v, const struct msi_msg *msg, bool want,
+		      bool force, const char *kind, unsigned i);
 void pci_vector_send(struct pci_dev *d, struct pci_vector *v, const struct msi_msg *msg,
 		     const char *kind, unsigned i);
 
@@ -100,10 +97,8 @@ void msix_update(struct pci_dev *d);
 void msix_vector_sync(struct pci_dev *d, unsigned i, bool force);
 /* msix_table.c: a BAR access that falls in the table or PBA window: handled
  * (true, *val filled for reads) or not ours (false). Takes the lock. */
-bool msix_bar_read(struct pci_dev *d, unsigned bar, uint64_t off,
-		   unsigned size, uint64_t *val);
-bool msix_bar_write(struct pci_dev *d, unsigned bar, uint64_t off,
-		    unsigned size, uint64_t val);
+bool msix_bar_read(struct pci_dev *d, unsigned bar, uint64_t off, unsigned size, uint64_t *val);
+bool msix_bar_write(struct pci_dev *d, unsigned bar, uint64_t off, unsigned size, uint64_t val);
 /* msix.c: allocate GSIs and eventfds, attach irqfds (pci_bus_add), and
  * undo it (bus teardown, pci_dev_fini). Lock held. */
 int msix_attach(struct pci_dev *d);

@@ -11,8 +11,7 @@ unsigned pci_intx_gsi(unsigned slot, unsigned pin)
 
 /* One function's output changed: count it on its IOAPIC input and drive
  * the input when the OR of all of them changes. */
-static void pci_bus_intx_drive(struct pci_bus *b, unsigned slot, unsigned pin,
-			       bool out)
+static void pci_bus_intx_drive(struct pci_bus *b, unsigned slot, unsigned pin, bool out)
 {
 	unsigned gsi = pci_intx_gsi(slot, pin);
 	unsigned *n = &b->intx_count[gsi - PCI_INTX_GSI_BASE];

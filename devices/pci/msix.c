@@ -14,8 +14,8 @@
 
 #define MSIX_FLAGS_WRITABLE (PCI_MSIX_FLAGS_MASKALL | PCI_MSIX_FLAGS_ENABLE)
 
-int msix_route_kvm(void *gsi_table, unsigned gsi, const struct msi_msg *msg,
-		   uint16_t rid, bool enabled)
+int msix_route_kvm(void *gsi_table, unsigned gsi, const struct msi_msg *msg, uint16_t rid,
+		   bool enabled)
 {
 	(void)rid; /* no remapping: the message is the route */
 	return gsi_set_msi(gsi_table, gsi, msg, enabled);
@@ -37,9 +37,7 @@ int msix_irqfd_kvm(void *gsi_table, int efd, unsigned gsi, bool assign)
 
 struct msix_router msix_router_kvm(struct gsi_table *t)
 {
-	return (struct msix_router){ .route = msix_route_kvm,
-				     .irqfd = msix_irqfd_kvm,
-				     .opaque = t };
+	return (struct msix_router){.route = msix_route_kvm, .irqfd = msix_irqfd_kvm, .opaque = t};
 }
 
 uint32_t msix_table_size(unsigned nvec)
@@ -52,8 +50,7 @@ uint32_t msix_pba_size(unsigned nvec)
 	return (nvec + 63) / 64 * 8;
 }
 
-static bool msix_bar_ok(const struct pci_dev *d, unsigned bar, uint32_t off,
-			uint32_t len)
+static bool msix_bar_ok(const struct pci_dev *d, unsigned bar, uint32_t off, uint32_t len)
 {
 	const struct pci_bar *b = &d->bar[bar];
 
@@ -62,8 +59,8 @@ static bool msix_bar_ok(const struct pci_dev *d, unsigned bar, uint32_t off,
 	       range_within(off, len, 0, b->size);
 }
 
-int msix_init(struct pci_dev *d, unsigned nvec, unsigned table_bar,
-	      uint32_t table_off, unsigned pba_bar, uint32_t pba_off)
+int msix_init(struct pci_dev *d, unsigned nvec, unsigned table_bar, uint32_t table_off,
+	      unsigned pba_bar, uint32_t pba_off)
 {
 	uint32_t tlen = msix_table_size(nvec), plen = msix_pba_size(nvec);
 	struct msix *m = &d->msix;
@@ -73,8 +70,7 @@ int msix_init(struct pci_dev *d, unsigned nvec, unsigned table_bar,
 	    table_bar >= PCI_STD_NUM_BARS || pba_bar >= PCI_STD_NUM_BARS ||
 	    !msix_bar_ok(d, table_bar, table_off, tlen) ||
 	    !msix_bar_ok(d, pba_bar, pba_off, plen) ||
-	    (table_bar == pba_bar &&
-	     pci_overlaps(table_off, tlen, pba_off, plen)))
+	    (table_bar == pba_bar && pci_overlaps(table_off, tlen, pba_off, plen)))
 		return -EINVAL;
 	m->vec = calloc(nvec, sizeof(*m->vec));
 	m->pba = calloc(plen / 8, sizeof(*m->pba));
@@ -88,8 +84,8 @@ int msix_init(struct pci_dev *d, unsigned nvec, unsigned table_bar,
 		return off;
 	}
 	for (unsigned i = 0; i < nvec; i++)
-		m->vec[i] = (struct msix_vector){ .ctrl = PCI_MSIX_ENTRY_CTRL_MASKBIT,
-						  .iv = PCI_VECTOR_INIT };
+		m->vec[i] = (struct msix_vector){.ctrl = PCI_MSIX_ENTRY_CTRL_MASKBIT,
+						 .iv = PCI_VECTOR_INIT};
 	pci_cfg_set(d, off + PCI_MSIX_FLAGS, 2, nvec - 1);
 	pci_cfg_set(d, off + PCI_MSIX_TABLE, 4, table_off | table_bar);
 	pci_cfg_set(d, off + PCI_MSIX_PBA, 4, pba_off | pba_bar);
@@ -114,8 +110,7 @@ void msix_free(struct pci_dev *d)
 
 static struct msi_msg msix_msg(const struct msix_vector *v)
 {
-	return (struct msi_msg){ .addr = (uint64_t)v->addr_hi << 32 | v->addr_lo,
-				 .data = v->data };
+	return (struct msi_msg){.addr = (uint64_t)v->addr_hi << 32 | v->addr_lo, .data = v->data};
 }
 
 static bool msix_can_fire(const struct msix *m, const struct msix_vector *v)

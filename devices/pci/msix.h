@@ -38,8 +38,8 @@ struct msix_router {
 	/* Route gsi to msg sent by rid (enabled), or remove the route
 	 * (!enabled). 0 or -errno (then the vector is left unrouted and its
 	 * interrupts are dropped; e.g. remapping blocked it). */
-	int (*route)(void *opaque, unsigned gsi, const struct msi_msg *msg,
-		     uint16_t rid, bool enabled);
+	int (*route)(void *opaque, unsigned gsi, const struct msi_msg *msg, uint16_t rid,
+		     bool enabled);
 	/* Attach (assign) or detach eventfd efd to gsi (KVM_IRQFD). */
 	int (*irqfd)(void *opaque, int efd, unsigned gsi, bool assign);
 	void *opaque;
@@ -47,13 +47,13 @@ struct msix_router {
 
 /* One message on its way to KVM (MSI-X entry or MSI vector). */
 struct pci_vector {
-	int gsi;      /* -1: none, delivery through the msi_sink */
-	int efd;      /* eventfd attached to gsi, -1: none */
-	bool routed;  /* a route is installed for gsi */
+	int gsi;	     /* -1: none, delivery through the msi_sink */
+	int efd;	     /* eventfd attached to gsi, -1: none */
+	bool routed;	     /* a route is installed for gsi */
 	struct msi_msg rmsg; /* the message last routed */
 };
 
-#define PCI_VECTOR_INIT ((struct pci_vector){ .gsi = -1, .efd = -1 })
+#define PCI_VECTOR_INIT ((struct pci_vector){.gsi = -1, .efd = -1})
 
 struct msix_vector {
 	uint32_t addr_lo, addr_hi, data, ctrl; /* the guest's table entry */
@@ -61,22 +61,22 @@ struct msix_vector {
 };
 
 struct msix {
-	unsigned nvec;          /* 0: the function has no MSI-X */
-	uint8_t cap;            /* capability offset in config space */
+	unsigned nvec; /* 0: the function has no MSI-X */
+	uint8_t cap;   /* capability offset in config space */
 	uint8_t table_bar, pba_bar;
 	uint32_t table_off, pba_off;
 	struct msix_vector *vec;
-	uint64_t *pba;          /* pending bits, (nvec + 63) / 64 words */
-	bool enabled, masked;   /* as last applied from the capability */
-	bool attached;          /* GSIs and irqfds set up (pci_bus_add) */
+	uint64_t *pba;	      /* pending bits, (nvec + 63) / 64 words */
+	bool enabled, masked; /* as last applied from the capability */
+	bool attached;	      /* GSIs and irqfds set up (pci_bus_add) */
 };
 
 /* The default router: routes with gsi_set_msi() on t (the requester ID is
  * not needed without remapping) and attaches irqfds with KVM_IRQFD on
  * t->vm_fd (nothing when vm_fd is -1). opaque = t. */
 struct msix_router msix_router_kvm(struct gsi_table *t);
-int msix_route_kvm(void *gsi_table, unsigned gsi, const struct msi_msg *msg,
-		   uint16_t rid, bool enabled);
+int msix_route_kvm(void *gsi_table, unsigned gsi, const struct msi_msg *msg, uint16_t rid,
+		   bool enabled);
 int msix_irqfd_kvm(void *gsi_table, int efd, unsigned gsi, bool assign);
 
 /* Give d an MSI-X capability with nvec (1..MSIX_MAX_VECTORS) vectors, its
@@ -84,8 +84,8 @@ int msix_irqfd_kvm(void *gsi_table, int efd, unsigned gsi, bool assign);
  * (offsets 8-byte aligned, windows inside declared memory BARs, not
  * overlapping). Every vector starts masked. 0 or -EINVAL/-ENOSPC/-ENOMEM.
  * Call after pci_bar_declare(), before pci_bus_add(). */
-int msix_init(struct pci_dev *d, unsigned nvec, unsigned table_bar,
-	      uint32_t table_off, unsigned pba_bar, uint32_t pba_off) __must_check;
+int msix_init(struct pci_dev *d, unsigned nvec, unsigned table_bar, uint32_t table_off,
+	      unsigned pba_bar, uint32_t pba_off) __must_check;
 
 /* Bytes the table / PBA take for nvec vectors (to size a BAR). */
 uint32_t msix_table_size(unsigned nvec);

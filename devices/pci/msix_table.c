@@ -7,17 +7,16 @@
 #include "vmm/log.h"
 
 /* Table entry field access: 4 bytes at a dword, or 8 at a qword. */
-static uint64_t msix_table_read(const struct msix_vector *v, unsigned field,
-				unsigned size)
+static uint64_t msix_table_read(const struct msix_vector *v, unsigned field, unsigned size)
 {
-	uint32_t f[4] = { v->addr_lo, v->addr_hi, v->data, v->ctrl };
+	uint32_t f[4] = {v->addr_lo, v->addr_hi, v->data, v->ctrl};
 	unsigned w = field / 4;
 
 	return size == 8 ? f[w] | (uint64_t)f[w + 1] << 32 : f[w];
 }
 
-static void msix_table_write(struct pci_dev *d, unsigned i, unsigned field,
-			     unsigned size, uint64_t val)
+static void msix_table_write(struct pci_dev *d, unsigned i, unsigned field, unsigned size,
+			     uint64_t val)
 {
 	struct msix_vector *v = &d->msix.vec[i];
 
@@ -28,35 +27,27 @@ static void msix_table_write(struct pci_dev *d, unsigned i, unsigned field,
 		case PCI_MSIX_ENTRY_LOWER_ADDR:
 			v->addr_lo = x & ~3u; /* bits 1:0 are reserved */
 			break;
-		case PCI_MSIX_ENTRY_UPPER_ADDR:
-			v->addr_hi = x;
-			break;
-		case PCI_MSIX_ENTRY_DATA:
-			v->data = x;
-			break;
-		default:
-			v->ctrl = x & PCI_MSIX_ENTRY_CTRL_MASKBIT;
-			break;
+		case PCI_MSIX_ENTRY_UPPER_ADDR: v->addr_hi = x; break;
+		case PCI_MSIX_ENTRY_DATA: v->data = x; break;
+		default: v->ctrl = x & PCI_MSIX_ENTRY_CTRL_MASKBIT; break;
 		}
 	}
 	msix_vector_sync(d, i, false);
 }
 
-bool msix_bar_read(struct pci_dev *d, unsigned bar, uint64_t off,
-		   unsigned size, uint64_t *val)
+bool msix_bar_read(struct pci_dev *d, unsigned bar, uint64_t off, unsigned size, uint64_t *val)
 {
 	struct msix *m = &d->msix;
 	bool table = bar == m->table_bar &&
 		     range_within(off, size, m->table_off, msix_table_size(m->nvec));
-	bool pba = bar == m->pba_bar &&
-		   range_within(off, size, m->pba_off, msix_pba_size(m->nvec));
+	bool pba = bar == m->pba_bar && range_within(off, size, m->pba_off, msix_pba_size(m->nvec));
 
 	if (!table && !pba)
 		return false;
 	*val = 0;
 	if ((size != 4 && size != 8) || (off & (size - 1))) {
-		log_guest_once("pci %s: MSI-X read of %u bytes at %#llx", d->name,
-			       size, (unsigned long long)off);
+		log_guest_once("pci %s: MSI-X read of %u bytes at %#llx", d->name, size,
+			       (unsigned long long)off);
 		return true;
 	}
 	pthread_mutex_lock(&d->lock);
@@ -74,28 +65,25 @@ bool msix_bar_read(struct pci_dev *d, unsigned bar, uint64_t off,
 	return true;
 }
 
-bool msix_bar_write(struct pci_dev *d, unsigned bar, uint64_t off,
-		    unsigned size, uint64_t val)
+bool msix_bar_write(struct pci_dev *d, unsigned bar, uint64_t off, unsigned size, uint64_t val)
 {
 	struct msix *m = &d->msix;
 	bool table = bar == m->table_bar &&
 		     range_within(off, size, m->table_off, msix_table_size(m->nvec));
-	bool pba = bar == m->pba_bar &&
-		   range_within(off, size, m->pba_off, msix_pba_size(m->nvec));
+	bool pba = bar == m->pba_bar && range_within(off, size, m->pba_off, msix_pba_size(m->nvec));
 
 	if (!table && !pba)
 		return false;
 	if (pba) /* read-only */
 		return true;
 	if ((size != 4 && size != 8) || (off & (size - 1))) {
-		log_guest_once("pci %s: MSI-X write of %u bytes at %#llx", d->name,
-			       size, (unsigned long long)off);
+		log_guest_once("pci %s: MSI-X write of %u bytes at %#llx", d->name, size,
+			       (unsigned long long)off);
 		return true;
 	}
 	off -= m->table_off;
 	pthread_mutex_lock(&d->lock);
-	msix_table_write(d, off / PCI_MSIX_ENTRY_SIZE, off % PCI_MSIX_ENTRY_SIZE,
-			 size, val);
+	msix_table_write(d, off / PCI_MSIX_ENTRY_SIZE, off % PCI_MSIX_ENTRY_SIZE, size, val);
 	pthread_mutex_unlock(&d->lock);
 	return true;
 }

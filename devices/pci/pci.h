@@ -49,14 +49,14 @@ struct pci_dev;
 struct pci_bus;
 struct acpi_ext;
 
-#define PCI_MAX_SLOTS     32   /* devices on bus 0, function 0 each */
+#define PCI_MAX_SLOTS	    32 /* devices on bus 0, function 0 each */
 #define PCI_DEVFN(slot, fn) ((uint8_t)(((slot) << 3) | (fn)))
 #define PCI_RID(bus, devfn) ((uint16_t)(((bus) << 8) | (devfn)))
 
 /* Windows the bus hands out (guest-physical / port numbers). */
-#define PCI_ECAM_BUSES    1    /* ECAM decodes buses 0..PCI_ECAM_BUSES-1 */
-#define PCI_ECAM_SIZE     (PCI_ECAM_BUSES * MiB(1))
-#define PCI_IO_WINDOW     0x1000u /* I/O BARs: 0x1000..0xffff */
+#define PCI_ECAM_BUSES	  1 /* ECAM decodes buses 0..PCI_ECAM_BUSES-1 */
+#define PCI_ECAM_SIZE	  (PCI_ECAM_BUSES * MiB(1))
+#define PCI_IO_WINDOW	  0x1000u /* I/O BARs: 0x1000..0xffff */
 #define PCI_IO_WINDOW_END 0x10000u
 
 /* INTx wiring: pin p (0 = INTA) of slot s is IOAPIC input
@@ -68,7 +68,7 @@ struct acpi_ext;
 /* Host bridge identity (00.0): Red Hat / "QEMU PCIe host bridge". */
 #define PCI_HOST_VENDOR_ID 0x1b36
 #define PCI_HOST_DEVICE_ID 0x0008
-#define PCI_HOST_CLASS     0x060000 /* bridge, host bridge */
+#define PCI_HOST_CLASS	   0x060000 /* bridge, host bridge */
 
 enum pci_bar_type {
 	PCI_BAR_NONE = 0,
@@ -79,31 +79,27 @@ enum pci_bar_type {
 
 struct pci_bar {
 	struct pci_dev *dev; /* back pointer: the bus handler's opaque */
-	uint64_t size;       /* power of two; 0: not implemented */
-	uint64_t addr;       /* where it decodes, while 'mapped' */
+	uint64_t size;	     /* power of two; 0: not implemented */
+	uint64_t addr;	     /* where it decodes, while 'mapped' */
 	enum pci_bar_type type;
 	bool prefetch;
-	bool mapped;         /* registered on the mmio/pio bus */
+	bool mapped; /* registered on the mmio/pio bus */
 	uint8_t idx;
 };
 
 struct pci_dev_ops {
 	/* Guest access to BAR 'bar' at 'off', size 1/2/4/8. Optional. */
-	uint64_t (*bar_read)(struct pci_dev *d, unsigned bar, uint64_t off,
-			     unsigned size);
-	void (*bar_write)(struct pci_dev *d, unsigned bar, uint64_t off,
-			  unsigned size, uint64_t val);
+	uint64_t (*bar_read)(struct pci_dev *d, unsigned bar, uint64_t off, unsigned size);
+	void (*bar_write)(struct pci_dev *d, unsigned bar, uint64_t off, unsigned size,
+			  uint64_t val);
 	/* After the emulated read of 'size' bytes at 'reg' produced 'val':
 	 * return what the guest sees. Optional. */
-	uint32_t (*config_read)(struct pci_dev *d, uint16_t reg, unsigned size,
-				uint32_t val);
+	uint32_t (*config_read)(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t val);
 	/* After the emulated write has been applied. Optional. */
-	void (*config_write)(struct pci_dev *d, uint16_t reg, unsigned size,
-			     uint32_t val);
+	void (*config_write)(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t val);
 	/* BAR 'bar' now decodes at addr (mapped) or no longer decodes. Called
 	 * with the device lock held. Optional. */
-	void (*bar_map)(struct pci_dev *d, unsigned bar, uint64_t addr,
-			bool mapped);
+	void (*bar_map)(struct pci_dev *d, unsigned bar, uint64_t addr, bool mapped);
 	/* Function reset (after the config space went back to its initial
 	 * state). Optional. */
 	void (*reset)(struct pci_dev *d);
@@ -113,38 +109,38 @@ struct pci_dev_ops {
 struct pci_dev_info {
 	uint16_t vendor, device;
 	uint16_t subsys_vendor, subsys;
-	uint32_t class;    /* base << 16 | sub << 8 | prog-if */
+	uint32_t class; /* base << 16 | sub << 8 | prog-if */
 	uint8_t revision;
-	uint8_t intx_pin;  /* 0: no INTx, 1: INTA (2..4: INTB..INTD) */
-	const char *name;  /* for logs; must outlive the device */
+	uint8_t intx_pin; /* 0: no INTx, 1: INTA (2..4: INTB..INTD) */
+	const char *name; /* for logs; must outlive the device */
 };
 
 struct pci_dev {
 	const char *name;
 	const struct pci_dev_ops *ops;
-	void *opaque;              /* the device model's state */
+	void *opaque; /* the device model's state */
 	pthread_mutex_t lock;
 
 	/* Set by pci_bus_add(). */
 	struct pci_bus *bus;
 	uint8_t devfn;
-	uint16_t rid;              /* bus << 8 | devfn */
-	struct dma_as dma;         /* every DMA of this function goes here */
+	uint16_t rid;	   /* bus << 8 | devfn */
+	struct dma_as dma; /* every DMA of this function goes here */
 
 	uint8_t cfg[PCI_CFG_SPACE_EXP_SIZE];
-	uint8_t wmask[PCI_CFG_SPACE_EXP_SIZE];  /* guest-writable bits */
+	uint8_t wmask[PCI_CFG_SPACE_EXP_SIZE];	 /* guest-writable bits */
 	uint8_t w1cmask[PCI_CFG_SPACE_EXP_SIZE]; /* write-1-to-clear bits */
-	uint8_t *reset_cfg;        /* snapshot for pci_dev_reset(), lazily */
-	uint16_t cap_end;          /* first free byte for the next capability */
-	uint8_t cap_last;          /* offset of the last capability, 0: none */
-	uint8_t pcie_cap;          /* offset of the PCIe capability, 0: none */
+	uint8_t *reset_cfg;			 /* snapshot for pci_dev_reset(), lazily */
+	uint16_t cap_end;			 /* first free byte for the next capability */
+	uint8_t cap_last;			 /* offset of the last capability, 0: none */
+	uint8_t pcie_cap;			 /* offset of the PCIe capability, 0: none */
 
-	bool intx_level;           /* device's view of INTx (before disable) */
-	bool intx_out;             /* what the bus currently sees */
+	bool intx_level; /* device's view of INTx (before disable) */
+	bool intx_out;	 /* what the bus currently sees */
 
 	struct pci_bar bar[PCI_STD_NUM_BARS];
-	struct msix msix;          /* msix.nvec == 0: no MSI-X */
-	struct msi msi;            /* msi.nvec == 0: no MSI */
+	struct msix msix; /* msix.nvec == 0: no MSI-X */
+	struct msi msi;	  /* msi.nvec == 0: no MSI */
 };
 
 /* ---- Function set-up (devices/pci/config.c) ---- */
@@ -154,8 +150,8 @@ struct pci_dev {
  * memory, bus master, parity, SERR, INTx disable), the status register's
  * W1C error bits, a writable cache line size and interrupt line. ops may be
  * NULL. Cannot fail. */
-void pci_dev_init(struct pci_dev *d, const struct pci_dev_info *info,
-		  const struct pci_dev_ops *ops, void *opaque);
+void pci_dev_init(struct pci_dev *d, const struct pci_dev_info *info, const struct pci_dev_ops *ops,
+		  void *opaque);
 
 /* Release what the device acquired (MSI-X eventfds, snapshots). The device
  * must have been removed from guest reach (the bus freed or never used). */
@@ -183,24 +179,20 @@ int pci_cap_add_pcie(struct pci_dev *d, unsigned type) __must_check;
  * size is 1, 2 or 4 and reg + size <= 4096. Takes the device lock (not
  * usable from bar_map). */
 uint32_t pci_config_get(struct pci_dev *d, uint16_t reg, unsigned size);
-void pci_config_set(struct pci_dev *d, uint16_t reg, unsigned size,
-		    uint32_t val);
+void pci_config_set(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t val);
 
 /* Make the bits 'mask' of the size-byte register at reg guest-writable
  * (pci_config_set_wmask) or write-1-to-clear (pci_config_set_w1cmask);
  * other bits of the register become read-only. Set-up only. */
-void pci_config_set_wmask(struct pci_dev *d, uint16_t reg, unsigned size,
-			  uint32_t mask);
-void pci_config_set_w1cmask(struct pci_dev *d, uint16_t reg, unsigned size,
-			    uint32_t mask);
+void pci_config_set_wmask(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t mask);
+void pci_config_set_w1cmask(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t mask);
 
 /* A guest config cycle: size 1/2/4, reg aligned to size, reg < 4096.
  * Reads apply the config_read hook, writes go through the masks, then the
  * side effects, then the config_write hook. Bad sizes/alignments are
  * logged (read all ones / dropped). Thread-safe. */
 uint32_t pci_config_read(struct pci_dev *d, uint16_t reg, unsigned size);
-void pci_config_write(struct pci_dev *d, uint16_t reg, unsigned size,
-		      uint32_t val);
+void pci_config_write(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t val);
 
 /* Function reset: config space back to what it was when pci_bus_add()
  * finished (BARs at their firmware addresses, decoding as firmware left
@@ -215,8 +207,8 @@ void pci_dev_reset(struct pci_dev *d);
  * only allowed for memory BARs. Sets the BAR's read-only type bits and its
  * writable address bits, so that writing all ones reads back the size.
  * 0 or -EINVAL (bad size/index/overlap). Call before pci_bus_add(). */
-int pci_bar_declare(struct pci_dev *d, unsigned idx, enum pci_bar_type type,
-		    uint64_t size, bool prefetch) __must_check;
+int pci_bar_declare(struct pci_dev *d, unsigned idx, enum pci_bar_type type, uint64_t size,
+		    bool prefetch) __must_check;
 
 /* The address BAR idx is programmed with (decoding or not), from its
  * registers. 0 for an unimplemented BAR. Takes the device lock. */
@@ -237,22 +229,21 @@ unsigned pci_intx_gsi(unsigned slot, unsigned pin);
 /* ---- The bus and host bridge (devices/pci/bus.c, host.c) ---- */
 
 struct pci_bus_config {
-	struct bus *mmio, *pio;        /* BARs and ECAM are registered here */
-	const struct guest_mem *mem;   /* for the DMA address spaces */
-	struct gsi_table *gsi;         /* MSI-X vectors' GSIs; NULL: every
-					* MSI-X message goes through msi */
-	struct msix_router router;     /* .route NULL: msix_router_kvm(gsi) */
-	struct msi_sink msi;           /* MSI-X delivery without a GSI */
-	struct irq_line intx;          /* IOAPIC .set/.opaque; pin unused */
-	uint64_t mmio64_base;          /* 64-bit window above RAM, or 0 */
-	uint64_t mmio64_size;          /* 0: 64-bit BARs go below 4 GiB */
+	struct bus *mmio, *pio;	     /* BARs and ECAM are registered here */
+	const struct guest_mem *mem; /* for the DMA address spaces */
+	struct gsi_table *gsi;	     /* MSI-X vectors' GSIs; NULL: every
+				      * MSI-X message goes through msi */
+	struct msix_router router;   /* .route NULL: msix_router_kvm(gsi) */
+	struct msi_sink msi;	     /* MSI-X delivery without a GSI */
+	struct irq_line intx;	     /* IOAPIC .set/.opaque; pin unused */
+	uint64_t mmio64_base;	     /* 64-bit window above RAM, or 0 */
+	uint64_t mmio64_size;	     /* 0: 64-bit BARs go below 4 GiB */
 };
 
 /* Create bus 0 with the host bridge at 00.0 and register its ECAM window
  * (LAYOUT_PCI_ECAM, PCI_ECAM_SIZE) on cfg->mmio. 0 or -errno (-ENOMEM,
  * -EBUSY from the bus, -EINVAL for a bad window). */
-int pci_bus_new(const struct pci_bus_config *cfg,
-		struct pci_bus **out) __must_check;
+int pci_bus_new(const struct pci_bus_config *cfg, struct pci_bus **out) __must_check;
 
 /* Unregister the ECAM and every BAR, release the bus (not the devices:
  * their owners call pci_dev_fini()). NULL is ignored. */
@@ -272,10 +263,9 @@ struct pci_dev *pci_bus_find(struct pci_bus *b, uint16_t rid);
 
 /* Config cycles by bdf (bus << 8 | devfn): absent functions read all ones
  * and ignore writes. The same path ECAM and 0xcf8/0xcfc take. */
-uint32_t pci_bus_config_read(struct pci_bus *b, uint16_t bdf, uint16_t reg,
-			     unsigned size);
-void pci_bus_config_write(struct pci_bus *b, uint16_t bdf, uint16_t reg,
-			  unsigned size, uint32_t val);
+uint32_t pci_bus_config_read(struct pci_bus *b, uint16_t bdf, uint16_t reg, unsigned size);
+void pci_bus_config_write(struct pci_bus *b, uint16_t bdf, uint16_t reg, unsigned size,
+			  uint32_t val);
 
 /* For pci_conf1_init(): the 0xcf8/0xcfc mechanism reaching this bus. */
 struct pci_conf_target pci_bus_conf_target(struct pci_bus *b);

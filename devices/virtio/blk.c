@@ -17,11 +17,10 @@
 
 #include "vmm/log.h"
 
-static struct virtio_blk *blk_fail(struct virtio_blk *b, char *err,
-				   size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static struct virtio_blk *blk_fail(struct virtio_blk *b, char *err,
-				   size_t errlen, const char *fmt, ...)
+static struct virtio_blk *blk_fail(struct virtio_blk *b, char *err, size_t errlen, const char *fmt,
+				   ...) __attribute__((format(printf, 4, 5)));
+static struct virtio_blk *blk_fail(struct virtio_blk *b, char *err, size_t errlen, const char *fmt,
+				   ...)
 {
 	va_list ap;
 
@@ -78,8 +77,7 @@ static uint64_t blk_features(const struct virtio_blk *b)
 	return f;
 }
 
-struct virtio_blk *virtio_blk_new(const struct virtio_blk_params *p, char *err,
-				  size_t errlen)
+struct virtio_blk *virtio_blk_new(const struct virtio_blk_params *p, char *err, size_t errlen)
 {
 	struct virtio_blk *b = calloc(1, sizeof(*b));
 	off_t end;
@@ -89,19 +87,18 @@ struct virtio_blk *virtio_blk_new(const struct virtio_blk_params *p, char *err,
 	b->readonly = p->readonly;
 	b->fd = open(p->path, (p->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (b->fd < 0)
-		return blk_fail(b, err, errlen, "--disk: cannot open %s: %s",
-				p->path, strerror(errno));
+		return blk_fail(b, err, errlen, "--disk: cannot open %s: %s", p->path,
+				strerror(errno));
 	/* Two writers on one image corrupt it: take an advisory lock. */
 	if (flock(b->fd, (p->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB))
-		return blk_fail(b, err, errlen, "--disk: %s is in use (%s)",
-				p->path, strerror(errno));
+		return blk_fail(b, err, errlen, "--disk: %s is in use (%s)", p->path,
+				strerror(errno));
 	end = lseek(b->fd, 0, SEEK_END);
 	if (end < 0)
-		return blk_fail(b, err, errlen, "--disk: cannot size %s: %s",
-				p->path, strerror(errno));
+		return blk_fail(b, err, errlen, "--disk: cannot size %s: %s", p->path,
+				strerror(errno));
 	if (end < (off_t)VIRTIO_BLK_SECTOR)
-		return blk_fail(b, err, errlen, "--disk: %s is smaller than one sector",
-				p->path);
+		return blk_fail(b, err, errlen, "--disk: %s is smaller than one sector", p->path);
 	b->sectors = (uint64_t)end / VIRTIO_BLK_SECTOR;
 	if (p->serial && strlen(p->serial) > VIRTIO_BLK_ID_BYTES)
 		return blk_fail(b, err, errlen, "--disk: serial longer than %d bytes",
@@ -110,8 +107,7 @@ struct virtio_blk *virtio_blk_new(const struct virtio_blk_params *p, char *err,
 		memcpy(b->serial, p->serial, strlen(p->serial));
 	if (!p->readonly) {
 		b->can_discard = blk_probe_fallocate(b->fd, end, FALLOC_FL_PUNCH_HOLE);
-		b->can_write_zeroes = blk_probe_fallocate(b->fd, end,
-							  FALLOC_FL_ZERO_RANGE);
+		b->can_write_zeroes = blk_probe_fallocate(b->fd, end, FALLOC_FL_ZERO_RANGE);
 	}
 	blk_fill_config(b);
 	b->vdev.ops = &virtio_blk_ops;

@@ -17,13 +17,13 @@
 
 #include "devices/virtio/virtio.h"
 
-#define VIRTIO_BLK_SECTOR      512u
-#define VIRTIO_BLK_QUEUE_SIZE  256u
+#define VIRTIO_BLK_SECTOR     512u
+#define VIRTIO_BLK_QUEUE_SIZE 256u
 /* Data segments per request (seg_max) and bytes per segment (size_max).
  * With an IOMMU of 4 KiB pages one segment resolves to at most two iovecs,
  * so a request (header, 126 segments, status) always fits VIRTQ_MAX_SEGS. */
-#define VIRTIO_BLK_SEG_MAX     126u
-#define VIRTIO_BLK_SIZE_MAX    4096u
+#define VIRTIO_BLK_SEG_MAX  126u
+#define VIRTIO_BLK_SIZE_MAX 4096u
 /* Segments per DISCARD / WRITE_ZEROES request, and sectors per segment. */
 #define VIRTIO_BLK_DISCARD_SEG 32u
 #define VIRTIO_BLK_DISCARD_MAX 0x400000u /* 2 GiB in sectors */
@@ -32,12 +32,12 @@ struct virtio_blk {
 	struct virtio_dev vdev;
 	int fd;
 	bool readonly;
-	bool can_discard;       /* fallocate(PUNCH_HOLE) works on the image */
-	bool can_write_zeroes;  /* fallocate(ZERO_RANGE) works on the image */
-	uint64_t sectors;       /* capacity in 512-byte sectors */
+	bool can_discard;		  /* fallocate(PUNCH_HOLE) works on the image */
+	bool can_write_zeroes;		  /* fallocate(ZERO_RANGE) works on the image */
+	uint64_t sectors;		  /* capacity in 512-byte sectors */
 	char serial[VIRTIO_BLK_ID_BYTES]; /* zero padded, not terminated */
-	struct virtio_blk_config cfg;     /* the device config space */
-	struct virtq_chain chain;         /* scratch for the worker */
+	struct virtio_blk_config cfg;	  /* the device config space */
+	struct virtq_chain chain;	  /* scratch for the worker */
 };
 
 struct virtio_blk_params {
@@ -49,8 +49,7 @@ struct virtio_blk_params {
 /* Open and probe the image, fill the config space and features. Returns
  * the device (not yet attached to a transport) or NULL with a one-line
  * reason in err. */
-struct virtio_blk *virtio_blk_new(const struct virtio_blk_params *p, char *err,
-				  size_t errlen);
+struct virtio_blk *virtio_blk_new(const struct virtio_blk_params *p, char *err, size_t errlen);
 
 /* Close the image and free b (after its transport is gone). NULL is fine. */
 void virtio_blk_free(struct virtio_blk *b);

@@ -28,8 +28,8 @@ struct blk_req {
 
 /* Copy the iovecs that cover [skip, skip+len) of src[0..n) into dst.
  * Returns the number of dst entries. Bounded by n. */
-static unsigned blk_iov_slice(const struct iovec *src, unsigned n, uint64_t skip,
-			      uint64_t len, struct iovec *dst)
+static unsigned blk_iov_slice(const struct iovec *src, unsigned n, uint64_t skip, uint64_t len,
+			      struct iovec *dst)
 {
 	unsigned out = 0;
 
@@ -51,12 +51,10 @@ static unsigned blk_iov_slice(const struct iovec *src, unsigned n, uint64_t skip
 
 /* Read or write exactly len bytes at off, retrying short transfers a few
  * times. Consumes iov. 0 or -EIO. */
-static int blk_rw(int fd, bool write, struct iovec *iov, unsigned n, off_t off,
-		  uint64_t len)
+static int blk_rw(int fd, bool write, struct iovec *iov, unsigned n, off_t off, uint64_t len)
 {
 	for (unsigned t = 0; t < BLK_IO_TRIES && len; t++) {
-		ssize_t r = write ? pwritev(fd, iov, (int)n, off) :
-				    preadv(fd, iov, (int)n, off);
+		ssize_t r = write ? pwritev(fd, iov, (int)n, off) : preadv(fd, iov, (int)n, off);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -77,8 +75,7 @@ static int blk_rw(int fd, bool write, struct iovec *iov, unsigned n, off_t off,
 }
 
 /* Is [sector, sector + bytes / 512) inside the disk? */
-static bool blk_in_range(const struct virtio_blk *b, uint64_t sector,
-			 uint64_t bytes)
+static bool blk_in_range(const struct virtio_blk *b, uint64_t sector, uint64_t bytes)
 {
 	return sector <= b->sectors && bytes / VIRTIO_BLK_SECTOR <= b->sectors - sector;
 }
@@ -94,12 +91,11 @@ static uint8_t blk_do_rw(struct virtio_blk *b, struct blk_req *r, bool write)
 	if (r->data_len % VIRTIO_BLK_SECTOR || !blk_in_range(b, sector, r->data_len)) {
 		log_guest_once("virtio-blk: request at sector %llu, %llu bytes, "
 			       "outside the disk or not whole sectors",
-			       (unsigned long long)sector,
-			       (unsigned long long)r->data_len);
+			       (unsigned long long)sector, (unsigned long long)r->data_len);
 		return VIRTIO_BLK_S_IOERR;
 	}
-	if (blk_rw(b->fd, write, r->data, r->nr_data,
-		   (off_t)(sector * VIRTIO_BLK_SECTOR), r->data_len)) {
+	if (blk_rw(b->fd, write, r->data, r->nr_data, (off_t)(sector * VIRTIO_BLK_SECTOR),
+		   r->data_len)) {
 		log_guest_limited(4, "virtio-blk: %s error at sector %llu",
 				  write ? "write" : "read", (unsigned long long)sector);
 		return VIRTIO_BLK_S_IOERR;
@@ -133,8 +129,8 @@ static int blk_seg_mode(struct virtio_blk *b, uint32_t type,
 	uint32_t flags = le32toh(s->flags), n = le32toh(s->num_sectors);
 	bool unmap = flags & VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP;
 
-	if (type == VIRTIO_BLK_T_DISCARD ? flags != 0 :
-	    (flags & ~VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP) != 0) {
+	if (type == VIRTIO_BLK_T_DISCARD ? flags != 0
+					 : (flags & ~VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP) != 0) {
 		*st = VIRTIO_BLK_S_UNSUPP; /* spec 5.2.6.2: reserved flags */
 		return -1;
 	}
@@ -151,8 +147,8 @@ static int blk_seg_mode(struct virtio_blk *b, uint32_t type,
 static uint8_t blk_discard(struct virtio_blk *b, struct blk_req *r, uint32_t type)
 {
 	struct virtio_blk_discard_write_zeroes seg[VIRTIO_BLK_DISCARD_SEG];
-	unsigned feature = type == VIRTIO_BLK_T_DISCARD ? VIRTIO_BLK_F_DISCARD :
-							  VIRTIO_BLK_F_WRITE_ZEROES;
+	unsigned feature =
+		type == VIRTIO_BLK_T_DISCARD ? VIRTIO_BLK_F_DISCARD : VIRTIO_BLK_F_WRITE_ZEROES;
 	uint64_t nr = r->data_len / BLK_SEG_LEN;
 	uint8_t st = VIRTIO_BLK_S_OK;
 	int mode[VIRTIO_BLK_DISCARD_SEG];
@@ -168,8 +164,8 @@ static uint8_t blk_discard(struct virtio_blk *b, struct blk_req *r, uint32_t typ
 	}
 	/* Check every segment before touching the image. */
 	for (unsigned i = 0; i < nr; i++) {
-		if (virtio_iov_read(r->data, r->nr_data, i * BLK_SEG_LEN, &seg[i],
-				    BLK_SEG_LEN) != BLK_SEG_LEN)
+		if (virtio_iov_read(r->data, r->nr_data, i * BLK_SEG_LEN, &seg[i], BLK_SEG_LEN) !=
+		    BLK_SEG_LEN)
 			return VIRTIO_BLK_S_IOERR;
 		mode[i] = blk_seg_mode(b, type, &seg[i], &st);
 		if (mode[i] < 0) {
@@ -194,17 +190,12 @@ static uint8_t blk_dispatch(struct virtio_blk *b, struct blk_req *r)
 	uint32_t type = le32toh(r->hdr.type);
 
 	switch (type) {
-	case VIRTIO_BLK_T_IN:
-		return blk_do_rw(b, r, false);
-	case VIRTIO_BLK_T_OUT:
-		return blk_do_rw(b, r, true);
-	case VIRTIO_BLK_T_FLUSH:
-		return fdatasync(b->fd) ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
-	case VIRTIO_BLK_T_GET_ID:
-		return blk_get_id(b, r);
+	case VIRTIO_BLK_T_IN: return blk_do_rw(b, r, false);
+	case VIRTIO_BLK_T_OUT: return blk_do_rw(b, r, true);
+	case VIRTIO_BLK_T_FLUSH: return fdatasync(b->fd) ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+	case VIRTIO_BLK_T_GET_ID: return blk_get_id(b, r);
 	case VIRTIO_BLK_T_DISCARD:
-	case VIRTIO_BLK_T_WRITE_ZEROES:
-		return blk_discard(b, r, type);
+	case VIRTIO_BLK_T_WRITE_ZEROES: return blk_discard(b, r, type);
 	default:
 		log_guest_once("virtio-blk: unsupported request type %u", type);
 		return VIRTIO_BLK_S_UNSUPP;
@@ -220,18 +211,17 @@ static void blk_req_data(struct virtq_chain *c, struct blk_req *r)
 
 	if (type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID) {
 		r->data_len = c->wr_len - 1;
-		r->nr_data = blk_iov_slice(virtq_chain_wr(c), c->nr_wr, 0,
-					   r->data_len, r->data);
+		r->nr_data = blk_iov_slice(virtq_chain_wr(c), c->nr_wr, 0, r->data_len, r->data);
 	} else {
 		r->data_len = c->rd_len - BLK_HDR_LEN;
-		r->nr_data = blk_iov_slice(virtq_chain_rd(c), c->nr_rd, BLK_HDR_LEN,
-					   r->data_len, r->data);
+		r->nr_data = blk_iov_slice(virtq_chain_rd(c), c->nr_rd, BLK_HDR_LEN, r->data_len,
+					   r->data);
 	}
 }
 
 uint32_t virtio_blk_handle(struct virtio_blk *b, struct virtq_chain *c)
 {
-	struct blk_req r = { .written = 0 };
+	struct blk_req r = {.written = 0};
 	struct iovec *last;
 	uint8_t *status;
 
@@ -242,10 +232,8 @@ uint32_t virtio_blk_handle(struct virtio_blk *b, struct virtq_chain *c)
 	last = &virtq_chain_wr(c)[c->nr_wr - 1];
 	status = (uint8_t *)last->iov_base + last->iov_len - 1;
 	if (c->rd_len < BLK_HDR_LEN ||
-	    virtio_iov_read(virtq_chain_rd(c), c->nr_rd, 0, &r.hdr, BLK_HDR_LEN) !=
-		    BLK_HDR_LEN) {
-		log_guest_once("virtio-blk: request header shorter than %zu bytes",
-			       BLK_HDR_LEN);
+	    virtio_iov_read(virtq_chain_rd(c), c->nr_rd, 0, &r.hdr, BLK_HDR_LEN) != BLK_HDR_LEN) {
+		log_guest_once("virtio-blk: request header shorter than %zu bytes", BLK_HDR_LEN);
 		*status = VIRTIO_BLK_S_IOERR;
 		return 1;
 	}

@@ -15,10 +15,10 @@
 /* How long one write may wait for a full non-blocking stdout, and how
  * often; then the rest of the chain is dropped. */
 #define CONSOLE_WAIT_MS 100
-#define CONSOLE_TRIES   8
+#define CONSOLE_TRIES	8
 
-struct virtio_console *virtio_console_new(enum serial_mode mode, const char *path,
-					  char *err, size_t errlen)
+struct virtio_console *virtio_console_new(enum serial_mode mode, const char *path, char *err,
+					  size_t errlen)
 {
 	struct virtio_console *con = calloc(1, sizeof(*con));
 
@@ -68,7 +68,7 @@ void virtio_console_output(struct virtio_console *con, struct virtq_chain *c)
 		ssize_t r = writev(con->out_fd, p, (int)n);
 
 		if (r < 0 && errno == EAGAIN) {
-			struct pollfd pfd = { .fd = con->out_fd, .events = POLLOUT };
+			struct pollfd pfd = {.fd = con->out_fd, .events = POLLOUT};
 
 			poll(&pfd, 1, CONSOLE_WAIT_MS);
 			continue;

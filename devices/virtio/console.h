@@ -15,13 +15,13 @@
 #include "vmm/config.h"
 
 #define VIRTIO_CONSOLE_QUEUE_SIZE 64u
-#define VIRTIO_CONSOLE_RXQ 0u
-#define VIRTIO_CONSOLE_TXQ 1u
+#define VIRTIO_CONSOLE_RXQ	  0u
+#define VIRTIO_CONSOLE_TXQ	  1u
 
 struct virtio_console {
 	struct virtio_dev vdev;
-	int out_fd;   /* -1: output dropped */
-	bool own_fd;  /* out_fd was opened here (a file) */
+	int out_fd;  /* -1: output dropped */
+	bool own_fd; /* out_fd was opened here (a file) */
 	struct virtio_console_config cfg;
 	struct virtq_chain chain; /* scratch for the worker */
 };
@@ -29,8 +29,8 @@ struct virtio_console {
 /* A new device writing to stdout (SERIAL_TTY), a file truncated at open
  * (SERIAL_FILE, path), or nowhere (SERIAL_OFF). NULL with a one-line
  * reason in err. */
-struct virtio_console *virtio_console_new(enum serial_mode mode, const char *path,
-					  char *err, size_t errlen);
+struct virtio_console *virtio_console_new(enum serial_mode mode, const char *path, char *err,
+					  size_t errlen);
 
 /* Close the file (if any) and free c. NULL is fine. */
 void virtio_console_free(struct virtio_console *c);

@@ -276,9 +276,7 @@ uint32_t virtio_iommu_handle(struct virtio_iommu *v, struct virtq_chain *c)
 			out_len = VIRTIO_IOMMU_PROBE_SIZE;
 		status = req_probe(v, c, props);
 		break;
-	default:
-		log_guest_once("virtio-iommu: unknown request type %u", head.type);
-		return 0;
+	default: log_guest_once("virtio-iommu: unknown request type %u", head.type); return 0;
 	}
 	return req_reply(c, props, out_len, status);
 }

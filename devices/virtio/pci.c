@@ -25,16 +25,14 @@ static uint64_t devcfg_read(struct virtio_pci *vp, uint64_t off, unsigned size)
 	uint64_t v = 0;
 
 	if (!in_region(off, size, 0, vp->vdev->config_len)) {
-		log_guest_once("%s: device config read past its end",
-			       vp->vdev->ops->name);
+		log_guest_once("%s: device config read past its end", vp->vdev->ops->name);
 		return 0;
 	}
 	memcpy(&v, (uint8_t *)vp->vdev->config + off, size); /* little endian */
 	return v;
 }
 
-static void devcfg_write(struct virtio_pci *vp, uint64_t off, unsigned size,
-			 uint64_t val)
+static void devcfg_write(struct virtio_pci *vp, uint64_t off, unsigned size, uint64_t val)
 {
 	struct virtio_dev *vdev = vp->vdev;
 
@@ -46,8 +44,7 @@ static void devcfg_write(struct virtio_pci *vp, uint64_t off, unsigned size,
 	vdev->ops->config_write(vdev, (uint32_t)off, size);
 }
 
-static uint64_t vp_bar_read(struct pci_dev *d, unsigned bar, uint64_t off,
-			    unsigned size)
+static uint64_t vp_bar_read(struct pci_dev *d, unsigned bar, uint64_t off, unsigned size)
 {
 	struct virtio_pci *vp = d->opaque;
 	uint64_t v = 0;
@@ -65,8 +62,7 @@ static uint64_t vp_bar_read(struct pci_dev *d, unsigned bar, uint64_t off,
 	return v; /* the notify area and the gaps read 0 */
 }
 
-static void vp_bar_write(struct pci_dev *d, unsigned bar, uint64_t off,
-			 unsigned size, uint64_t val)
+static void vp_bar_write(struct pci_dev *d, unsigned bar, uint64_t off, unsigned size, uint64_t val)
 {
 	struct virtio_pci *vp = d->opaque;
 	uint64_t nlen = (uint64_t)vp->vdev->nr_queues * VIRTIO_PCI_NOTIFY_MULT;
@@ -74,8 +70,8 @@ static void vp_bar_write(struct pci_dev *d, unsigned bar, uint64_t off,
 	if (bar != VIRTIO_PCI_BAR)
 		return;
 	if (in_region(off, size, VIRTIO_PCI_NOTIFY_OFF, nlen)) {
-		virtio_pci_notify(vp, (unsigned)(off - VIRTIO_PCI_NOTIFY_OFF) /
-					      VIRTIO_PCI_NOTIFY_MULT);
+		virtio_pci_notify(vp,
+				  (unsigned)(off - VIRTIO_PCI_NOTIFY_OFF) / VIRTIO_PCI_NOTIFY_MULT);
 		return;
 	}
 	pthread_mutex_lock(&vp->vdev->lock);
@@ -84,15 +80,15 @@ static void vp_bar_write(struct pci_dev *d, unsigned bar, uint64_t off,
 	else if (in_region(off, size, VIRTIO_PCI_DEVCFG_OFF, VIRTIO_PCI_DEVCFG_MAX))
 		devcfg_write(vp, off - VIRTIO_PCI_DEVCFG_OFF, size, val);
 	else
-		log_guest_once("%s: write to 0x%llx of the BAR dropped",
-			       vp->vdev->ops->name, (unsigned long long)off);
+		log_guest_once("%s: write to 0x%llx of the BAR dropped", vp->vdev->ops->name,
+			       (unsigned long long)off);
 	pthread_mutex_unlock(&vp->vdev->lock);
 }
 
 /* The PCI_CFG window (spec 4.1.4.9): cap.bar, cap.offset and cap.length
  * select a BAR access that reads or writes of pci_cfg_data perform. */
-static bool window_target(struct virtio_pci *vp, uint16_t reg, unsigned size,
-			  uint32_t *off, unsigned *len)
+static bool window_target(struct virtio_pci *vp, uint16_t reg, unsigned size, uint32_t *off,
+			  unsigned *len)
 {
 	unsigned cap = vp->cfg_cap, data = cap + CFG_CAP_DATA;
 	uint8_t bar;
@@ -102,16 +98,15 @@ static bool window_target(struct virtio_pci *vp, uint16_t reg, unsigned size,
 	bar = (uint8_t)pci_config_get(&vp->pci, cap + VIRTIO_PCI_CAP_BAR, 1);
 	*off = pci_config_get(&vp->pci, cap + VIRTIO_PCI_CAP_OFFSET, 4);
 	*len = pci_config_get(&vp->pci, cap + VIRTIO_PCI_CAP_LENGTH, 4);
-	if (bar == VIRTIO_PCI_BAR && (*len == 1 || *len == 2 || *len == 4) &&
-	    *off % *len == 0 && *off < VIRTIO_PCI_MSIX_OFF)
+	if (bar == VIRTIO_PCI_BAR && (*len == 1 || *len == 2 || *len == 4) && *off % *len == 0 &&
+	    *off < VIRTIO_PCI_MSIX_OFF)
 		return true;
 	log_guest_once("%s: PCI_CFG window access to BAR %u +0x%x, %u bytes refused",
 		       vp->vdev->ops->name, bar, *off, *len);
 	return false;
 }
 
-static uint32_t vp_config_read(struct pci_dev *d, uint16_t reg, unsigned size,
-			       uint32_t val)
+static uint32_t vp_config_read(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t val)
 {
 	struct virtio_pci *vp = d->opaque;
 	unsigned data = vp->cfg_cap + CFG_CAP_DATA;
@@ -126,8 +121,7 @@ static uint32_t vp_config_read(struct pci_dev *d, uint16_t reg, unsigned size,
 	return size == 4 ? v : v & ((1u << (8 * size)) - 1);
 }
 
-static void vp_config_write(struct pci_dev *d, uint16_t reg, unsigned size,
-			    uint32_t val)
+static void vp_config_write(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t val)
 {
 	struct virtio_pci *vp = d->opaque;
 	uint32_t off, v;
@@ -137,8 +131,7 @@ static void vp_config_write(struct pci_dev *d, uint16_t reg, unsigned size,
 	if (!window_target(vp, reg, size, &off, &len))
 		return;
 	v = pci_config_get(d, vp->cfg_cap + CFG_CAP_DATA, 4);
-	vp_bar_write(d, VIRTIO_PCI_BAR, off, len,
-		     len == 4 ? v : v & ((1u << (8 * len)) - 1));
+	vp_bar_write(d, VIRTIO_PCI_BAR, off, len, len == 4 ? v : v & ((1u << (8 * len)) - 1));
 }
 
 static void vp_bar_map(struct pci_dev *d, unsigned bar, uint64_t addr, bool mapped)
@@ -162,8 +155,8 @@ static const struct pci_dev_ops virtio_pci_dev_ops = {
 };
 
 /* Add one struct virtio_pci_cap of cap_len bytes; its offset or -errno. */
-static int vp_add_cap(struct virtio_pci *vp, uint8_t type, uint32_t off,
-		      uint32_t len, unsigned cap_len)
+static int vp_add_cap(struct virtio_pci *vp, uint8_t type, uint32_t off, uint32_t len,
+		      unsigned cap_len)
 {
 	struct pci_dev *d = &vp->pci;
 	int at = pci_cap_add(d, PCI_CAP_ID_VNDR, cap_len);
@@ -183,8 +176,8 @@ static int vp_add_caps(struct virtio_pci *vp)
 	uint32_t nlen = vp->vdev->nr_queues * VIRTIO_PCI_NOTIFY_MULT;
 	int at;
 
-	at = vp_add_cap(vp, VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_COMMON_OFF,
-			VIRTIO_PCI_COMMON_LEN, sizeof(struct virtio_pci_cap));
+	at = vp_add_cap(vp, VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_COMMON_OFF, VIRTIO_PCI_COMMON_LEN,
+			sizeof(struct virtio_pci_cap));
 	if (at < 0)
 		return at;
 	at = vp_add_cap(vp, VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_PCI_NOTIFY_OFF, nlen,
@@ -192,8 +185,8 @@ static int vp_add_caps(struct virtio_pci *vp)
 	if (at < 0)
 		return at;
 	pci_config_set(d, at + VIRTIO_PCI_NOTIFY_CAP_MULT, 4, VIRTIO_PCI_NOTIFY_MULT);
-	at = vp_add_cap(vp, VIRTIO_PCI_CAP_ISR_CFG, VIRTIO_PCI_ISR_OFF,
-			VIRTIO_PCI_ISR_LEN, sizeof(struct virtio_pci_cap));
+	at = vp_add_cap(vp, VIRTIO_PCI_CAP_ISR_CFG, VIRTIO_PCI_ISR_OFF, VIRTIO_PCI_ISR_LEN,
+			sizeof(struct virtio_pci_cap));
 	if (at >= 0 && vp->vdev->config_len)
 		at = vp_add_cap(vp, VIRTIO_PCI_CAP_DEVICE_CFG, VIRTIO_PCI_DEVCFG_OFF,
 				vp->vdev->config_len, sizeof(struct virtio_pci_cap));
@@ -215,9 +208,8 @@ static bool vp_valid(const struct virtio_dev *vdev)
 	uint16_t m = vdev->queue_max;
 
 	return vdev->ops && vdev->ops->queue_notify && vdev->nr_queues &&
-	       vdev->nr_queues <= VIRTIO_MAX_QUEUES && m && !(m & (m - 1)) &&
-	       m <= VIRTQ_MAX_SIZE && vdev->config_len <= VIRTIO_PCI_DEVCFG_MAX &&
-	       (vdev->config || !vdev->config_len);
+	       vdev->nr_queues <= VIRTIO_MAX_QUEUES && m && !(m & (m - 1)) && m <= VIRTQ_MAX_SIZE &&
+	       vdev->config_len <= VIRTIO_PCI_DEVCFG_MAX && (vdev->config || !vdev->config_len);
 }
 
 /* The function, its BAR, capabilities and MSI-X; the worker and the
@@ -228,18 +220,21 @@ static int vp_build(struct virtio_pci *vp, const struct virtio_pci_params *p)
 	struct pci_dev_info info = {
 		.vendor = VIRTIO_PCI_VENDOR,
 		.device = VIRTIO_PCI_DEVICE_BASE + vdev->ops->device_id,
-		.subsys_vendor = VIRTIO_PCI_VENDOR, .subsys = VIRTIO_PCI_SUBSYS,
-		.class = vdev->ops->pci_class, .revision = VIRTIO_PCI_REVISION,
-		.intx_pin = 1, .name = vdev->ops->name,
+		.subsys_vendor = VIRTIO_PCI_VENDOR,
+		.subsys = VIRTIO_PCI_SUBSYS,
+		.class = vdev->ops->pci_class,
+		.revision = VIRTIO_PCI_REVISION,
+		.intx_pin = 1,
+		.name = vdev->ops->name,
 	};
 	int ret;
 
 	pci_dev_init(&vp->pci, &info, &virtio_pci_dev_ops, vp);
-	ret = pci_bar_declare(&vp->pci, VIRTIO_PCI_BAR, PCI_BAR_MEM64,
-			      VIRTIO_PCI_BAR_SIZE, false);
+	ret = pci_bar_declare(&vp->pci, VIRTIO_PCI_BAR, PCI_BAR_MEM64, VIRTIO_PCI_BAR_SIZE, false);
 	ret = ret ?: vp_add_caps(vp);
-	ret = ret ?: msix_init(&vp->pci, vdev->nr_queues + 1, VIRTIO_PCI_BAR,
-			       VIRTIO_PCI_MSIX_OFF, VIRTIO_PCI_BAR, VIRTIO_PCI_PBA_OFF);
+	ret = ret
+		      ?: msix_init(&vp->pci, vdev->nr_queues + 1, VIRTIO_PCI_BAR,
+				   VIRTIO_PCI_MSIX_OFF, VIRTIO_PCI_BAR, VIRTIO_PCI_PBA_OFF);
 	ret = ret ?: worker_init(&vdev->worker, vdev->ops->name);
 	if (ret)
 		return ret;
@@ -268,7 +263,7 @@ int virtio_pci_new(struct virtio_dev *vdev, const struct virtio_pci_params *p,
 	vdev->t_opaque = vp;
 	vdev->as = &vp->pci.dma; /* filled in by pci_bus_add() */
 	for (unsigned i = 0; i < vdev->nr_queues; i++) {
-		vp->q[i] = (struct virtio_pci_queue){ .vp = vp, .idx = i, .kick_fd = -1 };
+		vp->q[i] = (struct virtio_pci_queue){.vp = vp, .idx = i, .kick_fd = -1};
 		virtq_init(&vdev->vq[i], vdev->as);
 	}
 	virtio_pci_regs_init(vp);

@@ -41,21 +41,21 @@
 #define VIRTIO_PCI_REVISION    1      /* modern, not transitional */
 
 /* The BAR and its layout. */
-#define VIRTIO_PCI_BAR          0
-#define VIRTIO_PCI_COMMON_OFF   0x0000
-#define VIRTIO_PCI_COMMON_LEN   0x40   /* through queue_reset */
-#define VIRTIO_PCI_ISR_OFF      0x1000
-#define VIRTIO_PCI_ISR_LEN      1
-#define VIRTIO_PCI_DEVCFG_OFF   0x2000
-#define VIRTIO_PCI_DEVCFG_MAX   0x1000
-#define VIRTIO_PCI_NOTIFY_OFF   0x3000
-#define VIRTIO_PCI_NOTIFY_MULT  4      /* notify_off_multiplier */
-#define VIRTIO_PCI_MSIX_OFF     0x4000 /* MSI-X table */
-#define VIRTIO_PCI_PBA_OFF      0x5000 /* MSI-X pending bits */
-#define VIRTIO_PCI_BAR_SIZE     0x8000
+#define VIRTIO_PCI_BAR	       0
+#define VIRTIO_PCI_COMMON_OFF  0x0000
+#define VIRTIO_PCI_COMMON_LEN  0x40 /* through queue_reset */
+#define VIRTIO_PCI_ISR_OFF     0x1000
+#define VIRTIO_PCI_ISR_LEN     1
+#define VIRTIO_PCI_DEVCFG_OFF  0x2000
+#define VIRTIO_PCI_DEVCFG_MAX  0x1000
+#define VIRTIO_PCI_NOTIFY_OFF  0x3000
+#define VIRTIO_PCI_NOTIFY_MULT 4      /* notify_off_multiplier */
+#define VIRTIO_PCI_MSIX_OFF    0x4000 /* MSI-X table */
+#define VIRTIO_PCI_PBA_OFF     0x5000 /* MSI-X pending bits */
+#define VIRTIO_PCI_BAR_SIZE    0x8000
 
 /* ISR bit 0; bit 1 is VIRTIO_PCI_ISR_CONFIG in <linux/virtio_pci.h>. */
-#define VIRTIO_PCI_ISR_QUEUE    0x1
+#define VIRTIO_PCI_ISR_QUEUE 0x1
 
 struct virtio_pci;
 
@@ -63,29 +63,29 @@ struct virtio_pci;
 struct virtio_pci_queue {
 	struct virtio_pci *vp;
 	unsigned idx;
-	uint16_t size;          /* queue_size as the driver left it */
-	bool size_bad;          /* last queue_size write was refused */
+	uint16_t size; /* queue_size as the driver left it */
+	bool size_bad; /* last queue_size write was refused */
 	uint16_t msix_vector;
-	bool enabled;           /* queue_enable reads 1 */
+	bool enabled; /* queue_enable reads 1 */
 	uint64_t desc, driver, device;
-	int kick_fd;            /* eventfd: the worker serves the queue */
-	uint64_t ioevent_addr;  /* registered KVM ioeventfd, when ioevent_on */
+	int kick_fd;	       /* eventfd: the worker serves the queue */
+	uint64_t ioevent_addr; /* registered KVM ioeventfd, when ioevent_on */
 	uint32_t ioevent_len;
 	bool ioevent_on;
-	atomic_ulong kicks;     /* driver notifications seen by the worker */
-	atomic_ulong irqs;      /* queue interrupts sent (MSI-X or INTx) */
+	atomic_ulong kicks; /* driver notifications seen by the worker */
+	atomic_ulong irqs;  /* queue interrupts sent (MSI-X or INTx) */
 };
 
 struct virtio_pci {
-	struct pci_dev pci;       /* first: the PCI core's view */
+	struct pci_dev pci; /* first: the PCI core's view */
 	struct virtio_dev *vdev;
-	int vm_fd;                /* for KVM_IOEVENTFD; -1: none */
-	bool worker_ready;        /* worker_init() succeeded */
+	int vm_fd;	   /* for KVM_IOEVENTFD; -1: none */
+	bool worker_ready; /* worker_init() succeeded */
 
 	/* Common configuration, under vdev->lock. */
 	uint32_t dfselect, gfselect;
-	uint64_t gf;              /* driver_feature as written */
-	bool gf_unknown;          /* bits written beyond the first 64 */
+	uint64_t gf;	 /* driver_feature as written */
+	bool gf_unknown; /* bits written beyond the first 64 */
 	uint16_t msix_config;
 	uint8_t status;
 	uint8_t config_generation;
@@ -93,15 +93,15 @@ struct virtio_pci {
 	struct virtio_pci_queue q[VIRTIO_MAX_QUEUES];
 
 	pthread_mutex_t irq_lock; /* isr and the INTx level move together */
-	uint8_t isr;              /* VIRTIO_PCI_ISR_* pending */
-	uint8_t cfg_cap;          /* offset of the PCI_CFG capability */
-	int dump_fd;              /* eventfd: the worker logs the state */
+	uint8_t isr;		  /* VIRTIO_PCI_ISR_* pending */
+	uint8_t cfg_cap;	  /* offset of the PCI_CFG capability */
+	int dump_fd;		  /* eventfd: the worker logs the state */
 };
 
 struct virtio_pci_params {
 	struct pci_bus *bus;
-	int slot;                 /* 1..31, or -1: the first free slot */
-	int vm_fd;                /* KVM_IOEVENTFD; -1: MMIO exits only */
+	int slot;  /* 1..31, or -1: the first free slot */
+	int vm_fd; /* KVM_IOEVENTFD; -1: MMIO exits only */
 	/* Run first on the device's worker thread (its seccomp filter).
 	 * NULL: none. */
 	int (*thread_init)(struct worker *w);

@@ -25,16 +25,16 @@ static unsigned common_width(uint64_t off)
 		return 2; /* queue_select .. queue_notify_off */
 	if (off < VIRTIO_PCI_COMMON_Q_NDATA)
 		return 4; /* ring addresses, two halves each */
-	return 2;         /* queue_notify_data, queue_reset, admin queue */
+	return 2;	  /* queue_notify_data, queue_reset, admin queue */
 }
 
 static bool common_access_ok(uint64_t off, unsigned size)
 {
-	if (off < VIRTIO_PCI_COMMON_LEN && size == common_width(off) &&
-	    off % size == 0)
+	if (off < VIRTIO_PCI_COMMON_LEN && size == common_width(off) && off % size == 0)
 		return true;
 	log_guest_once("virtio-pci: common config access of %u bytes at 0x%llx "
-		       "is not a field", size, (unsigned long long)off);
+		       "is not a field",
+		       size, (unsigned long long)off);
 	return false;
 }
 
@@ -46,8 +46,7 @@ static uint64_t offered_features(const struct virtio_pci *vp)
 /* The selected queue's state, or NULL when queue_select is out of range. */
 static struct virtio_pci_queue *common_queue(struct virtio_pci *vp)
 {
-	return vp->queue_select < vp->vdev->nr_queues ? &vp->q[vp->queue_select] :
-							 NULL;
+	return vp->queue_select < vp->vdev->nr_queues ? &vp->q[vp->queue_select] : NULL;
 }
 
 static uint64_t common_queue_read(struct virtio_pci *vp, uint64_t off)
@@ -57,47 +56,38 @@ static uint64_t common_queue_read(struct virtio_pci *vp, uint64_t off)
 	if (!pq)
 		return off == VIRTIO_PCI_COMMON_Q_MSIX ? VIRTIO_MSI_NO_VECTOR : 0;
 	switch (off) {
-	case VIRTIO_PCI_COMMON_Q_SIZE:    return pq->size;
-	case VIRTIO_PCI_COMMON_Q_MSIX:    return pq->msix_vector;
-	case VIRTIO_PCI_COMMON_Q_ENABLE:  return pq->enabled;
-	case VIRTIO_PCI_COMMON_Q_NOFF:    return pq->idx;
-	case VIRTIO_PCI_COMMON_Q_DESCLO:  return (uint32_t)pq->desc;
-	case VIRTIO_PCI_COMMON_Q_DESCHI:  return pq->desc >> 32;
+	case VIRTIO_PCI_COMMON_Q_SIZE: return pq->size;
+	case VIRTIO_PCI_COMMON_Q_MSIX: return pq->msix_vector;
+	case VIRTIO_PCI_COMMON_Q_ENABLE: return pq->enabled;
+	case VIRTIO_PCI_COMMON_Q_NOFF: return pq->idx;
+	case VIRTIO_PCI_COMMON_Q_DESCLO: return (uint32_t)pq->desc;
+	case VIRTIO_PCI_COMMON_Q_DESCHI: return pq->desc >> 32;
 	case VIRTIO_PCI_COMMON_Q_AVAILLO: return (uint32_t)pq->driver;
 	case VIRTIO_PCI_COMMON_Q_AVAILHI: return pq->driver >> 32;
-	case VIRTIO_PCI_COMMON_Q_USEDLO:  return (uint32_t)pq->device;
-	case VIRTIO_PCI_COMMON_Q_USEDHI:  return pq->device >> 32;
-	default:                          return 0; /* notify data, reset */
+	case VIRTIO_PCI_COMMON_Q_USEDLO: return (uint32_t)pq->device;
+	case VIRTIO_PCI_COMMON_Q_USEDHI: return pq->device >> 32;
+	default: return 0; /* notify data, reset */
 	}
 }
 
-uint64_t virtio_pci_common_read(struct virtio_pci *vp, uint64_t off,
-				unsigned size)
+uint64_t virtio_pci_common_read(struct virtio_pci *vp, uint64_t off, unsigned size)
 {
 	if (!common_access_ok(off, size))
 		return 0;
 	switch (off) {
-	case VIRTIO_PCI_COMMON_DFSELECT:
-		return vp->dfselect;
+	case VIRTIO_PCI_COMMON_DFSELECT: return vp->dfselect;
 	case VIRTIO_PCI_COMMON_DF:
-		return vp->dfselect < 2 ? (uint32_t)(offered_features(vp) >>
-						     (32 * vp->dfselect)) : 0;
-	case VIRTIO_PCI_COMMON_GFSELECT:
-		return vp->gfselect;
+		return vp->dfselect < 2 ? (uint32_t)(offered_features(vp) >> (32 * vp->dfselect))
+					: 0;
+	case VIRTIO_PCI_COMMON_GFSELECT: return vp->gfselect;
 	case VIRTIO_PCI_COMMON_GF:
 		return vp->gfselect < 2 ? (uint32_t)(vp->gf >> (32 * vp->gfselect)) : 0;
-	case VIRTIO_PCI_COMMON_MSIX:
-		return vp->msix_config;
-	case VIRTIO_PCI_COMMON_NUMQ:
-		return vp->vdev->nr_queues;
-	case VIRTIO_PCI_COMMON_STATUS:
-		return vp->status;
-	case VIRTIO_PCI_COMMON_CFGGENERATION:
-		return vp->config_generation;
-	case VIRTIO_PCI_COMMON_Q_SELECT:
-		return vp->queue_select;
-	default:
-		return common_queue_read(vp, off);
+	case VIRTIO_PCI_COMMON_MSIX: return vp->msix_config;
+	case VIRTIO_PCI_COMMON_NUMQ: return vp->vdev->nr_queues;
+	case VIRTIO_PCI_COMMON_STATUS: return vp->status;
+	case VIRTIO_PCI_COMMON_CFGGENERATION: return vp->config_generation;
+	case VIRTIO_PCI_COMMON_Q_SELECT: return vp->queue_select;
+	default: return common_queue_read(vp, off);
 	}
 }
 
@@ -137,8 +127,7 @@ static bool common_features_ok(struct virtio_pci *vp)
 		why = "features the device did not offer";
 	else if (!(vp->gf & BIT_ULL(VIRTIO_F_VERSION_1)))
 		why = "no VERSION_1 (legacy drivers are not supported)";
-	else if (vdev->require_access_platform &&
-		 !(vp->gf & BIT_ULL(VIRTIO_F_ACCESS_PLATFORM)))
+	else if (vdev->require_access_platform && !(vp->gf & BIT_ULL(VIRTIO_F_ACCESS_PLATFORM)))
 		why = "no ACCESS_PLATFORM behind an IOMMU";
 	if (why) {
 		log_guest_once("%s: FEATURES_OK refused: %s", vdev->ops->name, why);
@@ -177,8 +166,7 @@ static void common_write_status(struct virtio_pci *vp, uint8_t val)
 			virtio_pci_notify(vp, i); /* buffers made available earlier */
 }
 
-static void common_queue_enable(struct virtio_pci *vp,
-				struct virtio_pci_queue *pq, uint16_t val)
+static void common_queue_enable(struct virtio_pci *vp, struct virtio_pci_queue *pq, uint16_t val)
 {
 	struct virtio_dev *vdev = vp->vdev;
 	struct virtq *vq = &vdev->vq[pq->idx];
@@ -201,16 +189,15 @@ static void common_queue_enable(struct virtio_pci *vp,
 	vq->used = iova(pq->device);
 	virtq_set_features(vq, vdev->driver_features);
 	if (virtq_enable(vq)) {
-		log_guest_once("%s: queue %u: bad ring size or addresses",
-			       vdev->ops->name, pq->idx);
+		log_guest_once("%s: queue %u: bad ring size or addresses", vdev->ops->name,
+			       pq->idx);
 		vdev->t->needs_reset(vdev);
 		return;
 	}
 	pq->enabled = true;
 }
 
-static void common_queue_size(struct virtio_pci *vp, struct virtio_pci_queue *pq,
-			      uint16_t val)
+static void common_queue_size(struct virtio_pci *vp, struct virtio_pci_queue *pq, uint16_t val)
 {
 	if (!val || (val & (val - 1)) || val > vp->vdev->queue_max) {
 		log_guest_once("%s: queue_size %u refused (a power of two <= %u)",
@@ -225,8 +212,7 @@ static void common_queue_size(struct virtio_pci *vp, struct virtio_pci_queue *pq
 /* Set the 32-bit half of *a selected by hi. */
 static void common_set_half(uint64_t *a, bool hi, uint32_t val)
 {
-	*a = hi ? (*a & 0xffffffffull) | ((uint64_t)val << 32) :
-		  (*a & ~0xffffffffull) | val;
+	*a = hi ? (*a & 0xffffffffull) | ((uint64_t)val << 32) : (*a & ~0xffffffffull) | val;
 }
 
 static void common_queue_write(struct virtio_pci *vp, uint64_t off, uint32_t val)
@@ -252,9 +238,7 @@ static void common_queue_write(struct virtio_pci *vp, uint64_t off, uint32_t val
 		return;
 	}
 	switch (off) {
-	case VIRTIO_PCI_COMMON_Q_SIZE:
-		common_queue_size(vp, pq, (uint16_t)val);
-		break;
+	case VIRTIO_PCI_COMMON_Q_SIZE: common_queue_size(vp, pq, (uint16_t)val); break;
 	case VIRTIO_PCI_COMMON_Q_DESCLO:
 	case VIRTIO_PCI_COMMON_Q_DESCHI:
 		common_set_half(&pq->desc, off == VIRTIO_PCI_COMMON_Q_DESCHI, val);
@@ -267,42 +251,25 @@ static void common_queue_write(struct virtio_pci *vp, uint64_t off, uint32_t val
 	case VIRTIO_PCI_COMMON_Q_USEDHI:
 		common_set_half(&pq->device, off == VIRTIO_PCI_COMMON_Q_USEDHI, val);
 		break;
-	default: /* read-only: queue_notify_off, notify data, queue_reset */
-		break;
+	default: /* read-only: queue_notify_off, notify data, queue_reset */ break;
 	}
 }
 
-void virtio_pci_common_write(struct virtio_pci *vp, uint64_t off, unsigned size,
-			     uint64_t val)
+void virtio_pci_common_write(struct virtio_pci *vp, uint64_t off, unsigned size, uint64_t val)
 {
 	if (!common_access_ok(off, size))
 		return;
 	switch (off) {
-	case VIRTIO_PCI_COMMON_DFSELECT:
-		vp->dfselect = (uint32_t)val;
-		break;
-	case VIRTIO_PCI_COMMON_GFSELECT:
-		vp->gfselect = (uint32_t)val;
-		break;
-	case VIRTIO_PCI_COMMON_GF:
-		common_write_gf(vp, (uint32_t)val);
-		break;
-	case VIRTIO_PCI_COMMON_MSIX:
-		vp->msix_config = common_vector(vp, (uint16_t)val);
-		break;
-	case VIRTIO_PCI_COMMON_STATUS:
-		common_write_status(vp, (uint8_t)val);
-		break;
-	case VIRTIO_PCI_COMMON_Q_SELECT:
-		vp->queue_select = (uint16_t)val;
-		break;
+	case VIRTIO_PCI_COMMON_DFSELECT: vp->dfselect = (uint32_t)val; break;
+	case VIRTIO_PCI_COMMON_GFSELECT: vp->gfselect = (uint32_t)val; break;
+	case VIRTIO_PCI_COMMON_GF: common_write_gf(vp, (uint32_t)val); break;
+	case VIRTIO_PCI_COMMON_MSIX: vp->msix_config = common_vector(vp, (uint16_t)val); break;
+	case VIRTIO_PCI_COMMON_STATUS: common_write_status(vp, (uint8_t)val); break;
+	case VIRTIO_PCI_COMMON_Q_SELECT: vp->queue_select = (uint16_t)val; break;
 	case VIRTIO_PCI_COMMON_DF:
 	case VIRTIO_PCI_COMMON_NUMQ:
-	case VIRTIO_PCI_COMMON_CFGGENERATION:
-		break; /* read-only */
-	default:
-		common_queue_write(vp, off, (uint32_t)val);
-		break;
+	case VIRTIO_PCI_COMMON_CFGGENERATION: break; /* read-only */
+	default: common_queue_write(vp, off, (uint32_t)val); break;
 	}
 }
 

@@ -8,10 +8,8 @@
 /* pci_common.c: the common configuration structure (spec 4.1.4.3), off
  * relative to its start. vdev->lock held. Accesses must use the natural
  * width of a field; others read 0 and are dropped (logged once). */
-uint64_t virtio_pci_common_read(struct virtio_pci *vp, uint64_t off,
-				unsigned size);
-void virtio_pci_common_write(struct virtio_pci *vp, uint64_t off, unsigned size,
-			     uint64_t val);
+uint64_t virtio_pci_common_read(struct virtio_pci *vp, uint64_t off, unsigned size);
+void virtio_pci_common_write(struct virtio_pci *vp, uint64_t off, unsigned size, uint64_t val);
 
 /* pci_common.c: reset the device model, then the transport state and the
  * queues (virtio_pci_regs_init). vdev->lock held. */

@@ -42,8 +42,7 @@ static bool irq_msix(struct virtio_pci *vp, uint16_t vec)
 	if (ret == -ENODEV)
 		return false; /* disabled meanwhile */
 	if (ret < 0)
-		log_guest_once("%s: MSI-X vector %u: %s", vp->vdev->ops->name, vec,
-			       strerror(-ret));
+		log_guest_once("%s: MSI-X vector %u: %s", vp->vdev->ops->name, vec, strerror(-ret));
 	return true;
 }
 

@@ -23,8 +23,8 @@ void virtio_pci_notify(struct virtio_pci *vp, unsigned q)
 		return;
 	}
 	if (write(vp->q[q].kick_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		log_guest_once("%s: cannot signal the worker: %s",
-			       vp->vdev->ops->name, strerror(errno));
+		log_guest_once("%s: cannot signal the worker: %s", vp->vdev->ops->name,
+			       strerror(errno));
 }
 
 /* Why a notification must be ignored now, or NULL. vdev->lock held. */
@@ -70,11 +70,13 @@ void virtio_pci_kick_event(void *opaque, uint32_t events)
 }
 
 /* KVM_IOEVENTFD for queue pq at addr with len (0: any width). */
-static int notify_ioeventfd(struct virtio_pci *vp, struct virtio_pci_queue *pq,
-			    uint64_t addr, uint32_t len, bool assign)
+static int notify_ioeventfd(struct virtio_pci *vp, struct virtio_pci_queue *pq, uint64_t addr,
+			    uint32_t len, bool assign)
 {
 	struct kvm_ioeventfd io = {
-		.addr = addr, .len = len, .fd = pq->kick_fd,
+		.addr = addr,
+		.len = len,
+		.fd = pq->kick_fd,
 		.flags = assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN,
 	};
 
@@ -135,8 +137,7 @@ static void dump_event(void *opaque, uint32_t events)
 	pthread_mutex_lock(&vdev->lock);
 	log_warn("%s %02x.%u: status 0x%02x features 0x%llx msix %s", vdev->ops->name,
 		 vp->pci.devfn >> 3, vp->pci.devfn & 7, vp->status,
-		 (unsigned long long)vdev->driver_features,
-		 msix_enabled(&vp->pci) ? "on" : "off");
+		 (unsigned long long)vdev->driver_features, msix_enabled(&vp->pci) ? "on" : "off");
 	for (unsigned i = 0; i < vdev->nr_queues; i++) {
 		struct virtio_pci_queue *pq = &vp->q[i];
 
@@ -164,8 +165,8 @@ int virtio_pci_kick_init(struct virtio_pci *vp)
 		pq->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (pq->kick_fd < 0)
 			return -errno;
-		ret = worker_add_fd(&vp->vdev->worker, pq->kick_fd, EPOLLIN,
-				    virtio_pci_kick_event, pq);
+		ret = worker_add_fd(&vp->vdev->worker, pq->kick_fd, EPOLLIN, virtio_pci_kick_event,
+				    pq);
 		if (ret)
 			return ret;
 	}

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <sys/random.h>
 
-
 struct virtio_rng *virtio_rng_new(void)
 {
 	struct virtio_rng *r = calloc(1, sizeof(*r));

@@ -8,7 +8,7 @@
 
 #define VIRTIO_RNG_QUEUE_SIZE 64u
 /* Most random bytes given for one chain (bounds the work per request). */
-#define VIRTIO_RNG_CHAIN_MAX  KiB(64)
+#define VIRTIO_RNG_CHAIN_MAX KiB(64)
 
 struct virtio_rng {
 	struct virtio_dev vdev;

@@ -26,8 +26,7 @@ bool acpi_rsdp_valid(const struct acpi_rsdp *p)
 		return false;
 	if (p->revision < 2)
 		return true;
-	return p->length >= RSDP_V2_LEN && p->length < 4096 &&
-	       !acpi_checksum(p, p->length);
+	return p->length >= RSDP_V2_LEN && p->length < 4096 && !acpi_checksum(p, p->length);
 }
 
 static const struct acpi_rsdp *rsdp_scan(uint64_t start, uint64_t end)

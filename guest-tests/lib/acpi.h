@@ -11,7 +11,7 @@ struct acpi_rsdp {
 	char signature[8]; /* "RSD PTR " */
 	uint8_t checksum;  /* over the first 20 bytes */
 	char oem_id[6];
-	uint8_t revision;  /* 0: ACPI 1.0 (RSDT only); 2: has the fields below */
+	uint8_t revision; /* 0: ACPI 1.0 (RSDT only); 2: has the fields below */
 	uint32_t rsdt;
 	uint32_t length;
 	uint64_t xsdt;
@@ -41,7 +41,7 @@ struct acpi_gas {
 } __attribute__((packed));
 
 #define ACPI_GAS_MEMORY 0
-#define ACPI_GAS_IO 1
+#define ACPI_GAS_IO	1
 
 /* The FADT up to ACPI 6 (276 bytes). Fields past header.length are absent. */
 struct acpi_fadt {
@@ -80,13 +80,13 @@ _Static_assert(__builtin_offsetof(struct acpi_fadt, x_dsdt) == 140, "FADT layout
 _Static_assert(__builtin_offsetof(struct acpi_fadt, sleep_control_reg) == 244, "FADT layout");
 _Static_assert(sizeof(struct acpi_fadt) == 276, "FADT layout");
 
-#define FADT_F_RESET_REG_SUP (1u << 10)
+#define FADT_F_RESET_REG_SUP   (1u << 10)
 #define FADT_F_HW_REDUCED_ACPI (1u << 20)
 
 /* True when a FADT field ends within the table. */
-#define FADT_HAS(fadt, field)                                                 \
-	((fadt)->header.length >= __builtin_offsetof(struct acpi_fadt, field) + \
-					  sizeof((fadt)->field))
+#define FADT_HAS(fadt, field)                                                                      \
+	((fadt)->header.length >=                                                                  \
+	 __builtin_offsetof(struct acpi_fadt, field) + sizeof((fadt)->field))
 
 /* Largest table length the walker accepts. */
 #define ACPI_TABLE_MAX (1u << 20)

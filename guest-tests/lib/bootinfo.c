@@ -27,7 +27,7 @@ static void copy_cmdline(uint64_t paddr)
 static void add_mem(uint64_t addr, uint64_t size, uint32_t type)
 {
 	if (boot_info.nr_mem < BOOT_MEM_MAX)
-		boot_info.mem[boot_info.nr_mem++] = (struct boot_mem){ addr, size, type };
+		boot_info.mem[boot_info.nr_mem++] = (struct boot_mem){addr, size, type};
 }
 
 static void pvh_init(const struct hvm_start_info *si)
@@ -42,7 +42,7 @@ static void pvh_init(const struct hvm_start_info *si)
 	mod = (const void *)(uintptr_t)si->modlist_paddr;
 	for (uint32_t i = 0; mod && i < si->nr_modules && i < BOOT_MOD_MAX; i++)
 		boot_info.modules[boot_info.nr_modules++] =
-			(struct boot_module){ mod[i].paddr, mod[i].size };
+			(struct boot_module){mod[i].paddr, mod[i].size};
 	mm = (const void *)(uintptr_t)si->memmap_paddr;
 	if (si->version < 1)
 		return;
@@ -60,9 +60,8 @@ static void mb_init(const struct multiboot_info *mbi)
 		const struct multiboot_module *m = (const void *)(uintptr_t)mbi->mods_addr;
 
 		for (uint32_t i = 0; i < mbi->mods_count && i < BOOT_MOD_MAX; i++)
-			boot_info.modules[boot_info.nr_modules++] = (struct boot_module){
-				m[i].mod_start, m[i].mod_end - m[i].mod_start
-			};
+			boot_info.modules[boot_info.nr_modules++] =
+				(struct boot_module){m[i].mod_start, m[i].mod_end - m[i].mod_start};
 	}
 	if (mbi->flags & MBI_MMAP) {
 		uint64_t p = mbi->mmap_addr, end = p + mbi->mmap_length;

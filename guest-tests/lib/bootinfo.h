@@ -10,12 +10,12 @@
 #include "multiboot.h"
 #include "pvh.h"
 
-#define BOOT_PROTO_PVH 1
+#define BOOT_PROTO_PVH	     1
 #define BOOT_PROTO_MULTIBOOT 2
 
 #define BOOT_CMDLINE_MAX 4096
-#define BOOT_MEM_MAX 64
-#define BOOT_MOD_MAX 8
+#define BOOT_MEM_MAX	 64
+#define BOOT_MOD_MAX	 8
 
 #define E820_RAM 1
 
@@ -29,13 +29,13 @@ struct boot_module {
 };
 
 struct boot_info {
-	uint32_t proto;   /* BOOT_PROTO_* */
-	uint32_t magic;   /* start_info.magic, or %eax for Multiboot */
-	uint64_t raw;     /* address of start_info / multiboot_info */
-	uint64_t rsdp;    /* 0 when the loader gave none */
+	uint32_t proto; /* BOOT_PROTO_* */
+	uint32_t magic; /* start_info.magic, or %eax for Multiboot */
+	uint64_t raw;	/* address of start_info / multiboot_info */
+	uint64_t rsdp;	/* 0 when the loader gave none */
 	char cmdline[BOOT_CMDLINE_MAX];
 	bool cmdline_truncated;
-	uint32_t nr_mem;  /* entries in mem[] (more were dropped if > BOOT_MEM_MAX) */
+	uint32_t nr_mem; /* entries in mem[] (more were dropped if > BOOT_MEM_MAX) */
 	struct boot_mem mem[BOOT_MEM_MAX];
 	uint32_t nr_modules;
 	struct boot_module modules[BOOT_MOD_MAX];

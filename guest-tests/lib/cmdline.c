@@ -60,9 +60,15 @@ bool cmdline_get_u64(const char *key, uint64_t *out)
 	if (end == buf)
 		return false;
 	switch (*end) {
-	case 'G': case 'g': v <<= 10; /* fall through */
-	case 'M': case 'm': v <<= 10; /* fall through */
-	case 'K': case 'k': v <<= 10; end++; break;
+	case 'G':
+	case 'g': v <<= 10; /* fall through */
+	case 'M':
+	case 'm': v <<= 10; /* fall through */
+	case 'K':
+	case 'k':
+		v <<= 10;
+		end++;
+		break;
 	}
 	if (*end)
 		return false;

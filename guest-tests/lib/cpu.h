@@ -7,17 +7,17 @@
 #define GT_MAX_CPUS 64
 
 /* GDT layout (see start.S). */
-#define SEL_KCODE32 0x08
-#define SEL_KDATA 0x10
-#define SEL_KCODE64 0x18
-#define SEL_UDATA 0x23 /* 0x20 | RPL 3 */
-#define SEL_UCODE64 0x2b /* 0x28 | RPL 3 */
+#define SEL_KCODE32  0x08
+#define SEL_KDATA    0x10
+#define SEL_KCODE64  0x18
+#define SEL_UDATA    0x23 /* 0x20 | RPL 3 */
+#define SEL_UCODE64  0x2b /* 0x28 | RPL 3 */
 #define SEL_TSS(cpu) (0x30 + 16 * (cpu))
 
 #define KSTACK_SIZE 0x2000 /* CPL0 stack per CPU: interrupts and the service gate */
 #define USTACK_SIZE 0x4000 /* CPL3 stack per CPU */
 
-#define RFLAGS_IF 0x200
+#define RFLAGS_IF    0x200
 #define RFLAGS_IOPL3 0x3000
 
 /* Where the AP trampoline is copied to; the SIPI vector is its page number. */
@@ -33,7 +33,7 @@
 /* One per CPU; %gs points at it at every privilege level (never swapgs). */
 struct percpu {
 	struct percpu *self;
-	uint32_t index;   /* 0 = BSP, then in start order */
+	uint32_t index; /* 0 = BSP, then in start order */
 	uint32_t apic_id;
 	uint64_t kstack_top;
 	uint64_t ustack_top;

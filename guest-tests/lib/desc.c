@@ -28,7 +28,7 @@ struct tss64 {
 
 #define GATE_INTR_DPL0 0x8e
 #define GATE_INTR_DPL3 0xee
-#define TSS_AVAILABLE 0x89
+#define TSS_AVAILABLE  0x89
 
 extern char isr_stubs[];
 extern char kstacks[], ustacks[];
@@ -37,7 +37,7 @@ extern uint64_t gdt_tss[];
 struct percpu percpu_area[GT_MAX_CPUS];
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static struct tss64 tss[GT_MAX_CPUS] __attribute__((aligned(16)));
-const struct desc_ptr idt_desc = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
+const struct desc_ptr idt_desc = {sizeof(idt) - 1, (uint64_t)(uintptr_t)idt};
 
 static void idt_fill(void)
 {

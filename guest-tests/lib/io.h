@@ -179,10 +179,10 @@ static inline uint64_t read_rflags(void)
 	return f;
 }
 
-#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define READ_ONCE(x)	 (*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define BIT(n) (1u << (n))
-#define BIT_ULL(n) (1ull << (n))
+#define ARRAY_SIZE(a)	 (sizeof(a) / sizeof((a)[0]))
+#define BIT(n)		 (1u << (n))
+#define BIT_ULL(n)	 (1ull << (n))
 
 #endif

@@ -4,7 +4,7 @@
 #include "io.h"
 
 #define IOREGSEL 0x00
-#define IOWIN 0x10
+#define IOWIN	 0x10
 
 uint32_t ioapic_read(uint64_t base, uint8_t reg)
 {

@@ -6,17 +6,17 @@
 
 #include <stdint.h>
 
-#define IOAPIC_REG_ID 0x00
-#define IOAPIC_REG_VER 0x01
+#define IOAPIC_REG_ID	    0x00
+#define IOAPIC_REG_VER	    0x01
 #define IOAPIC_REG_RTE(pin) (0x10 + 2 * (pin))
 
 #define RTE_DELIVERY_FIXED (0ull << 8)
-#define RTE_DEST_LOGICAL (1ull << 11)
-#define RTE_REMOTE_IRR (1ull << 14)
-#define RTE_ACTIVE_LOW (1ull << 13)
-#define RTE_LEVEL (1ull << 15)
-#define RTE_MASKED (1ull << 16)
-#define RTE_DEST(apic_id) ((uint64_t)(apic_id) << 56)
+#define RTE_DEST_LOGICAL   (1ull << 11)
+#define RTE_REMOTE_IRR	   (1ull << 14)
+#define RTE_ACTIVE_LOW	   (1ull << 13)
+#define RTE_LEVEL	   (1ull << 15)
+#define RTE_MASKED	   (1ull << 16)
+#define RTE_DEST(apic_id)  ((uint64_t)(apic_id) << 56)
 
 /* Read / write an indirect register. */
 uint32_t ioapic_read(uint64_t base, uint8_t reg);

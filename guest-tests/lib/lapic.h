@@ -8,16 +8,16 @@
 
 #define LAPIC_BASE 0xfee00000ull
 
-#define LAPIC_ID 0x020
-#define LAPIC_VER 0x030
-#define LAPIC_TPR 0x080
-#define LAPIC_EOI 0x0b0
-#define LAPIC_SVR 0x0f0
-#define LAPIC_ISR 0x100 /* 8 registers, 0x10 apart */
-#define LAPIC_IRR 0x200
-#define LAPIC_ESR 0x280
-#define LAPIC_ICR_LO 0x300
-#define LAPIC_ICR_HI 0x310
+#define LAPIC_ID	0x020
+#define LAPIC_VER	0x030
+#define LAPIC_TPR	0x080
+#define LAPIC_EOI	0x0b0
+#define LAPIC_SVR	0x0f0
+#define LAPIC_ISR	0x100 /* 8 registers, 0x10 apart */
+#define LAPIC_IRR	0x200
+#define LAPIC_ESR	0x280
+#define LAPIC_ICR_LO	0x300
+#define LAPIC_ICR_HI	0x310
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_LVT_LINT0 0x350
 #define LAPIC_LVT_LINT1 0x360
@@ -26,16 +26,16 @@
 #define LAPIC_TIMER_CCR 0x390
 #define LAPIC_TIMER_DCR 0x3e0
 
-#define LAPIC_SVR_ENABLE 0x100
-#define LAPIC_LVT_MASKED (1u << 16)
+#define LAPIC_SVR_ENABLE     0x100
+#define LAPIC_LVT_MASKED     (1u << 16)
 #define LAPIC_TIMER_PERIODIC (1u << 17)
-#define LAPIC_TIMER_DIV1 0xb
+#define LAPIC_TIMER_DIV1     0xb
 
-#define ICR_INIT 0x00000500u
-#define ICR_STARTUP 0x00000600u
-#define ICR_FIXED 0x00000000u
+#define ICR_INIT	 0x00000500u
+#define ICR_STARTUP	 0x00000600u
+#define ICR_FIXED	 0x00000000u
 #define ICR_LEVEL_ASSERT 0x00004000u
-#define ICR_PENDING 0x00001000u
+#define ICR_PENDING	 0x00001000u
 
 /* Read / write the 32-bit register at offset reg of this CPU's LAPIC. */
 uint32_t lapic_read(uint32_t reg);

@@ -5,11 +5,11 @@
 #include "ioapic.h"
 #include "string.h"
 
-#define MADT_LAPIC 0
-#define MADT_IOAPIC 1
-#define MADT_ISO 2
+#define MADT_LAPIC	    0
+#define MADT_IOAPIC	    1
+#define MADT_ISO	    2
 #define MADT_LAPIC_OVERRIDE 5
-#define MADT_X2APIC 9
+#define MADT_X2APIC	    9
 
 struct madt_table {
 	struct acpi_header header;
@@ -54,18 +54,16 @@ static void parse_entry(struct madt_info *m, const uint8_t *e, uint8_t len)
 		if (len < 12)
 			break;
 		if (m->nr_ioapics < MADT_MAX_IOAPICS)
-			m->ioapic[m->nr_ioapics] = (struct madt_ioapic){
-				e[2], rd32(e + 4), rd32(e + 8)
-			};
+			m->ioapic[m->nr_ioapics] =
+				(struct madt_ioapic){e[2], rd32(e + 4), rd32(e + 8)};
 		m->nr_ioapics++;
 		return;
 	case MADT_ISO:
 		if (len < 10)
 			break;
 		if (m->nr_isos < MADT_MAX_ISOS)
-			m->iso[m->nr_isos] = (struct madt_iso){
-				e[2], e[3], rd32(e + 4), (uint16_t)(e[8] | e[9] << 8)
-			};
+			m->iso[m->nr_isos] = (struct madt_iso){e[2], e[3], rd32(e + 4),
+							       (uint16_t)(e[8] | e[9] << 8)};
 		m->nr_isos++;
 		return;
 	case MADT_LAPIC_OVERRIDE:
@@ -74,8 +72,7 @@ static void parse_entry(struct madt_info *m, const uint8_t *e, uint8_t len)
 		memcpy(&a, e + 4, 8);
 		m->lapic_addr = a;
 		return;
-	default:
-		return; /* other types (NMI sources ...) are legal and ignored */
+	default: return; /* other types (NMI sources ...) are legal and ignored */
 	}
 	m->nr_bad++;
 }

@@ -8,7 +8,7 @@
 #include "cpu.h"
 
 #define MADT_MAX_IOAPICS 8
-#define MADT_MAX_ISOS 16
+#define MADT_MAX_ISOS	 16
 
 struct madt_ioapic {
 	uint8_t id;
@@ -26,7 +26,7 @@ struct madt_info {
 	uint64_t lapic_addr;
 	uint32_t flags;
 	uint32_t nr_lapic_entries; /* type 0 and 9 entries, enabled or not */
-	uint32_t nr_cpus;          /* enabled ones, listed in apic_ids[] */
+	uint32_t nr_cpus;	   /* enabled ones, listed in apic_ids[] */
 	uint32_t apic_ids[GT_MAX_CPUS];
 	uint32_t nr_ioapics;
 	struct madt_ioapic ioapic[MADT_MAX_IOAPICS];

@@ -7,10 +7,10 @@
 
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2badb002
 
-#define MBI_MEMORY 0x001  /* mem_lower, mem_upper */
+#define MBI_MEMORY  0x001 /* mem_lower, mem_upper */
 #define MBI_CMDLINE 0x004
-#define MBI_MODS 0x008
-#define MBI_MMAP 0x040
+#define MBI_MODS    0x008
+#define MBI_MMAP    0x040
 
 struct multiboot_info {
 	uint32_t flags;

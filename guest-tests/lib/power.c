@@ -5,14 +5,14 @@
 #include "io.h"
 #include "tsc.h"
 
-#define AML_NAME_OP 0x08
-#define AML_PACKAGE_OP 0x12
-#define AML_ZERO_OP 0x00
-#define AML_ONE_OP 0x01
+#define AML_NAME_OP	0x08
+#define AML_PACKAGE_OP	0x12
+#define AML_ZERO_OP	0x00
+#define AML_ONE_OP	0x01
 #define AML_BYTE_PREFIX 0x0a
 
 #define SLP_EN_HW_REDUCED 0x20 /* bit 5 of the sleep control register */
-#define SLP_EN_PM1 (1u << 13)
+#define SLP_EN_PM1	  (1u << 13)
 
 /* The first data object of a package: an integer constant. */
 static int aml_small_int(const uint8_t *p, const uint8_t *end)
@@ -49,7 +49,7 @@ int acpi_s5_slp_typ(void)
 		if (*q++ != AML_PACKAGE_OP)
 			continue;
 		q += 1 + (*q >> 6); /* PkgLength: 1 + bits 7:6 follow-on bytes */
-		q++;                /* NumElements */
+		q++;		    /* NumElements */
 		return aml_small_int(q, end);
 	}
 	return -1;
@@ -90,7 +90,8 @@ int acpi_poweroff(void)
 	} else if (f->pm1a_cnt_blk) {
 		uint16_t port = (uint16_t)f->pm1a_cnt_blk;
 
-		outw(port, (uint16_t)((inw(port) & ~(7u << 10)) | ((unsigned)typ << 10) | SLP_EN_PM1));
+		outw(port,
+		     (uint16_t)((inw(port) & ~(7u << 10)) | ((unsigned)typ << 10) | SLP_EN_PM1));
 	}
 	delay_us(1000000);
 	return -1;

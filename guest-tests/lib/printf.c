@@ -102,7 +102,7 @@ static int parse_int(const char **fmt)
 static void format(struct out *o, const char *fmt, va_list ap)
 {
 	for (; *fmt; fmt++) {
-		struct spec sp = { .prec = -1 };
+		struct spec sp = {.prec = -1};
 		int lng = 0;
 		uint64_t u;
 		int64_t s;
@@ -149,7 +149,11 @@ static void format(struct out *o, const char *fmt, va_list ap)
 		case 'X':
 		case 'o':
 			u = lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int);
-			out_num(o, u, false, *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16, *fmt == 'X', &sp);
+			out_num(o, u, false,
+				*fmt == 'u'   ? 10
+				: *fmt == 'o' ? 8
+					      : 16,
+				*fmt == 'X', &sp);
 			break;
 		case 'p':
 			sp.alt = true;
@@ -160,24 +164,17 @@ static void format(struct out *o, const char *fmt, va_list ap)
 			out_str(o, str ? str : "(null)", &sp);
 			break;
 		}
-		case 'c':
-			out_putc(o, (char)va_arg(ap, int));
-			break;
-		case '%':
-			out_putc(o, '%');
-			break;
-		case '\0':
-			return;
-		default:
-			out_putc(o, '%');
-			out_putc(o, *fmt);
+		case 'c': out_putc(o, (char)va_arg(ap, int)); break;
+		case '%': out_putc(o, '%'); break;
+		case '\0': return;
+		default: out_putc(o, '%'); out_putc(o, *fmt);
 		}
 	}
 }
 
 int vsnprintf(char *buf, size_t len, const char *fmt, va_list ap)
 {
-	struct out o = { .buf = buf, .len = len };
+	struct out o = {.buf = buf, .len = len};
 
 	format(&o, fmt, ap);
 	if (len)
@@ -200,7 +197,7 @@ static struct spinlock print_lock;
 
 int vprintf(const char *fmt, va_list ap)
 {
-	struct out o = { .to_serial = true };
+	struct out o = {.to_serial = true};
 	/* A CPU that died holding the lock must not silence the others. */
 	bool locked = spin_lock_bounded(&print_lock, 10000000);
 

@@ -106,21 +106,11 @@ void sys_dispatch(struct trap_frame *f)
 
 	f->rip += 2; /* past the ud2 */
 	switch (f->rax) {
-	case SYS_RDMSR:
-		f->rax = rdmsr((uint32_t)f->rdi);
-		break;
-	case SYS_WRMSR:
-		wrmsr((uint32_t)f->rdi, f->rsi);
-		break;
-	case SYS_READ_CR:
-		f->rax = cr_read(f->rdi);
-		break;
-	case SYS_WRITE_CR:
-		cr_write(f->rdi, f->rsi);
-		break;
-	case SYS_LIDT:
-		desc_load_idt((const void *)(uintptr_t)f->rdi);
-		break;
+	case SYS_RDMSR: f->rax = rdmsr((uint32_t)f->rdi); break;
+	case SYS_WRMSR: wrmsr((uint32_t)f->rdi, f->rsi); break;
+	case SYS_READ_CR: f->rax = cr_read(f->rdi); break;
+	case SYS_WRITE_CR: cr_write(f->rdi, f->rsi); break;
+	case SYS_LIDT: desc_load_idt((const void *)(uintptr_t)f->rdi); break;
 	case SYS_PARK:
 		for (;;)
 			__asm__ volatile("cli; hlt");
@@ -128,17 +118,12 @@ void sys_dispatch(struct trap_frame *f)
 		out = (struct cpuid_regs *)(uintptr_t)f->rdx;
 		*out = cpuid_count((uint32_t)f->rdi, (uint32_t)f->rsi);
 		break;
-	case SYS_IO:
-		f->rax = io_port((uint16_t)f->rdi, (unsigned)f->rsi, (uint32_t)f->rdx);
-		break;
-	case SYS_SET_IF:
-		f->rflags = (f->rflags & ~0x200ull) | (f->rdi ? 0x200 : 0);
-		break;
+	case SYS_IO: f->rax = io_port((uint16_t)f->rdi, (unsigned)f->rsi, (uint32_t)f->rdx); break;
+	case SYS_SET_IF: f->rflags = (f->rflags & ~0x200ull) | (f->rdi ? 0x200 : 0); break;
 	case SYS_HALT:
 		/* The interrupt is handled on this stack right after hlt. */
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 		break;
-	default:
-		f->rax = (uint64_t)-1;
+	default: f->rax = (uint64_t)-1;
 	}
 }

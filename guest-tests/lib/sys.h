@@ -19,7 +19,7 @@ enum sys_op {
 	SYS_PARK = 6,
 	SYS_CPUID = 7,
 	SYS_HALT = 8,
-	SYS_IO = 9,      /* port I/O for CPL3 without IOPL 3 (isr.S fast path) */
+	SYS_IO = 9,	 /* port I/O for CPL3 without IOPL 3 (isr.S fast path) */
 	SYS_SET_IF = 10, /* set RFLAGS.IF of the caller to (a0 != 0) */
 };
 

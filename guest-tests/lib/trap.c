@@ -14,8 +14,8 @@ static trap_handler_t handlers[256];
 static uint64_t unexpected;
 
 static const char *const exc_names[32] = {
-	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#09", "#TS", "#NP",
-	"#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#09", "#TS",
+	"#NP", "#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
 };
 
 void trap_set_handler(unsigned vec, trap_handler_t h)
@@ -45,9 +45,9 @@ static _Noreturn void trap_fatal(struct trap_frame *f)
 	printf("#   rip %#lx cs %#lx rflags %#lx rsp %#lx ss %#lx cr2 %#lx\n",
 	       (unsigned long)f->rip, (unsigned long)f->cs, (unsigned long)f->rflags,
 	       (unsigned long)f->rsp, (unsigned long)f->ss, (unsigned long)read_cr2());
-	printf("#   rax %#lx rbx %#lx rcx %#lx rdx %#lx rsi %#lx rdi %#lx\n",
-	       (unsigned long)f->rax, (unsigned long)f->rbx, (unsigned long)f->rcx,
-	       (unsigned long)f->rdx, (unsigned long)f->rsi, (unsigned long)f->rdi);
+	printf("#   rax %#lx rbx %#lx rcx %#lx rdx %#lx rsi %#lx rdi %#lx\n", (unsigned long)f->rax,
+	       (unsigned long)f->rbx, (unsigned long)f->rcx, (unsigned long)f->rdx,
+	       (unsigned long)f->rsi, (unsigned long)f->rdi);
 	report_bail("unhandled exception %s at %#lx", name, (unsigned long)f->rip);
 }
 

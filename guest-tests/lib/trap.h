@@ -16,7 +16,7 @@ struct trap_frame {
 
 typedef void (*trap_handler_t)(struct trap_frame *f);
 
-#define VEC_UD 6
+#define VEC_UD	     6
 #define VEC_SPURIOUS 0xff
 
 /* Install h for vector vec (NULL removes it).

@@ -29,7 +29,7 @@ uint64_t vblk_capacity(struct virtio_pci *d)
 struct vblk_result vblk_request(struct virtio_pci *d, uint32_t type, uint64_t sector, void *data,
 				uint32_t len)
 {
-	struct vblk_result r = { .rc = -1, .status = VBLK_NO_STATUS };
+	struct vblk_result r = {.rc = -1, .status = VBLK_NO_STATUS};
 	struct virtq_buf b[3];
 	bool dev_writes = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID;
 	unsigned n = 0, nr_out = 1;

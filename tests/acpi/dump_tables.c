@@ -25,8 +25,7 @@ static const void *at(uint64_t gpa_addr, size_t len)
 	return area + (gpa_addr - LAYOUT_BIOS_START);
 }
 
-static void dump(const char *dir, const char *name, const void *p,
-		 size_t len)
+static void dump(const char *dir, const char *name, const void *p, size_t len)
 {
 	char path[4096];
 	FILE *f;
@@ -48,13 +47,13 @@ static const struct acpi_table_header *table_at(uint64_t gpa_addr)
 
 int main(int argc, char **argv)
 {
-	struct acpi_config cfg = { .nr_cpus = 2 };
+	struct acpi_config cfg = {.nr_cpus = 2};
 	const struct acpi_table_header *xsdt_h;
 	const struct acpi_xsdt *xsdt;
 	const struct acpi_fadt *fadt;
 	const struct acpi_rsdp *rsdp;
 	gpa_t rsdp_gpa;
-	char sig[5] = { 0 };
+	char sig[5] = {0};
 	int err;
 
 	if (argc < 2) {
@@ -63,8 +62,7 @@ int main(int argc, char **argv)
 	}
 	if (argc > 2)
 		cfg.nr_cpus = (unsigned)strtoul(argv[2], NULL, 0);
-	err = acpi_build(&cfg, area, sizeof(area), gpa(LAYOUT_BIOS_START),
-			 &rsdp_gpa);
+	err = acpi_build(&cfg, area, sizeof(area), gpa(LAYOUT_BIOS_START), &rsdp_gpa);
 	if (err) {
 		fprintf(stderr, "acpi_build: %s\n", strerror(-err));
 		return 1;

@@ -42,9 +42,11 @@ static inline int fx_setup(void **state)
 
 	if (!f || guest_mem_layout(&f->mem, RAM) || guest_mem_alloc(&f->mem))
 		return -1;
-	f->args = (struct boot_args){ .kernel = f->img, .kernel_len = IMG_LEN,
-				      .kernel_path = KERNEL_PATH, .cmdline = "",
-				      .mem = &f->mem };
+	f->args = (struct boot_args){.kernel = f->img,
+				     .kernel_len = IMG_LEN,
+				     .kernel_path = KERNEL_PATH,
+				     .cmdline = "",
+				     .mem = &f->mem};
 	*state = f;
 	return 0;
 }
@@ -98,13 +100,17 @@ static inline void expect_load_fail(struct fx *f, int want, const char *needle)
 
 /* An executable little-endian ELF64 header for machine at buf, e_phnum
  * phnum, followed by the nph program headers ph. */
-static inline void put_elf64(uint8_t *buf, uint16_t machine, uint64_t entry,
-			     uint16_t phnum, const Elf64_Phdr *ph, size_t nph)
+static inline void put_elf64(uint8_t *buf, uint16_t machine, uint64_t entry, uint16_t phnum,
+			     const Elf64_Phdr *ph, size_t nph)
 {
-	Elf64_Ehdr eh = { .e_type = ET_EXEC, .e_machine = machine,
-			  .e_version = EV_CURRENT, .e_entry = entry,
-			  .e_phoff = sizeof(eh), .e_ehsize = sizeof(eh),
-			  .e_phentsize = sizeof(Elf64_Phdr), .e_phnum = phnum };
+	Elf64_Ehdr eh = {.e_type = ET_EXEC,
+			 .e_machine = machine,
+			 .e_version = EV_CURRENT,
+			 .e_entry = entry,
+			 .e_phoff = sizeof(eh),
+			 .e_ehsize = sizeof(eh),
+			 .e_phentsize = sizeof(Elf64_Phdr),
+			 .e_phnum = phnum};
 
 	memcpy(eh.e_ident, ELFMAG, SELFMAG);
 	eh.e_ident[EI_CLASS] = ELFCLASS64;
@@ -114,13 +120,17 @@ static inline void put_elf64(uint8_t *buf, uint16_t machine, uint64_t entry,
 }
 
 /* The same for ELF32. */
-static inline void put_elf32(uint8_t *buf, uint16_t machine, uint32_t entry,
-			     uint16_t phnum, const Elf32_Phdr *ph, size_t nph)
+static inline void put_elf32(uint8_t *buf, uint16_t machine, uint32_t entry, uint16_t phnum,
+			     const Elf32_Phdr *ph, size_t nph)
 {
-	Elf32_Ehdr eh = { .e_type = ET_EXEC, .e_machine = machine,
-			  .e_version = EV_CURRENT, .e_entry = entry,
-			  .e_phoff = sizeof(eh), .e_ehsize = sizeof(eh),
-			  .e_phentsize = sizeof(Elf32_Phdr), .e_phnum = phnum };
+	Elf32_Ehdr eh = {.e_type = ET_EXEC,
+			 .e_machine = machine,
+			 .e_version = EV_CURRENT,
+			 .e_entry = entry,
+			 .e_phoff = sizeof(eh),
+			 .e_ehsize = sizeof(eh),
+			 .e_phentsize = sizeof(Elf32_Phdr),
+			 .e_phnum = phnum};
 
 	memcpy(eh.e_ident, ELFMAG, SELFMAG);
 	eh.e_ident[EI_CLASS] = ELFCLASS32;
@@ -131,10 +141,10 @@ static inline void put_elf32(uint8_t *buf, uint16_t machine, uint32_t entry,
 
 /* A "Xen" ELF note at buf: namesz 4, descsz and type as given, then the
  * desclen bytes of desc (descsz may lie about them). */
-static inline void put_xen_note(uint8_t *buf, uint32_t type, uint32_t descsz,
-				const void *desc, size_t desclen)
+static inline void put_xen_note(uint8_t *buf, uint32_t type, uint32_t descsz, const void *desc,
+				size_t desclen)
 {
-	uint32_t hdr[4] = { 4, descsz, type, 0 };
+	uint32_t hdr[4] = {4, descsz, type, 0};
 
 	memcpy(&hdr[3], "Xen", 4);
 	memcpy(buf, hdr, sizeof(hdr));

@@ -36,9 +36,11 @@ static inline int teardown(void **state)
 /* devs[i]: vendor 0x1234, device 0x1000 + i, class 0x00ff00, INTx pin. */
 static inline void dev_init(unsigned i, uint8_t pin, const char *name)
 {
-	struct pci_dev_info info = { .vendor = 0x1234, .device = 0x1000 + i,
-				     .class = 0x00ff00, .intx_pin = pin,
-				     .name = name };
+	struct pci_dev_info info = {.vendor = 0x1234,
+				    .device = 0x1000 + i,
+				    .class = 0x00ff00,
+				    .intx_pin = pin,
+				    .name = name};
 
 	pci_dev_init(&devs[i], &info, NULL, NULL);
 }

@@ -14,9 +14,9 @@
 #include "vmm/acpi/tables.h"
 #include "vmm/layout.h"
 
-#define AREA_BASE LAYOUT_BIOS_START
-#define AREA_LEN  (LAYOUT_BIOS_END - LAYOUT_BIOS_START)
-#define GUARD     256
+#define AREA_BASE  LAYOUT_BIOS_START
+#define AREA_LEN   (LAYOUT_BIOS_END - LAYOUT_BIOS_START)
+#define GUARD	   256
 #define GUARD_BYTE 0xa5
 
 /* An output buffer of 'len' bytes followed by a guard region. */
@@ -27,7 +27,7 @@ struct area {
 
 static struct area area_new(size_t len)
 {
-	struct area ar = { malloc(len + GUARD), len };
+	struct area ar = {malloc(len + GUARD), len};
 
 	assert_non_null(ar.mem);
 	memset(ar.mem, 0x5a, len); /* stale content acpi_build must clear */
@@ -59,8 +59,7 @@ static const void *at(const struct area *ar, uint64_t gpa_addr, size_t len)
 }
 
 /* A valid table (whole length inside the area, checksum 0) at gpa_addr. */
-static const struct acpi_table_header *table_at(const struct area *ar,
-						uint64_t gpa_addr,
+static const struct acpi_table_header *table_at(const struct area *ar, uint64_t gpa_addr,
 						const char *sig)
 {
 	const struct acpi_table_header *h = at(ar, gpa_addr, sizeof(*h));
@@ -78,12 +77,10 @@ static const struct acpi_table_header *table_at(const struct area *ar,
 /* What an OS does: scan on 16-byte boundaries for a valid RSDP. */
 static const struct acpi_rsdp *rsdp_scan(const struct area *ar)
 {
-	for (size_t off = 0; off + sizeof(struct acpi_rsdp) <= ar->len;
-	     off += 16) {
+	for (size_t off = 0; off + sizeof(struct acpi_rsdp) <= ar->len; off += 16) {
 		const struct acpi_rsdp *r = (const void *)(ar->mem + off);
 
-		if (memcmp(r->signature, "RSD PTR ", 8) ||
-		    sum(r, ACPI_RSDP_V1_LEN) != 0)
+		if (memcmp(r->signature, "RSD PTR ", 8) || sum(r, ACPI_RSDP_V1_LEN) != 0)
 			continue;
 		assert_int_equal(r->revision, 2);
 		assert_int_equal(r->length, sizeof(*r));
@@ -94,12 +91,10 @@ static const struct acpi_rsdp *rsdp_scan(const struct area *ar)
 	return NULL;
 }
 
-static const struct acpi_xsdt *xsdt_of(const struct area *ar,
-				       unsigned *nr)
+static const struct acpi_xsdt *xsdt_of(const struct area *ar, unsigned *nr)
 {
 	const struct acpi_rsdp *r = rsdp_scan(ar);
-	const struct acpi_table_header *h =
-		table_at(ar, r->xsdt_address, "XSDT");
+	const struct acpi_table_header *h = table_at(ar, r->xsdt_address, "XSDT");
 
 	assert_int_equal((h->length - sizeof(*h)) % 8, 0);
 	*nr = (unsigned)((h->length - sizeof(*h)) / 8);
@@ -113,8 +108,7 @@ static const void *xsdt_find(const struct area *ar, const char *sig)
 	const struct acpi_xsdt *x = xsdt_of(ar, &nr);
 
 	for (unsigned i = 0; i < nr; i++) {
-		const struct acpi_table_header *h =
-			table_at(ar, x->entry[i], NULL);
+		const struct acpi_table_header *h = table_at(ar, x->entry[i], NULL);
 
 		if (!memcmp(h->signature, sig, 4))
 			return h;
@@ -125,12 +119,11 @@ static const void *xsdt_find(const struct area *ar, const char *sig)
 
 static struct area build(unsigned nr_cpus)
 {
-	struct acpi_config cfg = { .nr_cpus = nr_cpus };
+	struct acpi_config cfg = {.nr_cpus = nr_cpus};
 	struct area ar = area_new(AREA_LEN);
 	gpa_t rsdp;
 
-	assert_int_equal(acpi_build(&cfg, ar.mem, ar.len, gpa(AREA_BASE),
-				    &rsdp), 0);
+	assert_int_equal(acpi_build(&cfg, ar.mem, ar.len, gpa(AREA_BASE), &rsdp), 0);
 	area_check_guard(&ar);
 	assert_int_equal(rsdp.a, AREA_BASE);
 	assert_ptr_equal(rsdp_scan(&ar), ar.mem);
@@ -159,10 +152,9 @@ static void test_fadt(void **state)
 	(void)state;
 	assert_int_equal(f->header.length, 276);
 	assert_int_equal(f->header.revision, 6);
-	assert_int_equal(f->flags, ACPI_FADT_F_HW_REDUCED_ACPI |
-				   ACPI_FADT_F_RESET_REG_SUP);
-	assert_int_equal(f->iapc_boot_arch & (ACPI_FADT_BOOT_LEGACY_DEVICES |
-					      ACPI_FADT_BOOT_8042), 0);
+	assert_int_equal(f->flags, ACPI_FADT_F_HW_REDUCED_ACPI | ACPI_FADT_F_RESET_REG_SUP);
+	assert_int_equal(f->iapc_boot_arch & (ACPI_FADT_BOOT_LEGACY_DEVICES | ACPI_FADT_BOOT_8042),
+			 0);
 	assert_true(f->iapc_boot_arch & ACPI_FADT_BOOT_NO_VGA);
 	assert_true(f->iapc_boot_arch & ACPI_FADT_BOOT_NO_CMOS_RTC);
 	assert_int_equal(f->sleep_control.space_id, ACPI_GAS_IO);
@@ -195,7 +187,7 @@ static void check_madt(unsigned nr_cpus)
 	const uint8_t *end = (const uint8_t *)m + m->header.length;
 	unsigned nr_lapic = 0, nr_ioapic = 0, nr_iso = 0, nr_nmi = 0;
 	uint8_t ioapic_id = 0;
-	bool seen[256] = { false };
+	bool seen[256] = {false};
 
 	assert_int_equal(m->local_apic_address, LAYOUT_LAPIC);
 	assert_int_equal(m->flags, 0);
@@ -244,8 +236,7 @@ static void check_madt(unsigned nr_cpus)
 			assert_int_equal(p[1], 6);
 			nr_nmi++;
 			break;
-		default:
-			fail_msg("MADT entry type %u", p[0]);
+		default: fail_msg("MADT entry type %u", p[0]);
 		}
 		p += p[1];
 	}
@@ -279,18 +270,27 @@ static void test_dsdt(void **state)
 	const struct acpi_fadt *f = xsdt_find(&ar, "FACP");
 	const struct acpi_table_header *d = table_at(&ar, f->x_dsdt, "DSDT");
 	/* Name (\_S5_, Package (4) { 5, 5, 0, 0 }) */
-	static const uint8_t s5[] = { 0x08, '\\', '_', 'S', '5', '_', 0x12,
-				      0x08, 0x04, 0x0a, ACPI_S5_SLP_TYP, 0x0a,
-				      ACPI_S5_SLP_TYP, 0x00, 0x00 };
+	static const uint8_t s5[] = {0x08,
+				     '\\',
+				     '_',
+				     'S',
+				     '5',
+				     '_',
+				     0x12,
+				     0x08,
+				     0x04,
+				     0x0a,
+				     ACPI_S5_SLP_TYP,
+				     0x0a,
+				     ACPI_S5_SLP_TYP,
+				     0x00,
+				     0x00};
 	/* Name (_HID, EisaId ("PNP0501")) and ("PNP0C0C") */
-	static const uint8_t com1[] = { 0x08, '_', 'H', 'I', 'D', 0x0c, 0x41,
-					0xd0, 0x05, 0x01 };
-	static const uint8_t pwrb[] = { 0x08, '_', 'H', 'I', 'D', 0x0c, 0x41,
-					0xd0, 0x0c, 0x0c };
+	static const uint8_t com1[] = {0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x05, 0x01};
+	static const uint8_t pwrb[] = {0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0c, 0x0c};
 	/* IO (Decode16, 0x3f8, 0x3f8, 1, 8), IRQ (Edge, ActiveHigh) {4} */
-	static const uint8_t crs[] = { 0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03,
-				       0x01, 0x08, 0x23, 0x10, 0x00, 0x01,
-				       0x79, 0x00 };
+	static const uint8_t crs[] = {0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x01,
+				      0x08, 0x23, 0x10, 0x00, 0x01, 0x79, 0x00};
 
 	(void)state;
 	assert_int_equal(d->revision, 2);
@@ -300,8 +300,8 @@ static void test_dsdt(void **state)
 	assert_true(contains(d, d->length, pwrb, sizeof(pwrb)));
 	assert_true(contains(d, d->length, crs, sizeof(crs)));
 	/* What Linux writes to power off, as the PM device decodes it. */
-	assert_int_equal(((ACPI_S5_SLP_TYP << ACPI_SLP_TYP_SHIFT) &
-			  ACPI_SLP_TYP_MASK) | ACPI_SLP_EN, 0x34);
+	assert_int_equal(
+		((ACPI_S5_SLP_TYP << ACPI_SLP_TYP_SHIFT) & ACPI_SLP_TYP_MASK) | ACPI_SLP_EN, 0x34);
 	free(ar.mem);
 }
 
@@ -309,7 +309,7 @@ static void test_dsdt(void **state)
  * past the end. The guard region follows each buffer directly. */
 static void test_enospc(void **state)
 {
-	struct acpi_config cfg = { .nr_cpus = 8 };
+	struct acpi_config cfg = {.nr_cpus = 8};
 	struct area full = build(8);
 	unsigned nr;
 	const struct acpi_xsdt *x = xsdt_of(&full, &nr);
@@ -322,15 +322,13 @@ static void test_enospc(void **state)
 	for (size_t len = 0; len < need; len++) {
 		struct area ar = area_new(len);
 
-		assert_int_equal(acpi_build(&cfg, ar.mem, ar.len,
-					    gpa(AREA_BASE), &rsdp), -ENOSPC);
+		assert_int_equal(acpi_build(&cfg, ar.mem, ar.len, gpa(AREA_BASE), &rsdp), -ENOSPC);
 		area_check_guard(&ar);
 		free(ar.mem);
 	}
 	struct area ar = area_new(need);
 
-	assert_int_equal(acpi_build(&cfg, ar.mem, ar.len, gpa(AREA_BASE),
-				    &rsdp), 0);
+	assert_int_equal(acpi_build(&cfg, ar.mem, ar.len, gpa(AREA_BASE), &rsdp), 0);
 	area_check_guard(&ar);
 	assert_memory_equal(ar.mem, full.mem, need);
 	free(ar.mem);
@@ -339,25 +337,20 @@ static void test_enospc(void **state)
 
 static void test_einval(void **state)
 {
-	struct acpi_config cfg = { .nr_cpus = 1 };
+	struct acpi_config cfg = {.nr_cpus = 1};
 	struct area ar = area_new(AREA_LEN);
 	gpa_t rsdp;
 
 	(void)state;
 	cfg.nr_cpus = 0;
-	assert_int_equal(acpi_build(&cfg, ar.mem, ar.len, gpa(AREA_BASE),
-				    &rsdp), -EINVAL);
+	assert_int_equal(acpi_build(&cfg, ar.mem, ar.len, gpa(AREA_BASE), &rsdp), -EINVAL);
 	cfg.nr_cpus = ACPI_MAX_CPUS + 1;
-	assert_int_equal(acpi_build(&cfg, ar.mem, ar.len, gpa(AREA_BASE),
-				    &rsdp), -EINVAL);
+	assert_int_equal(acpi_build(&cfg, ar.mem, ar.len, gpa(AREA_BASE), &rsdp), -EINVAL);
 	cfg.nr_cpus = 1;
-	assert_int_equal(acpi_build(&cfg, ar.mem, ar.len, gpa(AREA_BASE + 8),
-				    &rsdp), -EINVAL);
-	assert_int_equal(acpi_build(&cfg, ar.mem, ar.len,
-				    gpa(0x100000000ull - 0x1000), &rsdp),
+	assert_int_equal(acpi_build(&cfg, ar.mem, ar.len, gpa(AREA_BASE + 8), &rsdp), -EINVAL);
+	assert_int_equal(acpi_build(&cfg, ar.mem, ar.len, gpa(0x100000000ull - 0x1000), &rsdp),
 			 -EINVAL);
-	assert_int_equal(acpi_build(NULL, ar.mem, ar.len, gpa(AREA_BASE),
-				    &rsdp), -EINVAL);
+	assert_int_equal(acpi_build(NULL, ar.mem, ar.len, gpa(AREA_BASE), &rsdp), -EINVAL);
 	area_check_guard(&ar);
 	free(ar.mem);
 }
@@ -365,12 +358,9 @@ static void test_einval(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rsdp_xsdt),
-		cmocka_unit_test(test_fadt),
-		cmocka_unit_test(test_madt),
-		cmocka_unit_test(test_dsdt),
-		cmocka_unit_test(test_enospc),
-		cmocka_unit_test(test_einval),
+		cmocka_unit_test(test_rsdp_xsdt), cmocka_unit_test(test_fadt),
+		cmocka_unit_test(test_madt),	  cmocka_unit_test(test_dsdt),
+		cmocka_unit_test(test_enospc),	  cmocka_unit_test(test_einval),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,16 +47,14 @@ static int ext_unbalanced(struct aml *a, void *opaque)
 static void test_extension(void **state)
 {
 	struct acpi_ext ext[] = {
-		{ .name = "test", .add_tables = ext_tables,
-		  .add_dsdt = ext_dsdt, .opaque = "abcd" },
+		{.name = "test", .add_tables = ext_tables, .add_dsdt = ext_dsdt, .opaque = "abcd"},
 	};
-	struct acpi_config cfg = { .nr_cpus = 1, .ext = ext, .nr_ext = 1 };
+	struct acpi_config cfg = {.nr_cpus = 1, .ext = ext, .nr_ext = 1};
 	const struct acpi_table_header *t, *d;
 	gpa_t rsdp;
 
 	(void)state;
-	assert_int_equal(acpi_build(&cfg, area, sizeof(area), gpa(AREA_BASE),
-				    &rsdp), 0);
+	assert_int_equal(acpi_build(&cfg, area, sizeof(area), gpa(AREA_BASE), &rsdp), 0);
 	t = xsdt_find("TEST");
 	assert_non_null(t);
 	assert_memory_equal(t + 1, "abcd", 4);
@@ -65,15 +63,12 @@ static void test_extension(void **state)
 	assert_non_null(memmem(d, d->length, "PCI0", 4));
 
 	ext[0].add_tables = ext_fail;
-	assert_int_equal(acpi_build(&cfg, area, sizeof(area), gpa(AREA_BASE),
-				    &rsdp), -ENODEV);
+	assert_int_equal(acpi_build(&cfg, area, sizeof(area), gpa(AREA_BASE), &rsdp), -ENODEV);
 	ext[0].add_tables = NULL;
 	ext[0].add_dsdt = ext_unbalanced;
-	assert_int_equal(acpi_build(&cfg, area, sizeof(area), gpa(AREA_BASE),
-				    &rsdp), -EINVAL);
+	assert_int_equal(acpi_build(&cfg, area, sizeof(area), gpa(AREA_BASE), &rsdp), -EINVAL);
 	cfg.ext = NULL;
-	assert_int_equal(acpi_build(&cfg, area, sizeof(area), gpa(AREA_BASE),
-				    &rsdp), -EINVAL);
+	assert_int_equal(acpi_build(&cfg, area, sizeof(area), gpa(AREA_BASE), &rsdp), -EINVAL);
 }
 
 /* The XSDT holds at most ACPI_MAX_TABLES entries; bad signatures fail. */

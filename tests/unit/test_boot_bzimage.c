@@ -7,15 +7,15 @@
 #include <glob.h>
 #include <stdio.h>
 
-#define RAM MiB(64)
+#define RAM	    MiB(64)
 #define SETUP_SECTS 4
-#define SETUP_LEN ((SETUP_SECTS + 1) * 512)
-#define PAYLOAD 0x2000
-#define IMG_LEN (SETUP_LEN + PAYLOAD)
+#define SETUP_LEN   ((SETUP_SECTS + 1) * 512)
+#define PAYLOAD	    0x2000
+#define IMG_LEN	    (SETUP_LEN + PAYLOAD)
 #define HDR_END_215 0x26c /* end of kernel_info_offset */
 #define KERNEL_PATH "/bz"
-#define FX_EXTRA                                                          \
-	struct setup_header h; /* what build() writes */                  \
+#define FX_EXTRA                                                                                   \
+	struct setup_header h; /* what build() writes */                                           \
 	size_t hdr_end;
 #include "boot_fixture.h"
 
@@ -78,8 +78,7 @@ static void check_page_tables(struct fx *f)
 	for (unsigned i = 1; i < 512; i++)
 		assert_int_equal(pt[i], 0);
 	for (unsigned i = 0; i < 4; i++)
-		assert_int_equal(pt[512 + i],
-				 (LAYOUT_PAGE_TABLES + 0x2000 + i * 0x1000) | 3);
+		assert_int_equal(pt[512 + i], (LAYOUT_PAGE_TABLES + 0x2000 + i * 0x1000) | 3);
 	for (unsigned i = 4; i < 512; i++)
 		assert_int_equal(pt[512 + i], 0);
 	for (unsigned i = 0; i < 2048; i++)
@@ -112,8 +111,7 @@ static void test_load_ok(void **state)
 	assert_int_equal(f->cpu.cr3, LAYOUT_PAGE_TABLES);
 	assert_int_equal(f->cpu.rax, 0);
 	assert_int_equal(f->cpu.rbx, 0);
-	assert_memory_equal(gp(f, 0x100000, PAYLOAD), f->img + SETUP_LEN,
-			    PAYLOAD);
+	assert_memory_equal(gp(f, 0x100000, PAYLOAD), f->img + SETUP_LEN, PAYLOAD);
 	check_page_tables(f);
 
 	bp = zp(f);
@@ -169,8 +167,7 @@ static void test_header_fields(void **state)
 	assert_int_equal(zp(f)->acpi_rsdp_addr, 0);
 	assert_int_equal(zp(f)->hdr.ramdisk_image, 0);
 	assert_int_equal(zp(f)->hdr.ramdisk_size, 0);
-	assert_memory_equal(gp(f, 0x100000, PAYLOAD), f->img + SETUP_LEN,
-			    PAYLOAD);
+	assert_memory_equal(gp(f, 0x100000, PAYLOAD), f->img + SETUP_LEN, PAYLOAD);
 
 	/* Non-relocatable: loaded at pref_address. */
 	hdr_default(f);
@@ -179,8 +176,7 @@ static void test_header_fields(void **state)
 	build(f);
 	assert_int_equal(load(f), 0);
 	assert_int_equal(f->cpu.rip, 0x200200);
-	assert_memory_equal(gp(f, 0x200000, PAYLOAD), f->img + SETUP_LEN,
-			    PAYLOAD);
+	assert_memory_equal(gp(f, 0x200000, PAYLOAD), f->img + SETUP_LEN, PAYLOAD);
 }
 
 static void test_refused(void **state)
@@ -274,14 +270,12 @@ static char real_kernel[4096];
 
 static bool real_kernel_find(void)
 {
-	static const char *const pats[] = { "cache/vmlinuz-6.12*",
-					    "/work/main/cache/vmlinuz-6.12*" };
+	static const char *const pats[] = {"cache/vmlinuz-6.12*", "/work/main/cache/vmlinuz-6.12*"};
 	glob_t g;
 
 	for (size_t i = 0; i < ARRAY_SIZE(pats); i++) {
 		if (glob(pats[i], 0, NULL, &g) == 0) {
-			snprintf(real_kernel, sizeof(real_kernel), "%s",
-				 g.gl_pathv[0]);
+			snprintf(real_kernel, sizeof(real_kernel), "%s", g.gl_pathv[0]);
 			globfree(&g);
 			return true;
 		}
@@ -292,7 +286,7 @@ static bool real_kernel_find(void)
 static void test_real_kernel(void **state)
 {
 	struct guest_mem mem;
-	struct boot_args a = { .cmdline = "console=ttyS0", .kernel_path = "k" };
+	struct boot_args a = {.cmdline = "console=ttyS0", .kernel_path = "k"};
 	struct boot_cpu cpu;
 	enum boot_proto proto;
 	struct boot_params *bp;
@@ -330,8 +324,7 @@ static void test_real_kernel(void **state)
 	assert_true(bp->hdr.version >= 0x020c);
 	assert_int_equal(bp->hdr.type_of_loader, 0xff);
 	assert_true(bp->hdr.init_size > 0);
-	assert_true(bp->hdr.ramdisk_image >= bp->hdr.pref_address +
-						     bp->hdr.init_size);
+	assert_true(bp->hdr.ramdisk_image >= bp->hdr.pref_address + bp->hdr.init_size);
 	assert_int_equal(bp->acpi_rsdp_addr, 0xe0000);
 	guest_mem_free(&mem);
 	free(buf);
@@ -341,11 +334,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, bz_setup, fx_teardown)
-		T(test_load_ok),       T(test_header_fields),
-		T(test_refused),       T(test_truncations),
-		T(test_initrd_and_cmdline),
+		T(test_load_ok),     T(test_header_fields),	 T(test_refused),
+		T(test_truncations), T(test_initrd_and_cmdline),
 	};
-	const struct CMUnitTest real[] = { T(test_real_kernel) };
+	const struct CMUnitTest real[] = {T(test_real_kernel)};
 #undef T
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
 

@@ -4,8 +4,8 @@
  * a crude fuzz over mutated valid-looking prefixes. */
 #include <errno.h>
 
-#define RAM MiB(32)
-#define IMG_LEN 0x2000
+#define RAM	    MiB(32)
+#define IMG_LEN	    0x2000
 #define KERNEL_PATH "k"
 #include "boot_fixture.h"
 
@@ -31,13 +31,16 @@ static uint32_t rnd(void)
 static void build_elf(uint8_t *buf, bool pvh)
 {
 	const Elf64_Phdr ph[2] = {
-		{ .p_type = PT_LOAD, .p_offset = 0x1000, .p_paddr = 0x100000,
-		  .p_vaddr = 0x100000, .p_filesz = 0x100, .p_memsz = 0x100 },
-		{ .p_type = pvh ? PT_NOTE : PT_NULL, .p_offset = 0x200,
-		  .p_filesz = 20 },
+		{.p_type = PT_LOAD,
+		 .p_offset = 0x1000,
+		 .p_paddr = 0x100000,
+		 .p_vaddr = 0x100000,
+		 .p_filesz = 0x100,
+		 .p_memsz = 0x100},
+		{.p_type = pvh ? PT_NOTE : PT_NULL, .p_offset = 0x200, .p_filesz = 20},
 	};
 	const uint32_t entry = 0x100080;
-	const uint32_t mb[3] = { 0x1BADB002, 0, (uint32_t)-0x1BADB002 };
+	const uint32_t mb[3] = {0x1BADB002, 0, (uint32_t)-0x1BADB002};
 
 	memset(buf, 0, IMG_LEN);
 	put_elf64(buf, EM_X86_64, 0x100040, 2, ph, 2);
@@ -69,7 +72,10 @@ static void test_empty_and_short(void **state)
 		f->args.kernel_len = len;
 		expect(f, -ENOEXEC, "not a kernel");
 	}
-	memcpy(f->img, "\x7f" "ELF", 4); /* ELF magic, nothing else */
+	memcpy(f->img,
+	       "\x7f"
+	       "ELF",
+	       4); /* ELF magic, nothing else */
 	for (size_t len = 0; len < 64; len++) {
 		f->args.kernel_len = len;
 		assert_int_not_equal(load_z(f), 0);
@@ -84,7 +90,7 @@ static void test_random_bytes(void **state)
 	for (int round = 0; round < 200; round++) {
 		for (size_t i = 0; i < IMG_LEN; i++)
 			f->img[i] = (uint8_t)rnd();
-		f->img[0] = 'R'; /* never the ELF magic */
+		f->img[0] = 'R';     /* never the ELF magic */
 		f->img[0x202] = 'x'; /* never "HdrS" */
 		f->args.kernel_len = 1 + rnd() % IMG_LEN;
 		expect(f, -ENOEXEC, "not a kernel");
@@ -97,8 +103,7 @@ static void test_elf_refused(void **state)
 
 	build_elf(f->img, false);
 	f->img[0x1000] = 0; /* no Multiboot either */
-	expect(f, -ENOEXEC,
-	       "ELF kernel has no PVH note (XEN_ELFNOTE_PHYS32_ENTRY)");
+	expect(f, -ENOEXEC, "ELF kernel has no PVH note (XEN_ELFNOTE_PHYS32_ENTRY)");
 	build_elf(f->img, true);
 	f->img[EI_DATA] = ELFDATA2MSB;
 	expect(f, -ENOEXEC, "little-endian");
@@ -138,11 +143,9 @@ static void test_err_buffers(void **state)
 
 	f->args.kernel_len = 0;
 	memset(small, 'z', sizeof(small));
-	assert_int_equal(boot_load(&f->args, &f->cpu, &f->proto, small,
-				   sizeof(small)), -ENOEXEC);
+	assert_int_equal(boot_load(&f->args, &f->cpu, &f->proto, small, sizeof(small)), -ENOEXEC);
 	assert_int_equal(strlen(small), sizeof(small) - 1);
-	assert_int_equal(boot_load(&f->args, &f->cpu, &f->proto, NULL, 0),
-			 -ENOEXEC);
+	assert_int_equal(boot_load(&f->args, &f->cpu, &f->proto, NULL, 0), -ENOEXEC);
 	assert_string_equal(boot_proto_name(BOOT_PVH), "PVH");
 	assert_string_equal(boot_proto_name(BOOT_MULTIBOOT), "Multiboot");
 	assert_string_equal(boot_proto_name(BOOT_LINUX64), "Linux bzImage");
@@ -165,8 +168,7 @@ static void test_mutations(void **state)
 		}
 		f->args.kernel_len = round % 5 ? IMG_LEN : rnd() % IMG_LEN;
 		r = load_z(f);
-		assert_true(r == 0 || r == -ENOEXEC || r == -EINVAL ||
-			    r == -EFBIG);
+		assert_true(r == 0 || r == -ENOEXEC || r == -EINVAL || r == -EFBIG);
 		if (r)
 			assert_true(strlen(f->err) > 0);
 	}
@@ -176,9 +178,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
-		T(test_empty_and_short), T(test_random_bytes),
-		T(test_elf_refused),     T(test_precedence),
-		T(test_err_buffers),     T(test_mutations),
+		T(test_empty_and_short), T(test_random_bytes), T(test_elf_refused),
+		T(test_precedence),	 T(test_err_buffers),  T(test_mutations),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

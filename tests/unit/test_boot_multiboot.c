@@ -5,11 +5,11 @@
 
 #include "vmm/boot/multiboot.h"
 
-#define RAM MiB(64)
-#define SEG_OFF 0x1000
-#define SEG_FILESZ 0x200
-#define IMG_LEN (SEG_OFF + SEG_FILESZ)
-#define MEMSZ 0x5000
+#define RAM	    MiB(64)
+#define SEG_OFF	    0x1000
+#define SEG_FILESZ  0x200
+#define IMG_LEN	    (SEG_OFF + SEG_FILESZ)
+#define MEMSZ	    0x5000
 #define KERNEL_PATH "/boot/kernel"
 #include "boot_fixture.h"
 
@@ -17,16 +17,20 @@ struct spec {
 	uint32_t magic, flags, checksum_delta;
 	uint32_t hdr_off; /* file offset of the Multiboot header */
 	uint32_t paddr, vaddr, entry, memsz;
-	bool elf;         /* false: raw image, header at hdr_off */
-	uint32_t kl[5];   /* header_addr, load, load_end, bss_end, entry */
+	bool elf;	/* false: raw image, header at hdr_off */
+	uint32_t kl[5]; /* header_addr, load, load_end, bss_end, entry */
 };
 
 static struct spec spec_default(void)
 {
-	return (struct spec){ .magic = MULTIBOOT_HEADER_MAGIC, .flags = 3,
-			      .hdr_off = SEG_OFF, .paddr = 0x100000,
-			      .vaddr = 0x100000, .entry = 0x100020,
-			      .memsz = MEMSZ, .elf = true };
+	return (struct spec){.magic = MULTIBOOT_HEADER_MAGIC,
+			     .flags = 3,
+			     .hdr_off = SEG_OFF,
+			     .paddr = 0x100000,
+			     .vaddr = 0x100000,
+			     .entry = 0x100020,
+			     .memsz = MEMSZ,
+			     .elf = true};
 }
 
 static struct spec spec_raw(void)
@@ -36,28 +40,30 @@ static struct spec spec_raw(void)
 	s.elf = false;
 	s.hdr_off = 0x40;
 	s.flags = MULTIBOOT_AOUT_KLUDGE | MULTIBOOT_PAGE_ALIGN;
-	s.kl[0] = 0x200040;            /* header_addr */
-	s.kl[1] = 0x200000;            /* load_addr: file offset 0 */
-	s.kl[2] = 0;                   /* load_end: whole file */
-	s.kl[3] = 0x200000 + MEMSZ;    /* bss_end */
-	s.kl[4] = 0x200080;            /* entry */
+	s.kl[0] = 0x200040;	    /* header_addr */
+	s.kl[1] = 0x200000;	    /* load_addr: file offset 0 */
+	s.kl[2] = 0;		    /* load_end: whole file */
+	s.kl[3] = 0x200000 + MEMSZ; /* bss_end */
+	s.kl[4] = 0x200080;	    /* entry */
 	return s;
 }
 
 static void build(uint8_t *buf, const struct spec *s)
 {
-	uint32_t hdr[8] = { s->magic, s->flags,
-			    -(s->magic + s->flags) + s->checksum_delta,
-			    s->kl[0], s->kl[1], s->kl[2], s->kl[3], s->kl[4] };
+	uint32_t hdr[8] = {s->magic, s->flags, -(s->magic + s->flags) + s->checksum_delta,
+			   s->kl[0], s->kl[1], s->kl[2],
+			   s->kl[3], s->kl[4]};
 
 	memset(buf, 0, IMG_LEN);
 	for (unsigned i = 0; i < IMG_LEN; i++)
 		buf[i] = (uint8_t)(i * 5 + 3);
 	if (s->elf) {
-		const Elf32_Phdr ph = { .p_type = PT_LOAD, .p_offset = SEG_OFF,
-					.p_vaddr = s->vaddr, .p_paddr = s->paddr,
-					.p_filesz = SEG_FILESZ,
-					.p_memsz = s->memsz };
+		const Elf32_Phdr ph = {.p_type = PT_LOAD,
+				       .p_offset = SEG_OFF,
+				       .p_vaddr = s->vaddr,
+				       .p_paddr = s->paddr,
+				       .p_filesz = SEG_FILESZ,
+				       .p_memsz = s->memsz};
 
 		memset(buf, 0, SEG_OFF);
 		put_elf32(buf, EM_386, s->entry, 1, &ph, 1);
@@ -66,16 +72,14 @@ static void build(uint8_t *buf, const struct spec *s)
 		memcpy(buf + s->hdr_off, hdr, sizeof(hdr));
 }
 
-static void expect_fail(struct fx *f, const struct spec *s, int want,
-			const char *needle)
+static void expect_fail(struct fx *f, const struct spec *s, int want, const char *needle)
 {
 	build(f->img, s);
 	expect_load_fail(f, want, needle);
 }
 
 /* Check the info page; returns it. */
-static struct multiboot_info check_info(struct fx *f, const char *cmdline,
-					uint32_t mods)
+static struct multiboot_info check_info(struct fx *f, const char *cmdline, uint32_t mods)
 {
 	struct mem_map_entry map[MEM_MAP_MAX];
 	unsigned n = guest_mem_map(&f->mem, map, MEM_MAP_MAX);
@@ -104,8 +108,7 @@ static struct multiboot_info check_info(struct fx *f, const char *cmdline,
 		assert_int_equal(e.type, map[i].type);
 	}
 	/* Every structure is in the reserved low page. */
-	assert_true(range_within(mi.mmap_addr, mi.mmap_length, LAYOUT_ZERO_PAGE,
-				 4096));
+	assert_true(range_within(mi.mmap_addr, mi.mmap_length, LAYOUT_ZERO_PAGE, 4096));
 	assert_true(range_within(mi.mods_addr, 16, LAYOUT_ZERO_PAGE, 4096));
 	assert_true(mi.mmap_addr >= LAYOUT_ZERO_PAGE + sizeof(mi));
 	assert_int_equal(mi.drives_length, 0);
@@ -144,8 +147,7 @@ static void test_elf_initrd(void **state)
 	assert_int_equal(mod.reserved, 0);
 	assert_string_equal(gp(f, mod.string, 1), "initrd");
 	assert_true(range_within(mod.string, 7, LAYOUT_ZERO_PAGE, 4096));
-	assert_memory_equal(gp(f, mod.mod_start, sizeof(initrd)), initrd,
-			    sizeof(initrd));
+	assert_memory_equal(gp(f, mod.mod_start, sizeof(initrd)), initrd, sizeof(initrd));
 }
 
 static void test_elf_variants(void **state)
@@ -197,7 +199,7 @@ static void test_header_refused(void **state)
 static void test_truncations(void **state)
 {
 	struct fx *f = *state;
-	struct spec specs[2] = { spec_default(), spec_raw() };
+	struct spec specs[2] = {spec_default(), spec_raw()};
 
 	for (int c = 0; c < 2; c++) {
 		build(f->img, &specs[c]);
@@ -264,7 +266,7 @@ static void test_aout_kludge(void **state)
 	s = spec_raw(), s.hdr_off = IMG_LEN - 16; /* header cut at 16 bytes */
 	build(f->img, &s);
 	{
-		uint32_t hdr[3] = { s.magic, s.flags, -(s.magic + s.flags) };
+		uint32_t hdr[3] = {s.magic, s.flags, -(s.magic + s.flags)};
 
 		memcpy(f->img + s.hdr_off, hdr, sizeof(hdr));
 	}
@@ -290,8 +292,7 @@ static void test_limits(void **state)
 	line[room] = '\0';
 	build(f->img, &s);
 	assert_int_equal(load(f), 0);
-	assert_int_equal(strlen(gp(f, LAYOUT_CMDLINE, 1)),
-			 LAYOUT_CMDLINE_MAX - 1);
+	assert_int_equal(strlen(gp(f, LAYOUT_CMDLINE, 1)), LAYOUT_CMDLINE_MAX - 1);
 	f->args.cmdline = "";
 	f->args.initrd = big;
 	f->args.initrd_len = MiB(63);
@@ -307,9 +308,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
-		T(test_elf_initrd),   T(test_elf_variants),
-		T(test_header_refused), T(test_truncations),
-		T(test_aout_kludge),  T(test_limits),
+		T(test_elf_initrd),  T(test_elf_variants), T(test_header_refused),
+		T(test_truncations), T(test_aout_kludge),  T(test_limits),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,11 +5,11 @@
 
 #include "vmm/boot/pvh.h"
 
-#define RAM MiB(64)
-#define SEG_OFF 0x1000
-#define SEG_FILESZ 0x100
-#define IMG_LEN (SEG_OFF + SEG_FILESZ)
-#define NOTE_OFF 0x200
+#define RAM	    MiB(64)
+#define SEG_OFF	    0x1000
+#define SEG_FILESZ  0x100
+#define IMG_LEN	    (SEG_OFF + SEG_FILESZ)
+#define NOTE_OFF    0x200
 #define KERNEL_PATH "/k"
 #include "boot_fixture.h"
 
@@ -44,28 +44,34 @@ static size_t build(uint8_t *buf, const struct spec *s)
 	memset(buf, 0, IMG_LEN);
 	if (s->is64) {
 		const Elf64_Phdr ph[2] = {
-			{ .p_type = PT_LOAD, .p_offset = s->offset,
-			  .p_vaddr = 0xffffffff81000000ull, .p_paddr = s->paddr,
-			  .p_filesz = s->filesz, .p_memsz = s->memsz },
-			{ .p_type = s->note ? PT_NOTE : PT_NULL,
-			  .p_offset = NOTE_OFF, .p_filesz = 12 + 4 + 8 },
+			{.p_type = PT_LOAD,
+			 .p_offset = s->offset,
+			 .p_vaddr = 0xffffffff81000000ull,
+			 .p_paddr = s->paddr,
+			 .p_filesz = s->filesz,
+			 .p_memsz = s->memsz},
+			{.p_type = s->note ? PT_NOTE : PT_NULL,
+			 .p_offset = NOTE_OFF,
+			 .p_filesz = 12 + 4 + 8},
 		};
 
 		put_elf64(buf, s->machine, 0x1000000, s->phnum, ph, 2);
 	} else {
 		const Elf32_Phdr ph[2] = {
-			{ .p_type = PT_LOAD, .p_offset = (uint32_t)s->offset,
-			  .p_vaddr = 0xc0100000u, .p_paddr = (uint32_t)s->paddr,
-			  .p_filesz = (uint32_t)s->filesz,
-			  .p_memsz = (uint32_t)s->memsz },
-			{ .p_type = s->note ? PT_NOTE : PT_NULL,
-			  .p_offset = NOTE_OFF, .p_filesz = 12 + 4 + 8 },
+			{.p_type = PT_LOAD,
+			 .p_offset = (uint32_t)s->offset,
+			 .p_vaddr = 0xc0100000u,
+			 .p_paddr = (uint32_t)s->paddr,
+			 .p_filesz = (uint32_t)s->filesz,
+			 .p_memsz = (uint32_t)s->memsz},
+			{.p_type = s->note ? PT_NOTE : PT_NULL,
+			 .p_offset = NOTE_OFF,
+			 .p_filesz = 12 + 4 + 8},
 		};
 
 		put_elf32(buf, s->machine, 0x1000000, s->phnum, ph, 2);
 	}
-	put_xen_note(buf + NOTE_OFF, s->note_type, s->note_descsz, &s->entry,
-		     sizeof(s->entry));
+	put_xen_note(buf + NOTE_OFF, s->note_type, s->note_descsz, &s->entry, sizeof(s->entry));
 	for (unsigned i = 0; i < SEG_FILESZ; i++)
 		buf[SEG_OFF + i] = (uint8_t)(i * 7 + 1);
 	return IMG_LEN;
@@ -96,8 +102,7 @@ static void check_ok_common(struct fx *f, uint64_t entry)
 	assert_int_equal(si.rsdp_paddr, f->args.rsdp.a);
 	assert_int_equal(si.reserved, 0);
 	assert_int_equal(si.memmap_entries, n);
-	assert_true(range_within(si.memmap_paddr, n * 24ull, LAYOUT_START_INFO,
-				 4096));
+	assert_true(range_within(si.memmap_paddr, n * 24ull, LAYOUT_START_INFO, 4096));
 	assert_true(si.memmap_paddr >= LAYOUT_START_INFO + sizeof(si));
 	for (unsigned i = 0; i < n; i++) {
 		struct hvm_memmap_table_entry e;
@@ -133,8 +138,7 @@ static void test_elf64_initrd(void **state)
 	memcpy(&si, gp(f, LAYOUT_START_INFO, sizeof(si)), sizeof(si));
 	assert_int_equal(si.nr_modules, 1);
 	assert_true(range_within(si.modlist_paddr, 32, LAYOUT_START_INFO, 4096));
-	assert_true(si.modlist_paddr >= si.memmap_paddr +
-					       si.memmap_entries * 24ull);
+	assert_true(si.modlist_paddr >= si.memmap_paddr + si.memmap_entries * 24ull);
 	memcpy(&mod, gp(f, si.modlist_paddr, 32), 32);
 	assert_int_equal(mod.size, sizeof(initrd));
 	assert_int_equal(mod.paddr % 4096, 0);
@@ -144,8 +148,7 @@ static void test_elf64_initrd(void **state)
 	assert_true(mod.paddr + mod.size <= RAM);
 	assert_true(mod.paddr + mod.size > RAM - 4096);
 	assert_true(mod.paddr >= 0x103000);
-	assert_memory_equal(gp(f, mod.paddr, sizeof(initrd)), initrd,
-			    sizeof(initrd));
+	assert_memory_equal(gp(f, mod.paddr, sizeof(initrd)), initrd, sizeof(initrd));
 }
 
 static void test_elf32_no_initrd(void **state)
@@ -164,8 +167,7 @@ static void test_elf32_no_initrd(void **state)
 	assert_int_equal(si.rsdp_paddr, 0);
 }
 
-static void expect_fail(struct fx *f, const struct spec *s, int want,
-			const char *needle)
+static void expect_fail(struct fx *f, const struct spec *s, int want, const char *needle)
 {
 	build(f->img, s);
 	expect_load_fail(f, want, needle);
@@ -287,8 +289,7 @@ static void test_cmdline_limits(void **state)
 	expect_fail(f, &s, -EFBIG, "command line");
 	line[LAYOUT_CMDLINE_MAX - 1] = '\0';
 	assert_int_equal(load(f), 0);
-	assert_int_equal(strlen(gp(f, LAYOUT_CMDLINE, LAYOUT_CMDLINE_MAX)),
-			 LAYOUT_CMDLINE_MAX - 1);
+	assert_int_equal(strlen(gp(f, LAYOUT_CMDLINE, LAYOUT_CMDLINE_MAX)), LAYOUT_CMDLINE_MAX - 1);
 	free(line);
 }
 
@@ -306,8 +307,7 @@ static void test_above_4g(void **state)
 	a.mem = &big;
 	s.paddr = GiB(4);
 	build(f->img, &s);
-	assert_int_equal(boot_load(&a, &f->cpu, &f->proto, f->err,
-				   sizeof(f->err)), -EINVAL);
+	assert_int_equal(boot_load(&a, &f->cpu, &f->proto, f->err, sizeof(f->err)), -EINVAL);
 	assert_non_null(strstr(f->err, "unreachable"));
 	guest_mem_free(&big);
 }
@@ -316,10 +316,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
-		T(test_elf64_initrd),    T(test_elf32_no_initrd),
-		T(test_truncations),     T(test_bad_headers),
-		T(test_wrap64),          T(test_initrd_too_big),
-		T(test_cmdline_limits),  T(test_above_4g),
+		T(test_elf64_initrd),	T(test_elf32_no_initrd), T(test_truncations),
+		T(test_bad_headers),	T(test_wrap64),		 T(test_initrd_too_big),
+		T(test_cmdline_limits), T(test_above_4g),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

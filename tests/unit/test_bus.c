@@ -44,9 +44,9 @@ static void fake_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 	d->val = val;
 }
 
-static const struct bus_ops fake_ops = { .read = fake_read, .write = fake_write };
-static const struct bus_ops read_only_ops = { .read = fake_read };
-static const struct bus_ops write_only_ops = { .write = fake_write };
+static const struct bus_ops fake_ops = {.read = fake_read, .write = fake_write};
+static const struct bus_ops read_only_ops = {.read = fake_read};
+static const struct bus_ops write_only_ops = {.write = fake_write};
 
 static struct bus *new_bus(void)
 {
@@ -73,7 +73,7 @@ static void test_init_empty(void **state)
 static void test_register_overlaps(void **state)
 {
 	struct bus *b = new_bus();
-	struct fake_dev d = { .id = 1 };
+	struct fake_dev d = {.id = 1};
 
 	(void)state;
 	assert_int_equal(bus_register(b, 0x100, 0x10, &fake_ops, &d, "a"), 0);
@@ -102,7 +102,7 @@ static void test_register_overlaps(void **state)
 static void test_register_invalid(void **state)
 {
 	struct bus *b = new_bus();
-	struct fake_dev d = { .id = 1 };
+	struct fake_dev d = {.id = 1};
 
 	(void)state;
 	assert_int_equal(bus_register(b, 0x100, 0, &fake_ops, &d, "x"), -EINVAL);
@@ -122,7 +122,7 @@ static void test_register_invalid(void **state)
 static void test_register_full(void **state)
 {
 	struct bus *b = new_bus();
-	struct fake_dev d = { .id = 1 };
+	struct fake_dev d = {.id = 1};
 
 	(void)state;
 	for (unsigned i = 0; i < BUS_MAX_RANGES; i++)
@@ -140,7 +140,7 @@ static void test_register_full(void **state)
 static void test_unregister(void **state)
 {
 	struct bus *b = new_bus();
-	struct fake_dev d = { .id = 1 }, e = { .id = 2 };
+	struct fake_dev d = {.id = 1}, e = {.id = 2};
 	uint64_t v;
 
 	(void)state;
@@ -167,7 +167,7 @@ static void test_unregister(void **state)
 static void test_dispatch_offsets(void **state)
 {
 	struct bus *b = new_bus();
-	struct fake_dev d = { .id = 7 };
+	struct fake_dev d = {.id = 7};
 	uint64_t v = 0;
 
 	(void)state;
@@ -195,7 +195,7 @@ static void test_dispatch_offsets(void **state)
 static void test_straddle_unclaimed(void **state)
 {
 	struct bus *b = new_bus();
-	struct fake_dev d = { .id = 1 }, e = { .id = 2 };
+	struct fake_dev d = {.id = 1}, e = {.id = 2};
 	uint64_t v = 0;
 
 	(void)state;
@@ -224,7 +224,7 @@ static void test_straddle_unclaimed(void **state)
 static void test_unclaimed_values(void **state)
 {
 	struct bus *b = new_bus();
-	struct fake_dev ro = { .id = 1 }, wo = { .id = 2 };
+	struct fake_dev ro = {.id = 1}, wo = {.id = 2};
 	uint64_t v;
 
 	(void)state;
@@ -265,7 +265,7 @@ static void test_unclaimed_values(void **state)
 static void test_top_of_space(void **state)
 {
 	struct bus *b = new_bus();
-	struct fake_dev d = { .id = 3 };
+	struct fake_dev d = {.id = 3};
 	uint64_t v;
 
 	(void)state;
@@ -297,7 +297,7 @@ static void test_many_ranges(void **state)
 	(void)state;
 	for (unsigned i = 0; i < MANY; i++) {
 		order[i] = i;
-		devs[i] = (struct fake_dev){ .id = i };
+		devs[i] = (struct fake_dev){.id = i};
 	}
 	for (unsigned i = MANY - 1; i > 0; i--) { /* Fisher-Yates, fixed seed */
 		unsigned j, t;
@@ -310,8 +310,9 @@ static void test_many_ranges(void **state)
 	for (unsigned k = 0; k < MANY; k++) {
 		unsigned i = order[k];
 
-		assert_int_equal(bus_register(b, 0x1000ull * i + 0x10, 0x10 + i,
-					      &fake_ops, &devs[i], "r"), 0);
+		assert_int_equal(
+			bus_register(b, 0x1000ull * i + 0x10, 0x10 + i, &fake_ops, &devs[i], "r"),
+			0);
 	}
 	assert_int_equal(b->nr, MANY);
 	for (unsigned i = 1; i < MANY; i++)
@@ -349,16 +350,11 @@ static void test_many_ranges(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_init_empty),
-		cmocka_unit_test(test_register_overlaps),
-		cmocka_unit_test(test_register_invalid),
-		cmocka_unit_test(test_register_full),
-		cmocka_unit_test(test_unregister),
-		cmocka_unit_test(test_dispatch_offsets),
-		cmocka_unit_test(test_straddle_unclaimed),
-		cmocka_unit_test(test_unclaimed_values),
-		cmocka_unit_test(test_top_of_space),
-		cmocka_unit_test(test_many_ranges),
+		cmocka_unit_test(test_init_empty),	   cmocka_unit_test(test_register_overlaps),
+		cmocka_unit_test(test_register_invalid),   cmocka_unit_test(test_register_full),
+		cmocka_unit_test(test_unregister),	   cmocka_unit_test(test_dispatch_offsets),
+		cmocka_unit_test(test_straddle_unclaimed), cmocka_unit_test(test_unclaimed_values),
+		cmocka_unit_test(test_top_of_space),	   cmocka_unit_test(test_many_ranges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

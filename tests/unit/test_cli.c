@@ -41,10 +41,10 @@ static enum cli_result parse(struct vmm_config *cfg, ...)
 	return cli_parse(argc, argv_buf, cfg, err, sizeof(err));
 }
 
-#define assert_error(cfg, msg, ...)                                         \
-	do {                                                                \
-		assert_int_equal(parse(cfg, __VA_ARGS__, NULL), CLI_ERROR); \
-		assert_string_equal(err, msg);                              \
+#define assert_error(cfg, msg, ...)                                                                \
+	do {                                                                                       \
+		assert_int_equal(parse(cfg, __VA_ARGS__, NULL), CLI_ERROR);                        \
+		assert_string_equal(err, msg);                                                     \
 	} while (0)
 
 static void test_defaults(void **state)
@@ -84,20 +84,22 @@ static void test_paths_and_cmdline(void **state)
 	struct vmm_config cfg;
 
 	(void)state;
-	assert_int_equal(parse(&cfg, "--kernel", "/b/vmlinuz", "--initrd", "/b/i.cpio",
-			       "--cmdline", "console=ttyS0 quiet", "-v", NULL), CLI_RUN);
+	assert_int_equal(parse(&cfg, "--kernel", "/b/vmlinuz", "--initrd", "/b/i.cpio", "--cmdline",
+			       "console=ttyS0 quiet", "-v", NULL),
+			 CLI_RUN);
 	assert_string_equal(cfg.kernel, "/b/vmlinuz");
 	assert_string_equal(cfg.initramfs, "/b/i.cpio");
 	assert_string_equal(cfg.cmdline, "console=ttyS0 quiet");
 	assert_true(cfg.verbose);
-	assert_int_equal(parse(&cfg, "--initramfs", "/x", "--kernel", "k",
-			       "--verbose", NULL), CLI_RUN);
+	assert_int_equal(parse(&cfg, "--initramfs", "/x", "--kernel", "k", "--verbose", NULL),
+			 CLI_RUN);
 	assert_string_equal(cfg.initramfs, "/x");
 	assert_true(cfg.verbose);
 	/* --key=value form. */
 	assert_int_equal(parse(&cfg, "--kernel=/k", "--cpus=boot=3", "--memory=size=1G",
-			       "--serial=off", "--seccomp=off", "--cmdline=a=b c",
-			       "--initrd=/i", NULL), CLI_RUN);
+			       "--serial=off", "--seccomp=off", "--cmdline=a=b c", "--initrd=/i",
+			       NULL),
+			 CLI_RUN);
 	assert_string_equal(cfg.kernel, "/k");
 	assert_int_equal(cfg.cpus, 3);
 	assert_int_equal(cfg.mem_size, GiB(1));
@@ -106,8 +108,9 @@ static void test_paths_and_cmdline(void **state)
 	assert_string_equal(cfg.cmdline, "a=b c");
 	assert_string_equal(cfg.initramfs, "/i");
 	/* The last occurrence wins. */
-	assert_int_equal(parse(&cfg, "--kernel", "a", "--kernel", "b", "--cpus", "2",
-			       "--cpus", "5", NULL), CLI_RUN);
+	assert_int_equal(
+		parse(&cfg, "--kernel", "a", "--kernel", "b", "--cpus", "2", "--cpus", "5", NULL),
+		CLI_RUN);
 	assert_string_equal(cfg.kernel, "b");
 	assert_int_equal(cfg.cpus, 5);
 }
@@ -125,32 +128,37 @@ static void test_cpus(void **state)
 	assert_int_equal(cfg.cpus, 1);
 	assert_int_equal(parse(&cfg, "--kernel", "k", "--cpus", "boot=254", NULL), CLI_RUN);
 	assert_int_equal(cfg.cpus, 254);
-	assert_error(&cfg, "--cpus: '255' is not a CPU count from 1 to 254",
-		     "--kernel", "k", "--cpus", "255");
-	assert_error(&cfg, "--cpus: '0' is not a CPU count from 1 to 254",
-		     "--kernel", "k", "--cpus", "boot=0");
-	assert_error(&cfg, "--cpus: '' is not a CPU count from 1 to 254",
-		     "--kernel", "k", "--cpus", "boot=");
-	assert_error(&cfg, "--cpus: '' is not a CPU count from 1 to 254",
-		     "--kernel", "k", "--cpus", "");
-	assert_error(&cfg, "--cpus: '4x' is not a CPU count from 1 to 254",
-		     "--kernel", "k", "--cpus", "4x");
-	assert_error(&cfg, "--cpus: '-1' is not a CPU count from 1 to 254",
-		     "--kernel", "k", "--cpus", "-1");
+	assert_error(&cfg, "--cpus: '255' is not a CPU count from 1 to 254", "--kernel", "k",
+		     "--cpus", "255");
+	assert_error(&cfg, "--cpus: '0' is not a CPU count from 1 to 254", "--kernel", "k",
+		     "--cpus", "boot=0");
+	assert_error(&cfg, "--cpus: '' is not a CPU count from 1 to 254", "--kernel", "k", "--cpus",
+		     "boot=");
+	assert_error(&cfg, "--cpus: '' is not a CPU count from 1 to 254", "--kernel", "k", "--cpus",
+		     "");
+	assert_error(&cfg, "--cpus: '4x' is not a CPU count from 1 to 254", "--kernel", "k",
+		     "--cpus", "4x");
+	assert_error(&cfg, "--cpus: '-1' is not a CPU count from 1 to 254", "--kernel", "k",
+		     "--cpus", "-1");
 	assert_error(&cfg, "--cpus: '99999999999999999999' is not a CPU count from 1 to 254",
 		     "--kernel", "k", "--cpus", "99999999999999999999");
-	assert_error(&cfg, "--cpus: unknown parameter in 'threads=2' (expected boot=N)",
-		     "--kernel", "k", "--cpus", "threads=2");
-	assert_error(&cfg, "--cpus: unknown parameter in 'boots=2' (expected boot=N)",
-		     "--kernel", "k", "--cpus", "boots=2");
+	assert_error(&cfg, "--cpus: unknown parameter in 'threads=2' (expected boot=N)", "--kernel",
+		     "k", "--cpus", "threads=2");
+	assert_error(&cfg, "--cpus: unknown parameter in 'boots=2' (expected boot=N)", "--kernel",
+		     "k", "--cpus", "boots=2");
 }
 
 static void test_memory(void **state)
 {
-	static const struct { const char *arg; uint64_t size; } ok[] = {
-		{ "size=512M", MiB(512) }, { "1G", GiB(1) }, { "2GiB", GiB(2) },
-		{ "size=4096K", MiB(4) }, { "2M", MiB(2) }, { "3MB", MiB(3) },
-		{ "1T", GiB(1024) }, { "2101248", MiB(2) + KiB(4) }, { "1024g", GiB(1024) },
+	static const struct {
+		const char *arg;
+		uint64_t size;
+	} ok[] = {
+		{"size=512M", MiB(512)}, {"1G", GiB(1)},
+		{"2GiB", GiB(2)},	 {"size=4096K", MiB(4)},
+		{"2M", MiB(2)},		 {"3MB", MiB(3)},
+		{"1T", GiB(1024)},	 {"2101248", MiB(2) + KiB(4)},
+		{"1024g", GiB(1024)},
 	};
 	struct vmm_config cfg;
 
@@ -160,18 +168,17 @@ static void test_memory(void **state)
 				 CLI_RUN);
 		assert_int_equal(cfg.mem_size, ok[i].size);
 	}
-	assert_error(&cfg, "--memory: 1M must be at least 2M and a multiple of 4K",
-		     "--kernel", "k", "--memory", "1M");
-	assert_error(&cfg, "--memory: 2097153 must be at least 2M and a multiple of 4K",
-		     "--kernel", "k", "--memory", "size=2097153");
-	assert_error(&cfg, "--memory: 1025G is more than 1T",
-		     "--kernel", "k", "--memory", "1025G");
-	assert_error(&cfg, "--memory: '' is not a size (e.g. 512M, 2G)",
-		     "--kernel", "k", "--memory", "size=");
-	assert_error(&cfg, "--memory: '512X' is not a size (e.g. 512M, 2G)",
-		     "--kernel", "k", "--memory", "512X");
-	assert_error(&cfg, "--memory: '0' is not a size (e.g. 512M, 2G)",
-		     "--kernel", "k", "--memory", "0");
+	assert_error(&cfg, "--memory: 1M must be at least 2M and a multiple of 4K", "--kernel", "k",
+		     "--memory", "1M");
+	assert_error(&cfg, "--memory: 2097153 must be at least 2M and a multiple of 4K", "--kernel",
+		     "k", "--memory", "size=2097153");
+	assert_error(&cfg, "--memory: 1025G is more than 1T", "--kernel", "k", "--memory", "1025G");
+	assert_error(&cfg, "--memory: '' is not a size (e.g. 512M, 2G)", "--kernel", "k",
+		     "--memory", "size=");
+	assert_error(&cfg, "--memory: '512X' is not a size (e.g. 512M, 2G)", "--kernel", "k",
+		     "--memory", "512X");
+	assert_error(&cfg, "--memory: '0' is not a size (e.g. 512M, 2G)", "--kernel", "k",
+		     "--memory", "0");
 	assert_error(&cfg, "--memory: unknown parameter in 'foo=1G' (expected size=SIZE)",
 		     "--kernel", "k", "--memory", "foo=1G");
 }
@@ -191,23 +198,23 @@ static void test_serial_seccomp(void **state)
 			 CLI_RUN);
 	assert_int_equal(cfg.serial, SERIAL_FILE);
 	assert_string_equal(cfg.serial_path, "/tmp/s.log");
-	assert_error(&cfg, "--serial: 'file=' is not tty, off or file=PATH",
-		     "--kernel", "k", "--serial", "file=");
-	assert_error(&cfg, "--serial: 'pty' is not tty, off or file=PATH",
-		     "--kernel", "k", "--serial", "pty");
+	assert_error(&cfg, "--serial: 'file=' is not tty, off or file=PATH", "--kernel", "k",
+		     "--serial", "file=");
+	assert_error(&cfg, "--serial: 'pty' is not tty, off or file=PATH", "--kernel", "k",
+		     "--serial", "pty");
 	assert_int_equal(parse(&cfg, "--kernel", "k", "--seccomp", "off", NULL), CLI_RUN);
 	assert_false(cfg.seccomp);
 	assert_int_equal(parse(&cfg, "--kernel", "k", "--seccomp", "false", NULL), CLI_RUN);
 	assert_false(cfg.seccomp);
 	assert_int_equal(parse(&cfg, "--kernel", "k", "--seccomp", "on", NULL), CLI_RUN);
 	assert_true(cfg.seccomp);
-	assert_int_equal(parse(&cfg, "--kernel", "k", "--seccomp", "off", "--seccomp",
-			       "true", NULL), CLI_RUN);
+	assert_int_equal(
+		parse(&cfg, "--kernel", "k", "--seccomp", "off", "--seccomp", "true", NULL),
+		CLI_RUN);
 	assert_true(cfg.seccomp);
-	assert_error(&cfg, "--seccomp: 'maybe' is not on or off",
-		     "--kernel", "k", "--seccomp", "maybe");
-	assert_error(&cfg, "--seccomp: 'ON' is not on or off",
-		     "--kernel", "k", "--seccomp", "ON");
+	assert_error(&cfg, "--seccomp: 'maybe' is not on or off", "--kernel", "k", "--seccomp",
+		     "maybe");
+	assert_error(&cfg, "--seccomp: 'ON' is not on or off", "--kernel", "k", "--seccomp", "ON");
 }
 
 static void test_getopt_errors(void **state)
@@ -268,7 +275,7 @@ static void test_err_truncated(void **state)
 {
 	struct vmm_config cfg;
 	char small[8];
-	char *argv[] = { "vmm", "--cpus", "300", "--kernel", "k", NULL };
+	char *argv[] = {"vmm", "--cpus", "300", "--kernel", "k", NULL};
 
 	(void)state;
 	memset(small, 'x', sizeof(small));
@@ -320,21 +327,58 @@ static void test_help_version(void **state)
 
 static void test_parse_size(void **state)
 {
-	static const struct { const char *s; uint64_t v; } ok[] = {
-		{ "1", 1 }, { "1B", 1 }, { "012", 12 }, { "65536", 65536 },
-		{ "1K", KiB(1) }, { "1k", KiB(1) }, { "1KiB", KiB(1) }, { "1KB", KiB(1) },
-		{ "512M", MiB(512) }, { "3m", MiB(3) }, { "3MiB", MiB(3) },
-		{ "2G", GiB(2) }, { "2g", GiB(2) }, { "2GB", GiB(2) },
-		{ "1T", GiB(1024) }, { "1t", GiB(1024) }, { "5TiB", GiB(5 * 1024) },
-		{ "18446744073709551615", ~0ull },
-		{ "17179869183G", 17179869183ull << 30 },
-		{ "16777215T", 16777215ull << 40 },
+	static const struct {
+		const char *s;
+		uint64_t v;
+	} ok[] = {
+		{"1", 1},
+		{"1B", 1},
+		{"012", 12},
+		{"65536", 65536},
+		{"1K", KiB(1)},
+		{"1k", KiB(1)},
+		{"1KiB", KiB(1)},
+		{"1KB", KiB(1)},
+		{"512M", MiB(512)},
+		{"3m", MiB(3)},
+		{"3MiB", MiB(3)},
+		{"2G", GiB(2)},
+		{"2g", GiB(2)},
+		{"2GB", GiB(2)},
+		{"1T", GiB(1024)},
+		{"1t", GiB(1024)},
+		{"5TiB", GiB(5 * 1024)},
+		{"18446744073709551615", ~0ull},
+		{"17179869183G", 17179869183ull << 30},
+		{"16777215T", 16777215ull << 40},
 	};
 	static const char *const bad[] = {
-		"", "0", "0K", "00", "K", "B", "iB", "1iB", "1Ki", "1KiBx", "1KK", "1 K",
-		" 1", "-1", "+1", "1.5G", "0x10", "1P", "1Kb", "1kib",
-		"18446744073709551616", "99999999999999999999999",
-		"17179869184G", "16777216T", "18014398509481984K", "17592186044416M",
+		"",
+		"0",
+		"0K",
+		"00",
+		"K",
+		"B",
+		"iB",
+		"1iB",
+		"1Ki",
+		"1KiBx",
+		"1KK",
+		"1 K",
+		" 1",
+		"-1",
+		"+1",
+		"1.5G",
+		"0x10",
+		"1P",
+		"1Kb",
+		"1kib",
+		"18446744073709551616",
+		"99999999999999999999999",
+		"17179869184G",
+		"16777216T",
+		"18014398509481984K",
+		"17592186044416M",
 	};
 	uint64_t v;
 

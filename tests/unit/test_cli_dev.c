@@ -13,7 +13,7 @@
 
 static enum cli_result parse(struct vmm_config *cfg, char *err, int n, ...)
 {
-	char *argv[16] = { "vmm", "--kernel", "k" };
+	char *argv[16] = {"vmm", "--kernel", "k"};
 	va_list ap;
 
 	va_start(ap, n);
@@ -61,8 +61,9 @@ static void test_disk(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(parse(&cfg, err, 4, "--disk", "path=/a,readonly=on,serial=s1",
-			       "--disk", "path=/b,iommu=off"), CLI_RUN);
+	assert_int_equal(parse(&cfg, err, 4, "--disk", "path=/a,readonly=on,serial=s1", "--disk",
+			       "path=/b,iommu=off"),
+			 CLI_RUN);
 	assert_int_equal(cfg.nr_disks, 2);
 	assert_string_equal(cfg.disks[0].path, "/a");
 	assert_true(cfg.disks[0].readonly);
@@ -85,7 +86,7 @@ static void test_disk(void **state)
 static void test_disk_limit(void **state)
 {
 	struct vmm_config cfg;
-	char *argv[3 + 2 * (VMM_MAX_DISKS + 1)] = { "vmm", "--kernel", "k" };
+	char *argv[3 + 2 * (VMM_MAX_DISKS + 1)] = {"vmm", "--kernel", "k"};
 	char err[256];
 	int n = 3;
 
@@ -144,9 +145,9 @@ static void test_rng_console(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_kv_split),  cmocka_unit_test(test_kv_mac),
-		cmocka_unit_test(test_disk),      cmocka_unit_test(test_disk_limit),
-		cmocka_unit_test(test_net),       cmocka_unit_test(test_rng_console),
+		cmocka_unit_test(test_kv_split), cmocka_unit_test(test_kv_mac),
+		cmocka_unit_test(test_disk),	 cmocka_unit_test(test_disk_limit),
+		cmocka_unit_test(test_net),	 cmocka_unit_test(test_rng_console),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

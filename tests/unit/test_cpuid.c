@@ -14,11 +14,11 @@
 #include "vmm/cpuid.h"
 #include "vmm/types.h"
 
-#define SIG KVM_CPUID_FLAG_SIGNIFCANT_INDEX
-#define L1_EBX 0xabcd0800u   /* host APIC id 0xab, count 0xcd, CLFLUSH 8 */
-#define L1_ECX 0x12345678u   /* bit 24 (TSC deadline) and 31 clear */
-#define L1_EDX 0x1f8bfbffu   /* HTT (bit 28) set */
-#define L8_ECX 0xabcd73ffu   /* NC 0xff, ApicIdCoreIdSize 7, bits 11:8 = 3 */
+#define SIG    KVM_CPUID_FLAG_SIGNIFCANT_INDEX
+#define L1_EBX 0xabcd0800u /* host APIC id 0xab, count 0xcd, CLFLUSH 8 */
+#define L1_ECX 0x12345678u /* bit 24 (TSC deadline) and 31 clear */
+#define L1_EDX 0x1f8bfbffu /* HTT (bit 28) set */
+#define L8_ECX 0xabcd73ffu /* NC 0xff, ApicIdCoreIdSize 7, bits 11:8 = 3 */
 
 static struct kvm_cpuid2 *cpuid_alloc(unsigned n)
 {
@@ -29,12 +29,16 @@ static struct kvm_cpuid2 *cpuid_alloc(unsigned n)
 	return c;
 }
 
-static void add(struct kvm_cpuid2 *c, uint32_t fn, uint32_t idx, uint32_t flags,
-		uint32_t eax, uint32_t ebx, uint32_t ecx, uint32_t edx)
+static void add(struct kvm_cpuid2 *c, uint32_t fn, uint32_t idx, uint32_t flags, uint32_t eax,
+		uint32_t ebx, uint32_t ecx, uint32_t edx)
 {
-	c->entries[c->nent++] = (struct kvm_cpuid_entry2){ .function = fn,
-		.index = idx, .flags = flags, .eax = eax, .ebx = ebx, .ecx = ecx,
-		.edx = edx };
+	c->entries[c->nent++] = (struct kvm_cpuid_entry2){.function = fn,
+							  .index = idx,
+							  .flags = flags,
+							  .eax = eax,
+							  .ebx = ebx,
+							  .ecx = ecx,
+							  .edx = edx};
 }
 
 /* The host table: leaf 0 with max_basic, 1, 4 (four caches + terminator),
@@ -69,8 +73,7 @@ static struct kvm_cpuid2 *supported(uint32_t max_basic, bool with_sig, uint32_t 
 	return c;
 }
 
-static const struct kvm_cpuid_entry2 *find(const struct kvm_cpuid2 *c, uint32_t fn,
-					   uint32_t idx)
+static const struct kvm_cpuid_entry2 *find(const struct kvm_cpuid2 *c, uint32_t fn, uint32_t idx)
 {
 	for (uint32_t i = 0; i < c->nent; i++)
 		if (c->entries[i].function == fn && c->entries[i].index == idx)
@@ -88,8 +91,8 @@ static unsigned count_fn(const struct kvm_cpuid2 *c, uint32_t fn)
 }
 
 /* Build for vCPU id of nr into a fresh table of capacity cap. */
-static struct kvm_cpuid2 *build(const struct kvm_cpuid2 *sup, unsigned id,
-				unsigned nr, bool tsc, unsigned cap, int want)
+static struct kvm_cpuid2 *build(const struct kvm_cpuid2 *sup, unsigned id, unsigned nr, bool tsc,
+				unsigned cap, int want)
 {
 	struct kvm_cpuid2 *out = cpuid_alloc(cap);
 
@@ -151,8 +154,7 @@ static void test_leaf1(void **state)
 	free(sup);
 }
 
-static void check_topology(const struct kvm_cpuid2 *out, uint32_t fn,
-			   unsigned id, unsigned nr)
+static void check_topology(const struct kvm_cpuid2 *out, uint32_t fn, unsigned id, unsigned nr)
 {
 	const struct kvm_cpuid_entry2 *e;
 
@@ -220,7 +222,7 @@ static void test_topology_leaves(void **state)
 static void test_leaf4(void **state)
 {
 	struct kvm_cpuid2 *sup = supported(0x1f, false, 0);
-	static const unsigned nrs[] = { 1, 2, 4, 33, 64 };
+	static const unsigned nrs[] = {1, 2, 4, 33, 64};
 
 	(void)state;
 	for (unsigned k = 0; k < ARRAY_SIZE(nrs); k++) {
@@ -231,8 +233,7 @@ static void test_leaf4(void **state)
 			const struct kvm_cpuid_entry2 *e = find(out, 4, i);
 
 			assert_int_equal(e->eax >> 26, nrs[k] - 1);
-			assert_int_equal(e->eax & 0x3ffffff,
-					 find(sup, 4, i)->eax & 0x3ffffff);
+			assert_int_equal(e->eax & 0x3ffffff, find(sup, 4, i)->eax & 0x3ffffff);
 			assert_int_equal(e->ebx, find(sup, 4, i)->ebx);
 		}
 		assert_int_equal(find(out, 4, 4)->eax, 0); /* null cache stays */
@@ -345,7 +346,7 @@ static void test_input_untouched_others_kept(void **state)
 	struct kvm_cpuid2 *sup = supported(0x1f, false, 0);
 	struct kvm_cpuid2 *copy = cpuid_alloc(32);
 	struct kvm_cpuid2 *out;
-	static const uint32_t kept[][2] = { { 0, 0 }, { 7, 0 }, { 0x80000000, 0 } };
+	static const uint32_t kept[][2] = {{0, 0}, {7, 0}, {0x80000000, 0}};
 
 	(void)state;
 	memcpy(copy, sup, sizeof(*sup) + 32 * sizeof(sup->entries[0]));

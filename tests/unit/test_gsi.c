@@ -46,9 +46,9 @@ static void test_init(void **state)
 static void test_set_clear(void **state)
 {
 	struct gsi_table *t = *state;
-	const struct msi_msg msg = { .addr = 0x1fee01000ull, .data = 0x4031 };
-	const struct msi_msg msg2 = { .addr = 0xfee02000ull, .data = 0x22 };
-	const struct kvm_irq_routing_entry zero = { 0 };
+	const struct msi_msg msg = {.addr = 0x1fee01000ull, .data = 0x4031};
+	const struct msi_msg msg2 = {.addr = 0xfee02000ull, .data = 0x22};
+	const struct kvm_irq_routing_entry zero = {0};
 
 	assert_int_equal(gsi_set_msi(t, 5, &msg, true), 0);
 	assert_int_equal(gsi_count(t), 1);
@@ -87,7 +87,7 @@ static void test_set_clear(void **state)
 static void test_set_out_of_range(void **state)
 {
 	struct gsi_table *t = *state;
-	const struct msi_msg msg = { .addr = 0xfee00000ull, .data = 1 };
+	const struct msi_msg msg = {.addr = 0xfee00000ull, .data = 1};
 
 	assert_int_equal(gsi_set_msi(t, GSI_MAX, &msg, true), -EINVAL);
 	assert_int_equal(gsi_set_msi(t, GSI_MAX + 100, &msg, true), -EINVAL);
@@ -110,7 +110,7 @@ static void test_alloc_sequence(void **state)
 static void test_alloc_skips_routed(void **state)
 {
 	struct gsi_table *t = *state;
-	const struct msi_msg msg = { .addr = 0xfee00000ull, .data = 0x30 };
+	const struct msi_msg msg = {.addr = 0xfee00000ull, .data = 0x30};
 
 	/* Routes on IOAPIC pins never make gsi_alloc hand out a pin, and a
 	 * GSI that already carries a route is skipped. */
@@ -159,7 +159,7 @@ static void test_alloc_exhaust(void **state)
 static void test_alloc_with_pre_routed(void **state)
 {
 	struct gsi_table *t = *state;
-	const struct msi_msg msg = { .addr = 0xfee00000ull, .data = 0x41 };
+	const struct msi_msg msg = {.addr = 0xfee00000ull, .data = 0x41};
 	unsigned n = 0;
 
 	for (unsigned g = IOAPIC_PINS; g < GSI_MAX; g += 10) {

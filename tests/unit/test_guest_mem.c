@@ -16,8 +16,16 @@
 static void test_layout_invalid(void **state)
 {
 	static const uint64_t bad[] = {
-		0, 1, KiB(4), MiB(2) - KiB(4), MiB(2) + 1, MiB(2) + KiB(2),
-		GiB(3) + 512, GiB(1024) + KiB(4), ~0ull, ~0ull - 0xfff,
+		0,
+		1,
+		KiB(4),
+		MiB(2) - KiB(4),
+		MiB(2) + 1,
+		MiB(2) + KiB(2),
+		GiB(3) + 512,
+		GiB(1024) + KiB(4),
+		~0ull,
+		~0ull - 0xfff,
 	};
 	struct guest_mem m;
 
@@ -81,11 +89,11 @@ static uint8_t buf0[0x1000], buf1[0x1000];
 
 static void test_ptr_arithmetic(void **state)
 {
-	struct guest_mem m = { .nr = 2 };
+	struct guest_mem m = {.nr = 2};
 
 	(void)state;
-	m.r[0] = (struct mem_region){ gpa(0), 0x1000, buf0 };
-	m.r[1] = (struct mem_region){ gpa(GiB(4)), 0x1000, buf1 };
+	m.r[0] = (struct mem_region){gpa(0), 0x1000, buf0};
+	m.r[1] = (struct mem_region){gpa(GiB(4)), 0x1000, buf1};
 	assert_ptr_equal(guest_mem_ptr(&m, gpa(0), 1), buf0);
 	assert_ptr_equal(guest_mem_ptr(&m, gpa(0), 0x1000), buf0);
 	assert_null(guest_mem_ptr(&m, gpa(0), 0x1001));
@@ -113,12 +121,12 @@ static void test_ptr_arithmetic(void **state)
 
 static void test_ptr_top_of_space(void **state)
 {
-	struct guest_mem m = { .nr = 2 };
+	struct guest_mem m = {.nr = 2};
 	const uint64_t top = 0ull - 0x1000; /* last page below 2^64 */
 
 	(void)state;
-	m.r[0] = (struct mem_region){ gpa(0), 0x1000, buf0 };
-	m.r[1] = (struct mem_region){ gpa(top), 0x1000, buf1 };
+	m.r[0] = (struct mem_region){gpa(0), 0x1000, buf0};
+	m.r[1] = (struct mem_region){gpa(top), 0x1000, buf1};
 	assert_ptr_equal(guest_mem_ptr(&m, gpa(top), 0x1000), buf1);
 	assert_ptr_equal(guest_mem_ptr(&m, gpa(~0ull), 1), buf1 + 0xfff);
 	assert_ptr_equal(guest_mem_ptr(&m, gpa(~0ull), 0), buf1 + 0xfff);
@@ -200,8 +208,7 @@ static void test_rw_hole(void **state)
 	assert_null(guest_mem_ptr(&m, gpa(GiB(4) - 1), 1));
 	assert_null(guest_mem_ptr(&m, gpa(GiB(4) - 1), 2));
 	assert_ptr_equal(guest_mem_ptr(&m, gpa(GiB(4)), 1), m.r[1].host);
-	assert_ptr_equal(guest_mem_ptr(&m, gpa(GiB(4) + MiB(2) - 1), 1),
-			 m.r[1].host + MiB(2) - 1);
+	assert_ptr_equal(guest_mem_ptr(&m, gpa(GiB(4) + MiB(2) - 1), 1), m.r[1].host + MiB(2) - 1);
 	assert_null(guest_mem_ptr(&m, gpa(GiB(4) + MiB(2)), 1));
 	assert_int_equal(guest_mem_write(&m, gpa(GiB(4) + 0x10), &v, 4), 0);
 	assert_int_equal(m.r[1].host[0x10], 0x0d);
@@ -235,24 +242,34 @@ static void check_map(uint64_t ram, const struct map_want *want, unsigned n)
 	}
 }
 
-#define LOW_RAM { 0, 0x9fc00, MEM_MAP_RAM }
-#define EBDA { 0x9fc00, 0x400, MEM_MAP_RESERVED }
-#define BIOS { 0xe0000, 0x20000, MEM_MAP_RESERVED }
+#define LOW_RAM                                                                                    \
+	{                                                                                          \
+		0, 0x9fc00, MEM_MAP_RAM                                                            \
+	}
+#define EBDA                                                                                       \
+	{                                                                                          \
+		0x9fc00, 0x400, MEM_MAP_RESERVED                                                   \
+	}
+#define BIOS                                                                                       \
+	{                                                                                          \
+		0xe0000, 0x20000, MEM_MAP_RESERVED                                                 \
+	}
 
 static void test_map(void **state)
 {
-	const struct map_want m2[] = { LOW_RAM, EBDA, BIOS,
-		{ MiB(1), MiB(1), MEM_MAP_RAM } };
-	const struct map_want m256[] = { LOW_RAM, EBDA, BIOS,
-		{ MiB(1), MiB(255), MEM_MAP_RAM } };
-	const struct map_want m3g[] = { LOW_RAM, EBDA, BIOS,
-		{ MiB(1), GiB(3) - MiB(1), MEM_MAP_RAM } };
-	const struct map_want m4g[] = { LOW_RAM, EBDA, BIOS,
-		{ MiB(1), GiB(3) - MiB(1), MEM_MAP_RAM },
-		{ GiB(4), GiB(1), MEM_MAP_RAM } };
-	const struct map_want m5g[] = { LOW_RAM, EBDA, BIOS,
-		{ MiB(1), GiB(3) - MiB(1), MEM_MAP_RAM },
-		{ GiB(4), GiB(2), MEM_MAP_RAM } };
+	const struct map_want m2[] = {LOW_RAM, EBDA, BIOS, {MiB(1), MiB(1), MEM_MAP_RAM}};
+	const struct map_want m256[] = {LOW_RAM, EBDA, BIOS, {MiB(1), MiB(255), MEM_MAP_RAM}};
+	const struct map_want m3g[] = {LOW_RAM, EBDA, BIOS, {MiB(1), GiB(3) - MiB(1), MEM_MAP_RAM}};
+	const struct map_want m4g[] = {LOW_RAM,
+				       EBDA,
+				       BIOS,
+				       {MiB(1), GiB(3) - MiB(1), MEM_MAP_RAM},
+				       {GiB(4), GiB(1), MEM_MAP_RAM}};
+	const struct map_want m5g[] = {LOW_RAM,
+				       EBDA,
+				       BIOS,
+				       {MiB(1), GiB(3) - MiB(1), MEM_MAP_RAM},
+				       {GiB(4), GiB(2), MEM_MAP_RAM}};
 
 	(void)state;
 	check_map(MiB(2), m2, ARRAY_SIZE(m2));

@@ -69,8 +69,7 @@ static void test_missing(void **state)
 	struct fx *f = *state;
 	char want[256];
 
-	assert_int_equal(image_read(f->path, 1 << 20, &f->img, f->err, sizeof(f->err)),
-			 -ENOENT);
+	assert_int_equal(image_read(f->path, 1 << 20, &f->img, f->err, sizeof(f->err)), -ENOENT);
 	assert_unloaded(&f->img);
 	snprintf(want, sizeof(want), "cannot open %s: %s", f->path, strerror(ENOENT));
 	assert_string_equal(f->err, want);
@@ -81,8 +80,7 @@ static void test_directory(void **state)
 	struct fx *f = *state;
 	char want[256];
 
-	assert_int_equal(image_read(f->dir, 1 << 20, &f->img, f->err, sizeof(f->err)),
-			 -EISDIR);
+	assert_int_equal(image_read(f->dir, 1 << 20, &f->img, f->err, sizeof(f->err)), -EISDIR);
 	assert_unloaded(&f->img);
 	snprintf(want, sizeof(want), "%s is not a regular file", f->dir);
 	assert_string_equal(f->err, want);
@@ -104,8 +102,7 @@ static void test_empty(void **state)
 	char want[256];
 
 	write_file(f->path, NULL, 0);
-	assert_int_equal(image_read(f->path, 1 << 20, &f->img, f->err, sizeof(f->err)),
-			 -ENOEXEC);
+	assert_int_equal(image_read(f->path, 1 << 20, &f->img, f->err, sizeof(f->err)), -ENOEXEC);
 	assert_unloaded(&f->img);
 	snprintf(want, sizeof(want), "%s is empty", f->path);
 	assert_string_equal(f->err, want);
@@ -121,8 +118,7 @@ static void test_too_big(void **state)
 	write_file(f->path, data, sizeof(data));
 	assert_int_equal(image_read(f->path, 99, &f->img, f->err, sizeof(f->err)), -EFBIG);
 	assert_unloaded(&f->img);
-	snprintf(want, sizeof(want), "%s (100 bytes) is too big for the guest memory",
-		 f->path);
+	snprintf(want, sizeof(want), "%s (100 bytes) is too big for the guest memory", f->path);
 	assert_string_equal(f->err, want);
 	assert_int_equal(image_read(f->path, 0, &f->img, f->err, sizeof(f->err)), -EFBIG);
 	assert_unloaded(&f->img);
@@ -194,15 +190,9 @@ static void test_small_errbuf(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_missing),
-		T(test_directory),
-		T(test_not_regular),
-		T(test_empty),
-		T(test_too_big),
-		T(test_exact_size),
-		T(test_large_contents),
-		T(test_one_byte),
-		T(test_small_errbuf),
+		T(test_missing),	T(test_directory), T(test_not_regular),
+		T(test_empty),		T(test_too_big),   T(test_exact_size),
+		T(test_large_contents), T(test_one_byte),  T(test_small_errbuf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,25 +38,24 @@ static int fake_send(void *opaque, const struct msi_msg *m, uint16_t rid)
 	struct fixture *fx = opaque;
 
 	if (fx->nsent < (int)ARRAY_SIZE(fx->sent))
-		fx->sent[fx->nsent] = (struct sent){ *m, rid };
+		fx->sent[fx->nsent] = (struct sent){*m, rid};
 	fx->nsent++;
 	return fx->sink_ret;
 }
 
-static void fake_route(void *opaque, unsigned pin, const struct msi_msg *m,
-		       bool masked, bool level)
+static void fake_route(void *opaque, unsigned pin, const struct msi_msg *m, bool masked, bool level)
 {
 	struct fixture *fx = opaque;
 
 	if (fx->nroutes < (int)ARRAY_SIZE(fx->routes))
-		fx->routes[fx->nroutes] = (struct route){ pin, *m, masked, level };
+		fx->routes[fx->nroutes] = (struct route){pin, *m, masked, level};
 	fx->nroutes++;
 }
 
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	struct msi_sink sink = { fake_send, fx };
+	struct msi_sink sink = {fake_send, fx};
 
 	assert_non_null(fx);
 	fx->io = ioapic_new(sink, RID);
@@ -151,8 +150,8 @@ static void test_msi_format(void **state)
 	assert_int_equal(m.addr, 0xfee03000);
 	assert_int_equal(m.data, 0x4030);
 	/* Logical, lowest priority, level, dest 0x0f, vector 0x31. */
-	m = ioapic_rte_to_msi(0x0f00000000000000ull | IOAPIC_RTE_DESTMODE |
-			      IOAPIC_RTE_LEVEL | 1 << 8 | 0x31);
+	m = ioapic_rte_to_msi(0x0f00000000000000ull | IOAPIC_RTE_DESTMODE | IOAPIC_RTE_LEVEL |
+			      1 << 8 | 0x31);
 	assert_int_equal(m.addr, 0xfee0f004);
 	assert_int_equal(m.data, 0xc131);
 	/* Remote IRR, mask and polarity do not leak into the message. */

@@ -31,39 +31,42 @@ struct map_event {
 static struct map_event maps[64];
 static unsigned nr_maps;
 
-static uint64_t dev_read(struct pci_dev *d, unsigned bar, uint64_t off,
-			 unsigned size)
+static uint64_t dev_read(struct pci_dev *d, unsigned bar, uint64_t off, unsigned size)
 {
 	(void)d;
-	last = (struct access){ bar, size, last.n + 1, off, 0, false };
+	last = (struct access){bar, size, last.n + 1, off, 0, false};
 	return 0xab00 | bar;
 }
 
-static void dev_write(struct pci_dev *d, unsigned bar, uint64_t off,
-		      unsigned size, uint64_t val)
+static void dev_write(struct pci_dev *d, unsigned bar, uint64_t off, unsigned size, uint64_t val)
 {
 	(void)d;
-	last = (struct access){ bar, size, last.n + 1, off, val, true };
+	last = (struct access){bar, size, last.n + 1, off, val, true};
 }
 
 static void dev_map(struct pci_dev *d, unsigned bar, uint64_t addr, bool mapped)
 {
 	(void)d;
 	if (nr_maps < ARRAY_SIZE(maps))
-		maps[nr_maps++] = (struct map_event){ bar, addr, mapped };
+		maps[nr_maps++] = (struct map_event){bar, addr, mapped};
 }
 
 static const struct pci_dev_ops ops = {
-	.bar_read = dev_read, .bar_write = dev_write, .bar_map = dev_map,
+	.bar_read = dev_read,
+	.bar_write = dev_write,
+	.bar_map = dev_map,
 };
 
 static const struct pci_dev_info info = {
-	.vendor = 0x1234, .device = 0x11e8, .class = 0x00ff00, .name = "bar-test",
+	.vendor = 0x1234,
+	.device = 0x11e8,
+	.class = 0x00ff00,
+	.name = "bar-test",
 };
 
 static int setup(void **state)
 {
-	struct pci_bus_config cfg = { .mmio = &mmio, .pio = &pio };
+	struct pci_bus_config cfg = {.mmio = &mmio, .pio = &pio};
 
 	(void)state;
 	bus_init(&mmio, "mmio");
@@ -126,8 +129,7 @@ static void test_sizing(void **state)
 	assert_int_equal(pci_bar_declare(&d, 4, PCI_BAR_MEM32, 16, true), 0);
 	/* Type bits before any write. */
 	assert_int_equal(pci_config_read(&d, PCI_BASE_ADDRESS_0, 4), 0);
-	assert_int_equal(pci_config_read(&d, PCI_BASE_ADDRESS_1, 4),
-			 PCI_BASE_ADDRESS_SPACE_IO);
+	assert_int_equal(pci_config_read(&d, PCI_BASE_ADDRESS_1, 4), PCI_BASE_ADDRESS_SPACE_IO);
 	assert_int_equal(pci_config_read(&d, PCI_BASE_ADDRESS_2, 4),
 			 PCI_BASE_ADDRESS_MEM_TYPE_64 | PCI_BASE_ADDRESS_MEM_PREFETCH);
 	/* All-ones probes return the size and the read-only type bits. */
@@ -136,8 +138,7 @@ static void test_sizing(void **state)
 	assert_int_equal(probe(&d, PCI_BASE_ADDRESS_2),
 			 PCI_BASE_ADDRESS_MEM_TYPE_64 | PCI_BASE_ADDRESS_MEM_PREFETCH);
 	assert_int_equal(probe(&d, PCI_BASE_ADDRESS_3), 0xfffffffe);
-	assert_int_equal(probe(&d, PCI_BASE_ADDRESS_4),
-			 0xfffffff0 | PCI_BASE_ADDRESS_MEM_PREFETCH);
+	assert_int_equal(probe(&d, PCI_BASE_ADDRESS_4), 0xfffffff0 | PCI_BASE_ADDRESS_MEM_PREFETCH);
 	assert_int_equal(probe(&d, PCI_BASE_ADDRESS_5), 0);
 	/* Address bits below the size are read-only. */
 	pci_config_write(&d, PCI_BASE_ADDRESS_0, 4, 0xc0000fff);

@@ -17,8 +17,10 @@ static struct pci_conf1 conf1;
 static int setup_bus(uint64_t mmio64_base, uint64_t mmio64_size)
 {
 	struct pci_bus_config cfg = {
-		.mmio = &mmio, .pio = &pio,
-		.mmio64_base = mmio64_base, .mmio64_size = mmio64_size,
+		.mmio = &mmio,
+		.pio = &pio,
+		.mmio64_base = mmio64_base,
+		.mmio64_size = mmio64_size,
 	};
 	int ret;
 
@@ -43,8 +45,7 @@ static int setup64(void **state)
 	return setup_bus(MMIO64_BASE, MMIO64_SIZE);
 }
 
-static uint32_t conf1_rd(unsigned bus, unsigned devfn, unsigned reg,
-			 unsigned size)
+static uint32_t conf1_rd(unsigned bus, unsigned devfn, unsigned reg, unsigned size)
 {
 	uint64_t v;
 
@@ -56,14 +57,12 @@ static uint32_t conf1_rd(unsigned bus, unsigned devfn, unsigned reg,
 
 static void conf1_wr(unsigned devfn, unsigned reg, unsigned size, uint32_t v)
 {
-	assert_true(bus_write(&pio, PORT_PCI_CONF, 4,
-			      0x80000000u | devfn << 8 | (reg & 0xfc)));
+	assert_true(bus_write(&pio, PORT_PCI_CONF, 4, 0x80000000u | devfn << 8 | (reg & 0xfc)));
 	assert_true(bus_write(&pio, PORT_PCI_CONF + 4 + (reg & 3), size, v));
 }
 
 /* A device with BARs given as (type, size) pairs, at slot. */
-static int add_dev(unsigned i, int slot, uint8_t pin,
-		   const uint64_t (*bars)[2], unsigned nr)
+static int add_dev(unsigned i, int slot, uint8_t pin, const uint64_t (*bars)[2], unsigned nr)
 {
 	unsigned idx = 0;
 
@@ -107,10 +106,9 @@ static void test_host_bridge_and_absent(void **state)
 
 static void test_ecam_conf1_agree(void **state)
 {
-	static const uint64_t bars[][2] = { { PCI_BAR_MEM32, 4096 },
-					    { PCI_BAR_IO, 32 } };
-	const struct pci_dev_info pinfo = { .vendor = 0x1234, .device = 0x2000,
-					    .class = 0x00ff00, .name = "pcie" };
+	static const uint64_t bars[][2] = {{PCI_BAR_MEM32, 4096}, {PCI_BAR_IO, 32}};
+	const struct pci_dev_info pinfo = {
+		.vendor = 0x1234, .device = 0x2000, .class = 0x00ff00, .name = "pcie"};
 	unsigned devfn;
 
 	(void)state;
@@ -134,8 +132,7 @@ static void test_ecam_conf1_agree(void **state)
 	ecam_wr(devfn, PCI_INTERRUPT_LINE, 1, 0x42);
 	assert_int_equal(conf1_rd(0, devfn, PCI_INTERRUPT_LINE, 1), 0x42);
 	conf1_wr(devfn, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-	assert_int_equal(ecam_rd(devfn, PCI_COMMAND, 2),
-			 PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	assert_int_equal(ecam_rd(devfn, PCI_COMMAND, 2), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	/* 8-byte ECAM accesses are split into two dwords. */
 	{
 		uint64_t v;
@@ -161,15 +158,14 @@ struct range {
 
 static void check_assignment(bool mmio64)
 {
-	static const uint64_t b0[][2] = { { PCI_BAR_MEM32, 4096 },
-					  { PCI_BAR_MEM64, MiB(1) },
-					  { PCI_BAR_IO, 16 } };
-	static const uint64_t b1[][2] = { { PCI_BAR_MEM32, 16 },
-					  { PCI_BAR_MEM32, KiB(64) },
-					  { PCI_BAR_IO, 128 },
-					  { PCI_BAR_MEM32, KiB(8) } };
-	static const uint64_t b2[][2] = { { PCI_BAR_MEM64, MiB(128) } };
-	static const uint64_t b3[][2] = { { PCI_BAR_MEM32, 16 } };
+	static const uint64_t b0[][2] = {
+		{PCI_BAR_MEM32, 4096}, {PCI_BAR_MEM64, MiB(1)}, {PCI_BAR_IO, 16}};
+	static const uint64_t b1[][2] = {{PCI_BAR_MEM32, 16},
+					 {PCI_BAR_MEM32, KiB(64)},
+					 {PCI_BAR_IO, 128},
+					 {PCI_BAR_MEM32, KiB(8)}};
+	static const uint64_t b2[][2] = {{PCI_BAR_MEM64, MiB(128)}};
+	static const uint64_t b3[][2] = {{PCI_BAR_MEM32, 16}};
 	struct range seen[32];
 	unsigned n = 0;
 
@@ -198,28 +194,25 @@ static void check_assignment(bool mmio64)
 				want |= PCI_COMMAND_MEMORY;
 				assert_int_equal(a % 4096, 0);
 				if (mmio64 && p->type == PCI_BAR_MEM64)
-					assert_true(range_within(a, p->size, MMIO64_BASE,
-								 MMIO64_SIZE));
+					assert_true(
+						range_within(a, p->size, MMIO64_BASE, MMIO64_SIZE));
 				else
 					assert_true(range_within(a, p->size, LAYOUT_PCI_MMIO32,
 								 LAYOUT_PCI_MMIO32_SIZE));
 			}
 			for (unsigned k = 0; k < n; k++)
-				assert_false(p->type != PCI_BAR_IO &&
-					     a < seen[k].a + seen[k].len &&
+				assert_false(p->type != PCI_BAR_IO && a < seen[k].a + seen[k].len &&
 					     seen[k].a < a + p->size);
 			if (p->type != PCI_BAR_IO)
-				seen[n++] = (struct range){ a, p->size };
+				seen[n++] = (struct range){a, p->size};
 		}
 		cmd = (uint16_t)ecam_rd(d->devfn, PCI_COMMAND, 2);
 		assert_int_equal(cmd, want); /* bus mastering stays off */
 	}
 	/* INTERRUPT_LINE is the IOAPIC input of the slot's pin. */
-	assert_int_equal(ecam_rd(PCI_DEVFN(2, 0), PCI_INTERRUPT_LINE, 1),
-			 pci_intx_gsi(2, 0));
+	assert_int_equal(ecam_rd(PCI_DEVFN(2, 0), PCI_INTERRUPT_LINE, 1), pci_intx_gsi(2, 0));
 	assert_int_equal(pci_intx_gsi(2, 0), 18);
-	assert_int_equal(ecam_rd(PCI_DEVFN(3, 0), PCI_INTERRUPT_LINE, 1),
-			 pci_intx_gsi(3, 1));
+	assert_int_equal(ecam_rd(PCI_DEVFN(3, 0), PCI_INTERRUPT_LINE, 1), pci_intx_gsi(3, 1));
 	assert_int_equal(pci_intx_gsi(3, 1), 20);
 	assert_int_equal(ecam_rd(PCI_DEVFN(31, 0), PCI_INTERRUPT_LINE, 1), 0);
 	assert_int_equal(ecam_rd(PCI_DEVFN(1, 0), PCI_INTERRUPT_LINE, 1), 17);
@@ -227,8 +220,8 @@ static void check_assignment(bool mmio64)
 
 static void test_assignment(void **state)
 {
-	static const uint64_t big[][2] = { { PCI_BAR_MEM32, MiB(512) } };
-	static const uint64_t small[][2] = { { PCI_BAR_MEM32, 4096 } };
+	static const uint64_t big[][2] = {{PCI_BAR_MEM32, MiB(512)}};
+	static const uint64_t small[][2] = {{PCI_BAR_MEM32, 4096}};
 	uint64_t v;
 
 	(void)state;
@@ -256,7 +249,7 @@ static void test_assignment64(void **state)
 static void test_slots_full(void **state)
 {
 	static struct pci_dev many[PCI_MAX_SLOTS];
-	struct pci_dev_info info = { .vendor = 0x1234, .device = 1, .name = "x" };
+	struct pci_dev_info info = {.vendor = 0x1234, .device = 1, .name = "x"};
 	struct pci_dev extra;
 
 	(void)state;
@@ -276,7 +269,7 @@ static void test_slots_full(void **state)
 static void test_bad_config(void **state)
 {
 	struct pci_bus *b;
-	struct pci_bus_config cfg = { .mmio = &mmio, .pio = &pio };
+	struct pci_bus_config cfg = {.mmio = &mmio, .pio = &pio};
 
 	(void)state;
 	/* The ECAM window is taken by the fixture's bus. */

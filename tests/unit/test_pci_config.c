@@ -13,8 +13,13 @@
 #include "devices/pci/pci.h"
 
 static const struct pci_dev_info info = {
-	.vendor = 0x1af4, .device = 0x1041, .subsys_vendor = 0x1af4,
-	.subsys = 0x1100, .class = 0x020000, .revision = 1, .intx_pin = 1,
+	.vendor = 0x1af4,
+	.device = 0x1041,
+	.subsys_vendor = 0x1af4,
+	.subsys = 0x1100,
+	.class = 0x020000,
+	.revision = 1,
+	.intx_pin = 1,
 	.name = "test",
 };
 
@@ -28,8 +33,7 @@ static void test_header(void **state)
 	assert_int_equal(pci_config_read(&d, PCI_DEVICE_ID, 2), 0x1041);
 	assert_int_equal(pci_config_read(&d, PCI_VENDOR_ID, 4), 0x10411af4);
 	assert_int_equal(pci_config_read(&d, PCI_CLASS_REVISION, 4), 0x02000001);
-	assert_int_equal(pci_config_read(&d, PCI_HEADER_TYPE, 1),
-			 PCI_HEADER_TYPE_NORMAL);
+	assert_int_equal(pci_config_read(&d, PCI_HEADER_TYPE, 1), PCI_HEADER_TYPE_NORMAL);
 	assert_int_equal(pci_config_read(&d, PCI_SUBSYSTEM_VENDOR_ID, 2), 0x1af4);
 	assert_int_equal(pci_config_read(&d, PCI_SUBSYSTEM_ID, 2), 0x1100);
 	assert_int_equal(pci_config_read(&d, PCI_INTERRUPT_PIN, 1), 1);
@@ -46,9 +50,8 @@ static void test_header(void **state)
 
 static void test_masks(void **state)
 {
-	const uint16_t cmd_rw = PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
-				PCI_COMMAND_MASTER | PCI_COMMAND_PARITY |
-				PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE;
+	const uint16_t cmd_rw = PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
+				PCI_COMMAND_PARITY | PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE;
 	struct pci_dev d;
 
 	(void)state;
@@ -66,8 +69,7 @@ static void test_masks(void **state)
 	pci_config_write(&d, PCI_COMMAND, 2, 0xffff);
 	assert_int_equal(pci_config_read(&d, PCI_COMMAND, 2), cmd_rw);
 	pci_config_write(&d, PCI_COMMAND, 1, 0);
-	assert_int_equal(pci_config_read(&d, PCI_COMMAND, 2),
-			 cmd_rw & 0xff00);
+	assert_int_equal(pci_config_read(&d, PCI_COMMAND, 2), cmd_rw & 0xff00);
 	pci_config_write(&d, PCI_COMMAND, 2, 0);
 	/* Writable bytes: cache line size, interrupt line. */
 	pci_config_write(&d, PCI_CACHE_LINE_SIZE, 1, 0x10);
@@ -79,18 +81,16 @@ static void test_masks(void **state)
 	 * INTERRUPT are read-only. A dword write to COMMAND with the status
 	 * half zero leaves status alone. */
 	pci_config_set(&d, PCI_STATUS, 2,
-		       PCI_STATUS_PARITY | PCI_STATUS_REC_MASTER_ABORT |
-			       PCI_STATUS_CAP_LIST | PCI_STATUS_INTERRUPT);
+		       PCI_STATUS_PARITY | PCI_STATUS_REC_MASTER_ABORT | PCI_STATUS_CAP_LIST |
+			       PCI_STATUS_INTERRUPT);
 	pci_config_write(&d, PCI_COMMAND, 4, PCI_COMMAND_MEMORY);
 	assert_int_equal(pci_config_read(&d, PCI_STATUS, 2),
-			 PCI_STATUS_PARITY | PCI_STATUS_REC_MASTER_ABORT |
-				 PCI_STATUS_CAP_LIST | PCI_STATUS_INTERRUPT);
+			 PCI_STATUS_PARITY | PCI_STATUS_REC_MASTER_ABORT | PCI_STATUS_CAP_LIST |
+				 PCI_STATUS_INTERRUPT);
 	pci_config_write(&d, PCI_STATUS, 2,
-			 PCI_STATUS_PARITY | PCI_STATUS_CAP_LIST |
-				 PCI_STATUS_INTERRUPT);
+			 PCI_STATUS_PARITY | PCI_STATUS_CAP_LIST | PCI_STATUS_INTERRUPT);
 	assert_int_equal(pci_config_read(&d, PCI_STATUS, 2),
-			 PCI_STATUS_REC_MASTER_ABORT | PCI_STATUS_CAP_LIST |
-				 PCI_STATUS_INTERRUPT);
+			 PCI_STATUS_REC_MASTER_ABORT | PCI_STATUS_CAP_LIST | PCI_STATUS_INTERRUPT);
 	pci_config_write(&d, PCI_COMMAND, 4, 0xffff0000u | PCI_COMMAND_MEMORY);
 	assert_int_equal(pci_config_read(&d, PCI_STATUS, 2),
 			 PCI_STATUS_CAP_LIST | PCI_STATUS_INTERRUPT);
@@ -202,23 +202,19 @@ static void test_pcie(void **state)
 			 PCI_EXP_LNKSTA_CLS_2_5GB | PCI_EXP_LNKSTA_NLW_X1);
 	/* Device control is writable; device capabilities are not. */
 	pci_config_write(&d, e + PCI_EXP_DEVCAP, 4, 0xffffffff);
-	assert_int_equal(pci_config_read(&d, e + PCI_EXP_DEVCAP, 4),
-			 PCI_EXP_DEVCAP_RBER);
+	assert_int_equal(pci_config_read(&d, e + PCI_EXP_DEVCAP, 4), PCI_EXP_DEVCAP_RBER);
 	pci_config_write(&d, e + PCI_EXP_DEVCTL, 2, PCI_EXP_DEVCTL_CERE);
-	assert_int_equal(pci_config_read(&d, e + PCI_EXP_DEVCTL, 2),
-			 PCI_EXP_DEVCTL_CERE);
+	assert_int_equal(pci_config_read(&d, e + PCI_EXP_DEVCTL, 2), PCI_EXP_DEVCTL_CERE);
 	/* Device status error bits are W1C. */
 	pci_config_set(&d, e + PCI_EXP_DEVSTA, 2, PCI_EXP_DEVSTA_URD | PCI_EXP_DEVSTA_CED);
 	pci_config_write(&d, e + PCI_EXP_DEVSTA, 2, PCI_EXP_DEVSTA_URD);
-	assert_int_equal(pci_config_read(&d, e + PCI_EXP_DEVSTA, 2),
-			 PCI_EXP_DEVSTA_CED);
+	assert_int_equal(pci_config_read(&d, e + PCI_EXP_DEVSTA, 2), PCI_EXP_DEVSTA_CED);
 	pci_dev_fini(&d);
 
 	pci_dev_init(&d, &info, NULL, NULL);
 	assert_int_equal(pci_cap_add_pcie(&d, PCI_EXP_TYPE_ROOT_PORT), -EINVAL);
 	e = pci_cap_add_pcie(&d, PCI_EXP_TYPE_RC_END);
-	assert_int_equal(pci_config_read(&d, e + PCI_EXP_FLAGS, 2) &
-				 PCI_EXP_FLAGS_TYPE,
+	assert_int_equal(pci_config_read(&d, e + PCI_EXP_FLAGS, 2) & PCI_EXP_FLAGS_TYPE,
 			 PCI_EXP_TYPE_RC_END << 4);
 	assert_int_equal(pci_cap_find(&d, PCI_CAP_ID_EXP, 0), e);
 	pci_dev_fini(&d);
@@ -228,8 +224,7 @@ static void test_pcie(void **state)
 static unsigned hook_writes;
 static uint32_t hook_last;
 
-static uint32_t hook_read(struct pci_dev *d, uint16_t reg, unsigned size,
-			  uint32_t val)
+static uint32_t hook_read(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t val)
 {
 	(void)d;
 	if (reg == 0x60 && size == 4)
@@ -237,8 +232,7 @@ static uint32_t hook_read(struct pci_dev *d, uint16_t reg, unsigned size,
 	return val;
 }
 
-static void hook_write(struct pci_dev *d, uint16_t reg, unsigned size,
-		       uint32_t val)
+static void hook_write(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t val)
 {
 	(void)d, (void)size;
 	hook_writes++;
@@ -247,8 +241,8 @@ static void hook_write(struct pci_dev *d, uint16_t reg, unsigned size,
 
 static void test_hooks(void **state)
 {
-	static const struct pci_dev_ops ops = { .config_read = hook_read,
-						.config_write = hook_write };
+	static const struct pci_dev_ops ops = {.config_read = hook_read,
+					       .config_write = hook_write};
 	struct pci_dev d;
 	int opaque;
 
@@ -270,12 +264,9 @@ static void test_hooks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_header),
-		cmocka_unit_test(test_masks),
-		cmocka_unit_test(test_bad_access),
-		cmocka_unit_test(test_capabilities),
-		cmocka_unit_test(test_pcie),
-		cmocka_unit_test(test_hooks),
+		cmocka_unit_test(test_header),	   cmocka_unit_test(test_masks),
+		cmocka_unit_test(test_bad_access), cmocka_unit_test(test_capabilities),
+		cmocka_unit_test(test_pcie),	   cmocka_unit_test(test_hooks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,8 +22,9 @@ static void fake_ioapic_set(void *opaque, unsigned pin, int lvl)
 static int setup(void **state)
 {
 	struct pci_bus_config cfg = {
-		.mmio = &mmio, .pio = &pio,
-		.intx = { .set = fake_ioapic_set },
+		.mmio = &mmio,
+		.pio = &pio,
+		.intx = {.set = fake_ioapic_set},
 	};
 
 	(void)state;
@@ -40,8 +41,7 @@ static int add_dev(unsigned i, int slot, uint8_t pin, uint64_t bar_size)
 {
 	dev_init(i, pin, "intx-test");
 	if (bar_size)
-		assert_int_equal(pci_bar_declare(&devs[i], 0, PCI_BAR_MEM32,
-						 bar_size, false), 0);
+		assert_int_equal(pci_bar_declare(&devs[i], 0, PCI_BAR_MEM32, bar_size, false), 0);
 	return pci_bus_add(pbus, &devs[i], slot);
 }
 

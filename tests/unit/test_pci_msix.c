@@ -16,9 +16,9 @@
 #include "devices/pci/pci.h"
 #include "vmm/layout.h"
 
-#define NVEC     4
-#define PBA_OFF  0x2000
-#define SLOT     5
+#define NVEC	 4
+#define PBA_OFF	 0x2000
+#define SLOT	 5
 #define MSI_ADDR 0xfee01000u
 
 static struct bus mmio, pio;
@@ -52,14 +52,13 @@ struct sent_rec {
 static struct sent_rec sent[16];
 static unsigned nr_sent;
 
-static int tags[2] = { 1, 2 };
+static int tags[2] = {1, 2};
 
-static int fake_route(void *opaque, unsigned g, const struct msi_msg *msg,
-		      uint16_t rid, bool enabled)
+static int fake_route(void *opaque, unsigned g, const struct msi_msg *msg, uint16_t rid,
+		      bool enabled)
 {
 	if (nr_routes < ARRAY_SIZE(routes))
-		routes[nr_routes++] = (struct route_rec){ g, *msg, rid, enabled,
-							  *(int *)opaque };
+		routes[nr_routes++] = (struct route_rec){g, *msg, rid, enabled, *(int *)opaque};
 	return msix_route_kvm(&gsi, g, msg, rid, enabled);
 }
 
@@ -67,7 +66,7 @@ static int fake_irqfd(void *opaque, int efd, unsigned g, bool assign)
 {
 	(void)opaque;
 	if (nr_irqfds < ARRAY_SIZE(irqfds))
-		irqfds[nr_irqfds++] = (struct irqfd_rec){ efd, g, assign };
+		irqfds[nr_irqfds++] = (struct irqfd_rec){efd, g, assign};
 	return 0;
 }
 
@@ -75,22 +74,24 @@ static int fake_send(void *opaque, const struct msi_msg *msg, uint16_t rid)
 {
 	(void)opaque;
 	if (nr_sent < ARRAY_SIZE(sent))
-		sent[nr_sent++] = (struct sent_rec){ *msg, rid };
+		sent[nr_sent++] = (struct sent_rec){*msg, rid};
 	return 0;
 }
 
-static uint64_t dev_read(struct pci_dev *d, unsigned bar, uint64_t off,
-			 unsigned size)
+static uint64_t dev_read(struct pci_dev *d, unsigned bar, uint64_t off, unsigned size)
 {
 	(void)d, (void)bar, (void)off, (void)size;
 	dev_reads++;
 	return 0x5a;
 }
 
-static const struct pci_dev_ops ops = { .bar_read = dev_read };
+static const struct pci_dev_ops ops = {.bar_read = dev_read};
 
 static const struct pci_dev_info info = {
-	.vendor = 0x1af4, .device = 0x1042, .class = 0x010000, .intx_pin = 1,
+	.vendor = 0x1af4,
+	.device = 0x1042,
+	.class = 0x010000,
+	.intx_pin = 1,
 	.name = "msix-test",
 };
 
@@ -99,14 +100,15 @@ static const struct pci_dev_info info = {
 static int setup_common(bool with_gsi)
 {
 	struct pci_bus_config cfg = {
-		.mmio = &mmio, .pio = &pio,
+		.mmio = &mmio,
+		.pio = &pio,
 		.gsi = with_gsi ? &gsi : NULL,
-		.msi = { fake_send, NULL },
+		.msi = {fake_send, NULL},
 	};
 	int ret;
 
 	if (with_gsi)
-		cfg.router = (struct msix_router){ fake_route, fake_irqfd, &tags[0] };
+		cfg.router = (struct msix_router){fake_route, fake_irqfd, &tags[0]};
 	bus_init(&mmio, "mmio");
 	bus_init(&pio, "pio");
 	gsi_table_init(&gsi, -1);
@@ -218,8 +220,7 @@ static void test_capability_and_table(void **state)
 
 	/* Every vector starts masked with a zero message. */
 	for (unsigned i = 0; i < NVEC; i++) {
-		assert_int_equal(tbl_r(i, PCI_MSIX_ENTRY_VECTOR_CTRL),
-				 PCI_MSIX_ENTRY_CTRL_MASKBIT);
+		assert_int_equal(tbl_r(i, PCI_MSIX_ENTRY_VECTOR_CTRL), PCI_MSIX_ENTRY_CTRL_MASKBIT);
 		assert_int_equal(tbl_r(i, PCI_MSIX_ENTRY_DATA), 0);
 	}
 	program(1, 0x4041);
@@ -248,7 +249,7 @@ static void test_capability_and_table(void **state)
 
 static void test_delivery(void **state)
 {
-	struct msix_router r2 = { fake_route, fake_irqfd, &tags[1] };
+	struct msix_router r2 = {fake_route, fake_irqfd, &tags[1]};
 	uint16_t rid = PCI_DEVFN(SLOT, 0);
 	unsigned g, n;
 
@@ -387,10 +388,10 @@ static void test_init_errors(void **state)
 	assert_int_equal(pci_bar_declare(&d, 1, PCI_BAR_IO, 64, false), 0);
 	assert_int_equal(msix_init(&d, 0, 0, 0, 0, 0x800), -EINVAL);
 	assert_int_equal(msix_init(&d, MSIX_MAX_VECTORS + 1, 0, 0, 0, 0x800), -EINVAL);
-	assert_int_equal(msix_init(&d, 4, 2, 0, 0, 0x800), -EINVAL);  /* no BAR */
-	assert_int_equal(msix_init(&d, 4, 1, 0, 0, 0x800), -EINVAL);  /* I/O */
-	assert_int_equal(msix_init(&d, 4, 0, 4, 0, 0x800), -EINVAL);  /* align */
-	assert_int_equal(msix_init(&d, 4, 0, 0, 0, 0x20), -EINVAL);   /* overlap */
+	assert_int_equal(msix_init(&d, 4, 2, 0, 0, 0x800), -EINVAL);	 /* no BAR */
+	assert_int_equal(msix_init(&d, 4, 1, 0, 0, 0x800), -EINVAL);	 /* I/O */
+	assert_int_equal(msix_init(&d, 4, 0, 4, 0, 0x800), -EINVAL);	 /* align */
+	assert_int_equal(msix_init(&d, 4, 0, 0, 0, 0x20), -EINVAL);	 /* overlap */
 	assert_int_equal(msix_init(&d, 4, 0, 0xff8, 0, 0x800), -EINVAL); /* past end */
 	assert_int_equal(msix_table_size(4), 64);
 	assert_int_equal(msix_pba_size(4), 8);

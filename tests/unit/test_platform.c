@@ -34,12 +34,11 @@ static void record_stop(void *opaque, int status, const char *why)
 	snprintf(s->why, sizeof(s->why), "%s", why ? why : "");
 }
 
-#define SINK(st) ((struct stop_sink){ .stop = record_stop, .opaque = (st) })
+#define SINK(st) ((struct stop_sink){.stop = record_stop, .opaque = (st)})
 
-static void dbg_write(uint64_t off, unsigned size, uint64_t v, unsigned want_n,
-		      int want_status)
+static void dbg_write(uint64_t off, unsigned size, uint64_t v, unsigned want_n, int want_status)
 {
-	struct stops st = { 0 };
+	struct stops st = {0};
 	struct stop_sink sink = SINK(&st);
 
 	debug_exit_ops.write(&sink, off, size, v);
@@ -50,7 +49,7 @@ static void dbg_write(uint64_t off, unsigned size, uint64_t v, unsigned want_n,
 
 static void test_debug_exit(void **state)
 {
-	struct stops st = { 0 };
+	struct stops st = {0};
 	struct stop_sink sink = SINK(&st);
 
 	(void)state;
@@ -59,7 +58,7 @@ static void test_debug_exit(void **state)
 	dbg_write(0, 1, 0x7f, 1, 0xff);
 	dbg_write(0, 1, 0x80, 1, 0x01);
 	dbg_write(0, 1, 0xff, 1, 0xff);
-	dbg_write(0, 1, 0x1ff, 1, 0xff);        /* high bits beyond the size */
+	dbg_write(0, 1, 0x1ff, 1, 0xff); /* high bits beyond the size */
 	dbg_write(0, 2, 0x0102, 1, 0x05);
 	dbg_write(0, 2, 0x1234, 1, 0x69);
 	dbg_write(0, 4, 0x7f, 1, 0xff);
@@ -77,7 +76,7 @@ static void test_debug_exit(void **state)
 
 static void test_debug_exit_on_bus(void **state)
 {
-	struct stops st = { 0 };
+	struct stops st = {0};
 	struct stop_sink sink = SINK(&st);
 	struct bus *b = malloc(sizeof(*b));
 	uint64_t v;
@@ -95,10 +94,9 @@ static void test_debug_exit_on_bus(void **state)
 	free(b);
 }
 
-static void pm_write(uint64_t off, unsigned size, uint64_t v, unsigned want_n,
-		     int want_status)
+static void pm_write(uint64_t off, unsigned size, uint64_t v, unsigned want_n, int want_status)
 {
-	struct stops st = { 0 };
+	struct stops st = {0};
 	struct stop_sink sink = SINK(&st);
 
 	acpi_pm_ops.write(&sink, off, size, v);
@@ -110,20 +108,20 @@ static void pm_write(uint64_t off, unsigned size, uint64_t v, unsigned want_n,
 static void test_acpi_pm_sleep(void **state)
 {
 	const uint64_t s5 = (5 << ACPI_SLP_TYP_SHIFT) | ACPI_SLP_EN;
-	struct stops st = { 0 };
+	struct stops st = {0};
 	struct stop_sink sink = SINK(&st);
 
 	(void)state;
 	assert_int_equal(s5, 0x34);
 	pm_write(0, 1, s5, 1, VMM_EXIT_POWEROFF);
-	pm_write(0, 1, s5 | 0x03, 1, VMM_EXIT_POWEROFF);  /* other bits ignored */
+	pm_write(0, 1, s5 | 0x03, 1, VMM_EXIT_POWEROFF);   /* other bits ignored */
 	pm_write(0, 1, s5 & ~(uint64_t)ACPI_SLP_EN, 0, 0); /* no SLP_EN */
 	for (unsigned typ = 0; typ < 8; typ++)
 		if (typ != ACPI_S5_SLP_TYP)
 			pm_write(0, 1, (typ << 2) | ACPI_SLP_EN, 0, 0);
 	pm_write(0, 1, ACPI_SLP_EN, 0, 0);
 	pm_write(0, 1, 0, 0, 0);
-	pm_write(1, 1, s5, 0, 0);  /* sleep status register */
+	pm_write(1, 1, s5, 0, 0); /* sleep status register */
 	pm_write(3, 1, s5, 0, 0);
 	acpi_pm_ops.write(&sink, 0, 1, s5);
 	assert_int_equal(st.n, 1);
@@ -135,7 +133,7 @@ static void test_acpi_pm_sleep(void **state)
 
 static void test_acpi_pm_reset(void **state)
 {
-	struct stops st = { 0 };
+	struct stops st = {0};
 	struct stop_sink sink = SINK(&st);
 
 	(void)state;
@@ -172,8 +170,7 @@ static uint32_t fake_conf_read(void *opaque, uint16_t bdf, uint16_t reg, unsigne
 	return 0x12345600u | reg;
 }
 
-static void fake_conf_write(void *opaque, uint16_t bdf, uint16_t reg, unsigned size,
-			    uint32_t val)
+static void fake_conf_write(void *opaque, uint16_t bdf, uint16_t reg, unsigned size, uint32_t val)
 {
 	struct conf_log *l = opaque;
 
@@ -189,16 +186,15 @@ static struct pci_conf1 *conf1_new(struct conf_log *l)
 	struct pci_conf1 *c = malloc(sizeof(*c));
 
 	assert_non_null(c);
-	pci_conf1_init(c, (struct pci_conf_target){ fake_conf_read, fake_conf_write, l });
+	pci_conf1_init(c, (struct pci_conf_target){fake_conf_read, fake_conf_write, l});
 	return c;
 }
 
-#define CONF_ADDR(bus, dev, fn, reg) \
-	(0x80000000u | (bus) << 16 | (dev) << 11 | (fn) << 8 | (reg))
+#define CONF_ADDR(bus, dev, fn, reg) (0x80000000u | (bus) << 16 | (dev) << 11 | (fn) << 8 | (reg))
 
 static void test_conf1_latch(void **state)
 {
-	struct conf_log l = { 0 };
+	struct conf_log l = {0};
 	struct pci_conf1 *c = conf1_new(&l);
 
 	(void)state;
@@ -225,7 +221,7 @@ static void test_conf1_latch(void **state)
 
 static void test_conf1_disabled(void **state)
 {
-	struct conf_log l = { 0 };
+	struct conf_log l = {0};
 	struct pci_conf1 *c = conf1_new(&l);
 
 	(void)state;
@@ -240,11 +236,15 @@ static void test_conf1_disabled(void **state)
 
 static void test_conf1_offsets(void **state)
 {
-	static const struct { uint64_t off; unsigned size; uint16_t reg; } ok[] = {
-		{ 4, 4, 0x10 }, { 4, 2, 0x10 }, { 6, 2, 0x12 },
-		{ 4, 1, 0x10 }, { 5, 1, 0x11 }, { 6, 1, 0x12 }, { 7, 1, 0x13 },
+	static const struct {
+		uint64_t off;
+		unsigned size;
+		uint16_t reg;
+	} ok[] = {
+		{4, 4, 0x10}, {4, 2, 0x10}, {6, 2, 0x12}, {4, 1, 0x10},
+		{5, 1, 0x11}, {6, 1, 0x12}, {7, 1, 0x13},
 	};
-	struct conf_log l = { 0 };
+	struct conf_log l = {0};
 	struct pci_conf1 *c = conf1_new(&l);
 
 	(void)state;
@@ -267,10 +267,13 @@ static void test_conf1_offsets(void **state)
 
 static void test_conf1_misaligned(void **state)
 {
-	static const struct { uint64_t off; unsigned size; } bad[] = {
-		{ 5, 2 }, { 7, 2 }, { 5, 4 }, { 6, 4 }, { 7, 4 },
+	static const struct {
+		uint64_t off;
+		unsigned size;
+	} bad[] = {
+		{5, 2}, {7, 2}, {5, 4}, {6, 4}, {7, 4},
 	};
-	struct conf_log l = { 0 };
+	struct conf_log l = {0};
 	struct pci_conf1 *c = conf1_new(&l);
 
 	(void)state;
@@ -285,15 +288,18 @@ static void test_conf1_misaligned(void **state)
 
 static void test_conf1_bdf(void **state)
 {
-	static const struct { uint32_t addr; uint16_t bdf, reg; } cases[] = {
-		{ CONF_ADDR(0, 0, 0, 0), 0x0000, 0x00 },
-		{ CONF_ADDR(0, 31, 7, 0xfc), 0x00ff, 0xfc },
-		{ CONF_ADDR(255, 31, 7, 0xfc), 0xffff, 0xfc },
-		{ CONF_ADDR(0x12, 5, 2, 0x3c), 0x122a, 0x3c },
-		{ 0xfffffffc, 0xffff, 0xfc },   /* reserved bits 30:24 ignored */
-		{ 0x8000ff03, 0x00ff, 0x00 },   /* low bits dropped at latch */
+	static const struct {
+		uint32_t addr;
+		uint16_t bdf, reg;
+	} cases[] = {
+		{CONF_ADDR(0, 0, 0, 0), 0x0000, 0x00},
+		{CONF_ADDR(0, 31, 7, 0xfc), 0x00ff, 0xfc},
+		{CONF_ADDR(255, 31, 7, 0xfc), 0xffff, 0xfc},
+		{CONF_ADDR(0x12, 5, 2, 0x3c), 0x122a, 0x3c},
+		{0xfffffffc, 0xffff, 0xfc}, /* reserved bits 30:24 ignored */
+		{0x8000ff03, 0x00ff, 0x00}, /* low bits dropped at latch */
 	};
-	struct conf_log l = { 0 };
+	struct conf_log l = {0};
 	struct pci_conf1 *c = conf1_new(&l);
 
 	(void)state;
@@ -315,7 +321,7 @@ static void test_conf1_null_target(void **state)
 	struct pci_conf1 *c = malloc(sizeof(*c));
 
 	(void)state;
-	pci_conf1_init(c, (struct pci_conf_target){ NULL, NULL, NULL });
+	pci_conf1_init(c, (struct pci_conf_target){NULL, NULL, NULL});
 	pci_conf1_ops.write(c, 0, 4, CONF_ADDR(0, 0, 0, 0));
 	assert_int_equal(pci_conf1_ops.read(c, 4, 4), ~0ull);
 	assert_int_equal(pci_conf1_ops.read(c, 6, 2), ~0ull);
@@ -326,7 +332,7 @@ static void test_conf1_null_target(void **state)
 
 static void test_conf1_on_bus(void **state)
 {
-	struct conf_log l = { 0 };
+	struct conf_log l = {0};
 	struct pci_conf1 *c = conf1_new(&l);
 	struct bus *b = malloc(sizeof(*b));
 	uint64_t v;
@@ -336,14 +342,14 @@ static void test_conf1_on_bus(void **state)
 	assert_int_equal(bus_register(b, PORT_PCI_CONF, 8, &pci_conf1_ops, c, "conf1"), 0);
 	assert_true(bus_write(b, 0xcf8, 4, CONF_ADDR(0, 4, 1, 0x08)));
 	assert_true(bus_read(b, 0xcfe, 1, &v));
-	assert_int_equal(v, 0x0a);          /* 0x1234560a masked to a byte */
+	assert_int_equal(v, 0x0a); /* 0x1234560a masked to a byte */
 	assert_int_equal(l.bdf, 0x21);
 	assert_int_equal(l.reg, 0x0a);
 	assert_true(bus_read(b, 0xcfc, 4, &v));
 	assert_int_equal(v, 0x12345608);
 	assert_true(bus_read(b, 0xcf8, 4, &v));
 	assert_int_equal(v, CONF_ADDR(0, 4, 1, 0x08));
-	assert_true(bus_read(b, 0xcfd, 2, &v));   /* misaligned: all ones */
+	assert_true(bus_read(b, 0xcfd, 2, &v)); /* misaligned: all ones */
 	assert_int_equal(v, 0xffff);
 	assert_int_equal(l.reads, 2);
 	free(b);
@@ -353,16 +359,11 @@ static void test_conf1_on_bus(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_debug_exit),
-		cmocka_unit_test(test_debug_exit_on_bus),
-		cmocka_unit_test(test_acpi_pm_sleep),
-		cmocka_unit_test(test_acpi_pm_reset),
-		cmocka_unit_test(test_conf1_latch),
-		cmocka_unit_test(test_conf1_disabled),
-		cmocka_unit_test(test_conf1_offsets),
-		cmocka_unit_test(test_conf1_misaligned),
-		cmocka_unit_test(test_conf1_bdf),
-		cmocka_unit_test(test_conf1_null_target),
+		cmocka_unit_test(test_debug_exit),    cmocka_unit_test(test_debug_exit_on_bus),
+		cmocka_unit_test(test_acpi_pm_sleep), cmocka_unit_test(test_acpi_pm_reset),
+		cmocka_unit_test(test_conf1_latch),   cmocka_unit_test(test_conf1_disabled),
+		cmocka_unit_test(test_conf1_offsets), cmocka_unit_test(test_conf1_misaligned),
+		cmocka_unit_test(test_conf1_bdf),     cmocka_unit_test(test_conf1_null_target),
 		cmocka_unit_test(test_conf1_on_bus),
 	};
 

@@ -35,6 +35,6 @@ static void test_stub(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(test_stub) };
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_stub)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

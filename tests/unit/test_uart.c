@@ -39,7 +39,7 @@ static void fake_irq_set(void *opaque, unsigned pin, int level)
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	struct irq_line line = { fake_irq_set, &fx->irq, 4 };
+	struct irq_line line = {fake_irq_set, &fx->irq, 4};
 
 	assert_non_null(fx);
 	assert_int_equal(pipe2(fx->pipe, O_NONBLOCK), 0);
@@ -166,7 +166,7 @@ static void test_output_failures(void **state)
 	wr(fx, UART_THR, 'z');
 	wr(fx, UART_THR, 'z');
 
-	struct irq_line none = { 0 };
+	struct irq_line none = {0};
 	struct uart *u = uart_new(none, -1);
 	uart_bus_ops.write(u, UART_THR, 1, 'q');
 	assert_int_equal(uart_bus_ops.read(u, UART_LSR, 1) & 0x60, 0x60);
@@ -243,7 +243,7 @@ static bool efd_readable(struct fixture *fx)
 static void test_rx_event_fd(void **state)
 {
 	struct fixture *fx = *state;
-	const uint8_t in[3] = { 'x', 'y', 'z' };
+	const uint8_t in[3] = {'x', 'y', 'z'};
 
 	assert_true(uart_rx_event_fd(fx->u) >= 0);
 	assert_int_equal(uart_receive(fx->u, in, 3), 1);
@@ -281,8 +281,7 @@ static void test_iir_priorities(void **state)
 	assert_int_equal(rd(fx, UART_IIR), UART_IIR_THRI);
 	assert_int_equal(rd(fx, UART_IIR), UART_IIR_MSI); /* THRE cleared */
 	/* DTR only: CTS and DCD dropped, DSR unchanged. */
-	assert_int_equal(rd(fx, UART_MSR) & UART_MSR_ANY_DELTA,
-			 UART_MSR_DCTS | UART_MSR_DDCD);
+	assert_int_equal(rd(fx, UART_MSR) & UART_MSR_ANY_DELTA, UART_MSR_DCTS | UART_MSR_DDCD);
 	assert_int_equal(rd(fx, UART_IIR), UART_IIR_NO_INT);
 	assert_int_equal(rd(fx, UART_MSR) & UART_MSR_ANY_DELTA, 0);
 }
@@ -290,7 +289,7 @@ static void test_iir_priorities(void **state)
 static void test_fifo_trigger_and_timeout(void **state)
 {
 	struct fixture *fx = *state;
-	const uint8_t in[4] = { 1, 2, 3, 4 };
+	const uint8_t in[4] = {1, 2, 3, 4};
 
 	wr(fx, UART_FCR, UART_FCR_ENABLE | (1 << UART_FCR_TRIG_SHIFT)); /* 4 */
 	wr(fx, UART_IER, UART_IER_RDI);
@@ -348,9 +347,8 @@ static void test_loopback(void **state)
 	wr(fx, UART_MCR, UART_MCR_LOOP | 0x0a);
 	assert_int_equal(rd(fx, UART_MSR) & 0xf0, 0x90);
 	wr(fx, UART_MCR, UART_MCR_LOOP | UART_MCR_DTR | UART_MCR_OUT1);
-	assert_int_equal(rd(fx, UART_MSR),
-			 UART_MSR_DSR | UART_MSR_RI | UART_MSR_DDSR |
-			 UART_MSR_DCTS | UART_MSR_DDCD);
+	assert_int_equal(rd(fx, UART_MSR), UART_MSR_DSR | UART_MSR_RI | UART_MSR_DDSR |
+						   UART_MSR_DCTS | UART_MSR_DDCD);
 	wr(fx, UART_MCR, UART_MCR_LOOP | UART_MCR_DTR);
 	assert_int_equal(rd(fx, UART_MSR), UART_MSR_DSR | UART_MSR_TERI);
 	wr(fx, UART_THR, 0x42);
@@ -367,7 +365,7 @@ static void test_loopback(void **state)
 static void test_irq_line_rx(void **state)
 {
 	struct fixture *fx = *state;
-	const uint8_t in[2] = { 'a', 'b' };
+	const uint8_t in[2] = {'a', 'b'};
 
 	wr(fx, UART_FCR, UART_FCR_ENABLE);
 	wr(fx, UART_IER, UART_IER_RDI);

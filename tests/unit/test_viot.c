@@ -33,7 +33,7 @@ static const uint8_t *find_table(const uint8_t *buf, const char *sig)
 static void test_ranges(void **state)
 {
 	struct viot_config c;
-	uint16_t skip[] = { 0x18 };
+	uint16_t skip[] = {0x18};
 
 	(void)state;
 	assert_int_equal(viot_config_bus0(&c, 0x10, NULL, 0), 0);
@@ -68,7 +68,7 @@ static void test_table(void **state)
 	uint8_t *buf = calloc(1, len);
 	struct viot_config c;
 	struct acpi_ext ext;
-	struct acpi_config ac = { .nr_cpus = 1, .ext = &ext, .nr_ext = 1 };
+	struct acpi_config ac = {.nr_cpus = 1, .ext = &ext, .nr_ext = 1};
 	const uint8_t *t;
 	const struct acpi_table_header *h;
 	const struct acpi_table_viot_body *v;

@@ -16,9 +16,9 @@
 #include "test_virtio_fake.h"
 
 #define DISK_SECTORS 64
-#define HDR   0x40000ull /* request header */
-#define DATA  0x41000ull /* data buffers */
-#define STAT  0x48000ull /* status byte */
+#define HDR	     0x40000ull /* request header */
+#define DATA	     0x41000ull /* data buffers */
+#define STAT	     0x48000ull /* status byte */
 
 struct fx {
 	struct fake_ram ram;
@@ -30,7 +30,7 @@ struct fx {
 
 static void fx_open(struct fx *fx, bool readonly, const char *serial)
 {
-	struct virtio_blk_params p = { fx->path, readonly, serial };
+	struct virtio_blk_params p = {fx->path, readonly, serial};
 	char err[128];
 
 	fx->b = virtio_blk_new(&p, err, sizeof(err));
@@ -71,7 +71,7 @@ static int teardown(void **state)
 
 static void put_hdr(struct fx *fx, uint32_t type, uint64_t sector)
 {
-	struct virtio_blk_outhdr h = { htole32(type), 0, htole64(sector) };
+	struct virtio_blk_outhdr h = {htole32(type), 0, htole64(sector)};
 
 	memcpy(fake_ptr(&fx->ram, HDR, sizeof(h)), &h, sizeof(h));
 }
@@ -88,18 +88,20 @@ static uint8_t run(struct fx *fx, uint32_t *used_len)
 }
 
 /* A standard request: header, one data buffer, status. */
-static uint8_t request(struct fx *fx, uint32_t type, uint64_t sector,
-		       uint32_t len, bool data_write, uint32_t *used_len)
+static uint8_t request(struct fx *fx, uint32_t type, uint64_t sector, uint32_t len, bool data_write,
+		       uint32_t *used_len)
 {
 	struct fake_seg s[] = {
-		{ HDR, 16, false }, { DATA, len, data_write }, { STAT, 1, true },
+		{HDR, 16, false},
+		{DATA, len, data_write},
+		{STAT, 1, true},
 	};
 
 	put_hdr(fx, type, sector);
 	if (len)
 		fake_chain_add(&fx->ram, 0, s, 3);
 	else
-		fake_chain_add(&fx->ram, 0, (struct fake_seg[]){ s[0], s[2] }, 2);
+		fake_chain_add(&fx->ram, 0, (struct fake_seg[]){s[0], s[2]}, 2);
 	return run(fx, used_len);
 }
 
@@ -124,8 +126,10 @@ static void test_read(void **state)
 {
 	struct fx *fx = *state;
 	struct fake_seg s[] = {
-		{ HDR, 16, false }, { DATA, 512, true }, { DATA + 0x1000, 512, true },
-		{ STAT, 1, true },
+		{HDR, 16, false},
+		{DATA, 512, true},
+		{DATA + 0x1000, 512, true},
+		{STAT, 1, true},
 	};
 	uint32_t len;
 
@@ -148,8 +152,7 @@ static void test_write(void **state)
 
 	fx_open(fx, false, NULL);
 	memset(fake_ptr(&fx->ram, DATA, 1024), 0x5a, 1024);
-	assert_int_equal(request(fx, VIRTIO_BLK_T_OUT, 10, 1024, false, &len),
-			 VIRTIO_BLK_S_OK);
+	assert_int_equal(request(fx, VIRTIO_BLK_T_OUT, 10, 1024, false, &len), VIRTIO_BLK_S_OK);
 	assert_int_equal(len, 1);
 	assert_int_equal(pread(fx->fd, back, sizeof(back), 10 * 512), 1024);
 	for (unsigned i = 0; i < sizeof(back); i++)
@@ -164,12 +167,10 @@ static void test_flush_and_get_id(void **state)
 	uint32_t len;
 
 	fx_open(fx, false, "serial-0123");
-	assert_int_equal(request(fx, VIRTIO_BLK_T_FLUSH, 0, 0, false, &len),
-			 VIRTIO_BLK_S_OK);
+	assert_int_equal(request(fx, VIRTIO_BLK_T_FLUSH, 0, 0, false, &len), VIRTIO_BLK_S_OK);
 	assert_int_equal(len, 1);
 	memset(fake_ptr(&fx->ram, DATA, 20), 0xff, 20);
-	assert_int_equal(request(fx, VIRTIO_BLK_T_GET_ID, 0, 20, true, &len),
-			 VIRTIO_BLK_S_OK);
+	assert_int_equal(request(fx, VIRTIO_BLK_T_GET_ID, 0, 20, true, &len), VIRTIO_BLK_S_OK);
 	assert_int_equal(len, 21);
 	assert_memory_equal(fake_ptr(&fx->ram, DATA, 20), "serial-0123\0\0\0\0\0\0\0\0\0", 20);
 }
@@ -184,18 +185,15 @@ static void test_readonly(void **state)
 	assert_true(fx->b->vdev.features & BIT_ULL(VIRTIO_BLK_F_RO));
 	assert_false(fx->b->vdev.features & BIT_ULL(VIRTIO_BLK_F_DISCARD));
 	memset(fake_ptr(&fx->ram, DATA, 512), 0x11, 512);
-	assert_int_equal(request(fx, VIRTIO_BLK_T_OUT, 0, 512, false, &len),
-			 VIRTIO_BLK_S_IOERR);
+	assert_int_equal(request(fx, VIRTIO_BLK_T_OUT, 0, 512, false, &len), VIRTIO_BLK_S_IOERR);
 	assert_int_equal(len, 1);
 	assert_int_equal(pread(fx->fd, &back, 1, 0), 1);
 	assert_int_equal(back, 0xa0);
-	assert_int_equal(request(fx, VIRTIO_BLK_T_DISCARD, 0, 16, false, &len),
-			 VIRTIO_BLK_S_IOERR);
+	assert_int_equal(request(fx, VIRTIO_BLK_T_DISCARD, 0, 16, false, &len), VIRTIO_BLK_S_IOERR);
 	assert_int_equal(request(fx, VIRTIO_BLK_T_WRITE_ZEROES, 0, 16, false, &len),
 			 VIRTIO_BLK_S_IOERR);
 	/* Reads still work. */
-	assert_int_equal(request(fx, VIRTIO_BLK_T_IN, 1, 512, true, &len),
-			 VIRTIO_BLK_S_OK);
+	assert_int_equal(request(fx, VIRTIO_BLK_T_IN, 1, 512, true, &len), VIRTIO_BLK_S_OK);
 	assert_int_equal(fake_ptr(&fx->ram, DATA, 1)[0], 0xa1);
 }
 
@@ -205,21 +203,20 @@ static void test_out_of_range(void **state)
 	uint32_t len;
 
 	fx_open(fx, false, NULL);
-	assert_int_equal(request(fx, VIRTIO_BLK_T_IN, DISK_SECTORS - 1, 1024, true,
-				 &len), VIRTIO_BLK_S_IOERR);
+	assert_int_equal(request(fx, VIRTIO_BLK_T_IN, DISK_SECTORS - 1, 1024, true, &len),
+			 VIRTIO_BLK_S_IOERR);
 	assert_int_equal(len, 1);
-	assert_int_equal(request(fx, VIRTIO_BLK_T_IN, DISK_SECTORS - 1, 512, true,
-				 &len), VIRTIO_BLK_S_OK);
-	assert_int_equal(request(fx, VIRTIO_BLK_T_OUT, DISK_SECTORS, 512, false,
-				 &len), VIRTIO_BLK_S_IOERR);
+	assert_int_equal(request(fx, VIRTIO_BLK_T_IN, DISK_SECTORS - 1, 512, true, &len),
+			 VIRTIO_BLK_S_OK);
+	assert_int_equal(request(fx, VIRTIO_BLK_T_OUT, DISK_SECTORS, 512, false, &len),
+			 VIRTIO_BLK_S_IOERR);
 	/* sector * 512 would wrap around 2^64 */
 	assert_int_equal(request(fx, VIRTIO_BLK_T_IN, 1ull << 55, 512, true, &len),
 			 VIRTIO_BLK_S_IOERR);
 	assert_int_equal(request(fx, VIRTIO_BLK_T_OUT, ~0ull, 512, false, &len),
 			 VIRTIO_BLK_S_IOERR);
 	/* not whole sectors */
-	assert_int_equal(request(fx, VIRTIO_BLK_T_IN, 0, 100, true, &len),
-			 VIRTIO_BLK_S_IOERR);
+	assert_int_equal(request(fx, VIRTIO_BLK_T_IN, 0, 100, true, &len), VIRTIO_BLK_S_IOERR);
 }
 
 static void test_malformed(void **state)
@@ -231,22 +228,20 @@ static void test_malformed(void **state)
 	fx_open(fx, false, NULL);
 	/* A header of 8 bytes: IOERR in the status byte. */
 	put_hdr(fx, VIRTIO_BLK_T_IN, 0);
-	fake_chain_add(&fx->ram, 0, (struct fake_seg[]){ { HDR, 8, false },
-							 { STAT, 1, true } }, 2);
+	fake_chain_add(&fx->ram, 0, (struct fake_seg[]){{HDR, 8, false}, {STAT, 1, true}}, 2);
 	assert_int_equal(run(fx, &len), VIRTIO_BLK_S_IOERR);
 	assert_int_equal(len, 1);
 	/* No writable status byte: consumed with length 0, nothing written. */
-	fake_chain_add(&fx->ram, 0, (struct fake_seg[]){ { HDR, 16, false },
-							 { STAT, 1, false } }, 2);
+	fake_chain_add(&fx->ram, 0, (struct fake_seg[]){{HDR, 16, false}, {STAT, 1, false}}, 2);
 	assert_int_equal(run(fx, &len), 0xee);
 	assert_int_equal(len, 0);
 	/* Unknown request type. */
 	assert_int_equal(request(fx, 0x77, 0, 0, false, &len), VIRTIO_BLK_S_UNSUPP);
 	/* A buffer outside guest RAM: the chain is completed, empty. */
 	put_hdr(fx, VIRTIO_BLK_T_IN, 0);
-	fake_chain_add(&fx->ram, 0, (struct fake_seg[]){ { HDR, 16, false },
-							 { GiB(8), 512, true },
-							 { STAT, 1, true } }, 3);
+	fake_chain_add(&fx->ram, 0,
+		       (struct fake_seg[]){{HDR, 16, false}, {GiB(8), 512, true}, {STAT, 1, true}},
+		       3);
 	fx->b->vdev.ops->queue_notify(&fx->b->vdev, 0);
 	fake_used_next(&fx->ram, 0, &id, &len);
 	assert_int_equal(len, 0);
@@ -257,8 +252,8 @@ static void test_discard_write_zeroes(void **state)
 {
 	struct fx *fx = *state;
 	struct virtio_blk_discard_write_zeroes seg[2] = {
-		{ htole64(4), htole32(2), 0 },
-		{ htole64(8), htole32(1), htole32(VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP) },
+		{htole64(4), htole32(2), 0},
+		{htole64(8), htole32(1), htole32(VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP)},
 	};
 	uint8_t back[512];
 	uint32_t len;
@@ -267,8 +262,8 @@ static void test_discard_write_zeroes(void **state)
 	if (!fx->b->can_write_zeroes || !fx->b->can_discard)
 		skip();
 	memcpy(fake_ptr(&fx->ram, DATA, sizeof(seg)), seg, sizeof(seg));
-	assert_int_equal(request(fx, VIRTIO_BLK_T_WRITE_ZEROES, 0, sizeof(seg),
-				 false, &len), VIRTIO_BLK_S_OK);
+	assert_int_equal(request(fx, VIRTIO_BLK_T_WRITE_ZEROES, 0, sizeof(seg), false, &len),
+			 VIRTIO_BLK_S_OK);
 	for (unsigned s = 4; s <= 8; s += 4) {
 		assert_int_equal(pread(fx->fd, back, 512, s * 512), 512);
 		assert_int_equal(back[0] | back[511], 0);
@@ -276,17 +271,14 @@ static void test_discard_write_zeroes(void **state)
 	assert_int_equal(pread(fx->fd, back, 1, 6 * 512), 1);
 	assert_int_equal(back[0], 0xa6);
 	/* DISCARD with the unmap flag is reserved: UNSUPP. */
-	assert_int_equal(request(fx, VIRTIO_BLK_T_DISCARD, 0, sizeof(seg), false,
-				 &len), VIRTIO_BLK_S_UNSUPP);
+	assert_int_equal(request(fx, VIRTIO_BLK_T_DISCARD, 0, sizeof(seg), false, &len),
+			 VIRTIO_BLK_S_UNSUPP);
 	/* A segment past the end: IOERR, nothing done. */
-	seg[0] = (struct virtio_blk_discard_write_zeroes){ htole64(DISK_SECTORS - 1),
-							   htole32(2), 0 };
+	seg[0] = (struct virtio_blk_discard_write_zeroes){htole64(DISK_SECTORS - 1), htole32(2), 0};
 	memcpy(fake_ptr(&fx->ram, DATA, 16), seg, 16);
-	assert_int_equal(request(fx, VIRTIO_BLK_T_DISCARD, 0, 16, false, &len),
-			 VIRTIO_BLK_S_IOERR);
+	assert_int_equal(request(fx, VIRTIO_BLK_T_DISCARD, 0, 16, false, &len), VIRTIO_BLK_S_IOERR);
 	/* A ragged segment list: IOERR. */
-	assert_int_equal(request(fx, VIRTIO_BLK_T_DISCARD, 0, 20, false, &len),
-			 VIRTIO_BLK_S_IOERR);
+	assert_int_equal(request(fx, VIRTIO_BLK_T_DISCARD, 0, 20, false, &len), VIRTIO_BLK_S_IOERR);
 	/* Not negotiated: UNSUPP. */
 	fx->b->vdev.driver_features &= ~BIT_ULL(VIRTIO_BLK_F_DISCARD);
 	assert_int_equal(request(fx, VIRTIO_BLK_T_DISCARD, 0, 16, false, &len),
@@ -296,7 +288,7 @@ static void test_discard_write_zeroes(void **state)
 static void test_open_errors(void **state)
 {
 	struct fx *fx = *state;
-	struct virtio_blk_params p = { "/nonexistent/disk.img", false, NULL };
+	struct virtio_blk_params p = {"/nonexistent/disk.img", false, NULL};
 	char err[128];
 
 	assert_null(virtio_blk_new(&p, err, sizeof(err)));
@@ -324,7 +316,7 @@ static void test_budget_kicks(void **state)
 	fx_open(fx, false, NULL);
 	/* A full ring of one-descriptor chains (no header: IOERR each). */
 	for (unsigned i = 0; i < FAKE_QSIZE; i++)
-		fake_chain_add(&fx->ram, 0, (struct fake_seg[]){ { STAT, 1, true } }, 1);
+		fake_chain_add(&fx->ram, 0, (struct fake_seg[]){{STAT, 1, true}}, 1);
 	fx->b->vdev.ops->queue_notify(&fx->b->vdev, 0);
 	for (unsigned i = 0; i < FAKE_QSIZE; i++) {
 		fake_used_next(&fx->ram, 0, &id, &len);

@@ -22,7 +22,7 @@ static void test_rng_fill(void **state)
 	struct fake_ram ram;
 	struct fake_transport tp;
 	struct virtio_rng *r = virtio_rng_new();
-	uint8_t zero[256] = { 0 };
+	uint8_t zero[256] = {0};
 	uint32_t len;
 	uint16_t id, head;
 
@@ -32,8 +32,8 @@ static void test_rng_fill(void **state)
 	assert_int_equal(r->vdev.features, 0);
 	fake_ram_init(&ram);
 	fake_attach(&tp, &ram, &r->vdev, 0);
-	head = fake_chain_add(&ram, 0, (struct fake_seg[]){ { BUF, 64, true },
-							    { BUF + 0x1000, 192, true } }, 2);
+	head = fake_chain_add(&ram, 0,
+			      (struct fake_seg[]){{BUF, 64, true}, {BUF + 0x1000, 192, true}}, 2);
 	r->vdev.ops->queue_notify(&r->vdev, 0);
 	fake_used_next(&ram, 0, &id, &len);
 	assert_int_equal(id, head);
@@ -42,7 +42,7 @@ static void test_rng_fill(void **state)
 	assert_memory_not_equal(fake_ptr(&ram, BUF + 0x1000, 192), zero, 192);
 	assert_int_equal(tp.notified[0], 1);
 	/* A readable-only chain gets nothing: used length 0. */
-	fake_chain_add(&ram, 0, (struct fake_seg[]){ { BUF, 64, false } }, 1);
+	fake_chain_add(&ram, 0, (struct fake_seg[]){{BUF, 64, false}}, 1);
 	r->vdev.ops->queue_notify(&r->vdev, 0);
 	fake_used_next(&ram, 0, &id, &len);
 	assert_int_equal(len, 0);
@@ -59,7 +59,7 @@ static void test_rng_fill_cap(void **state)
 	assert_non_null(c);
 	assert_non_null(buf);
 	c->nr_wr = 1;
-	c->iov[0] = (struct iovec){ buf, VIRTIO_RNG_CHAIN_MAX + 4096 };
+	c->iov[0] = (struct iovec){buf, VIRTIO_RNG_CHAIN_MAX + 4096};
 	assert_int_equal(virtio_rng_fill(c), VIRTIO_RNG_CHAIN_MAX);
 	free(buf);
 	free(c);
@@ -72,7 +72,7 @@ static void test_console_output(void **state)
 	struct fake_ram ram;
 	struct fake_transport tp;
 	struct virtio_console *con;
-	char err[128], back[32] = { 0 };
+	char err[128], back[32] = {0};
 	uint32_t len;
 	uint16_t id;
 
@@ -87,15 +87,14 @@ static void test_console_output(void **state)
 	memcpy(fake_ptr(&ram, BUF, 6), "hello ", 6);
 	memcpy(fake_ptr(&ram, BUF + 0x100, 6), "world\n", 6);
 	fake_chain_add(&ram, VIRTIO_CONSOLE_TXQ,
-		       (struct fake_seg[]){ { BUF, 6, false }, { BUF + 0x100, 6, false } }, 2);
+		       (struct fake_seg[]){{BUF, 6, false}, {BUF + 0x100, 6, false}}, 2);
 	con->vdev.ops->queue_notify(&con->vdev, VIRTIO_CONSOLE_TXQ);
 	fake_used_next(&ram, VIRTIO_CONSOLE_TXQ, &id, &len);
 	assert_int_equal(len, 0);
 	assert_int_equal(pread(fd, back, sizeof(back) - 1, 0), 12);
 	assert_string_equal(back, "hello world\n");
 	/* Receive buffers stay with the device: there is no input. */
-	fake_chain_add(&ram, VIRTIO_CONSOLE_RXQ,
-		       (struct fake_seg[]){ { BUF + 0x1000, 64, true } }, 1);
+	fake_chain_add(&ram, VIRTIO_CONSOLE_RXQ, (struct fake_seg[]){{BUF + 0x1000, 64, true}}, 1);
 	con->vdev.ops->queue_notify(&con->vdev, VIRTIO_CONSOLE_RXQ);
 	assert_int_equal(fake_used_idx(&ram, VIRTIO_CONSOLE_RXQ), 0);
 	virtio_console_free(con);
@@ -110,8 +109,7 @@ static void test_console_off_and_errors(void **state)
 	char err[128];
 
 	(void)state;
-	assert_null(virtio_console_new(SERIAL_FILE, "/nonexistent/dir/out", err,
-				       sizeof(err)));
+	assert_null(virtio_console_new(SERIAL_FILE, "/nonexistent/dir/out", err, sizeof(err)));
 	assert_non_null(strstr(err, "/nonexistent/dir/out"));
 	con = virtio_console_new(SERIAL_OFF, NULL, err, sizeof(err));
 	assert_non_null(con);

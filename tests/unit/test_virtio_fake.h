@@ -12,13 +12,13 @@
 
 #include "devices/virtio/virtio.h"
 
-#define FAKE_RAM    MiB(1)
-#define FAKE_QSIZE  16
-#define FAKE_BUF    0x40000 /* buffers from here */
+#define FAKE_RAM   MiB(1)
+#define FAKE_QSIZE 16
+#define FAKE_BUF   0x40000 /* buffers from here */
 /* Rings of queue q: 0x1000 * (3q + 1, 3q + 2, 3q + 3). */
-#define FAKE_DESC(q)  (0x1000ull + (q) * 0x3000ull)
-#define FAKE_AVAIL(q) (0x2000ull + (q) * 0x3000ull)
-#define FAKE_USED(q)  (0x3000ull + (q) * 0x3000ull)
+#define FAKE_DESC(q)  (0x1000ull + (q)*0x3000ull)
+#define FAKE_AVAIL(q) (0x2000ull + (q)*0x3000ull)
+#define FAKE_USED(q)  (0x3000ull + (q)*0x3000ull)
 
 struct fake_seg {
 	uint64_t addr;
@@ -39,7 +39,7 @@ static inline void fake_ram_init(struct fake_ram *r)
 
 	assert_non_null(ram);
 	memset(r, 0, sizeof(*r));
-	r->mem.r[0] = (struct mem_region){ gpa(0), FAKE_RAM, ram };
+	r->mem.r[0] = (struct mem_region){gpa(0), FAKE_RAM, ram};
 	r->mem.nr = 1;
 	r->mem.ram_size = FAKE_RAM;
 	dma_as_init(&r->as, 0x0008, &r->mem);
@@ -66,8 +66,8 @@ static inline void fake_rings_clear(struct fake_ram *r, unsigned q)
 }
 
 /* Do what the transport does at queue_enable, with features. */
-static inline void fake_queue_enable(struct fake_ram *r, struct virtq *vq,
-				     unsigned q, uint64_t features)
+static inline void fake_queue_enable(struct fake_ram *r, struct virtq *vq, unsigned q,
+				     uint64_t features)
 {
 	fake_rings_clear(r, q);
 	virtq_init(vq, &r->as);
@@ -80,18 +80,17 @@ static inline void fake_queue_enable(struct fake_ram *r, struct virtq *vq,
 }
 
 /* Make a chain of n segments available on queue q; returns its head. */
-static inline uint16_t fake_chain_add(struct fake_ram *r, unsigned q,
-				      const struct fake_seg *s, unsigned n)
+static inline uint16_t fake_chain_add(struct fake_ram *r, unsigned q, const struct fake_seg *s,
+				      unsigned n)
 {
-	struct vring_desc *d = (struct vring_desc *)fake_ptr(r, FAKE_DESC(q),
-							     FAKE_QSIZE * 16);
+	struct vring_desc *d = (struct vring_desc *)fake_ptr(r, FAKE_DESC(q), FAKE_QSIZE * 16);
 	uint16_t *avail = (uint16_t *)fake_ptr(r, FAKE_AVAIL(q), 4 + 2 * FAKE_QSIZE);
 	uint16_t head = r->next_desc[q];
 
 	for (unsigned i = 0; i < n; i++) {
 		uint16_t id = (uint16_t)((head + i) % FAKE_QSIZE);
-		uint16_t flags = (s[i].write ? VRING_DESC_F_WRITE : 0) |
-				 (i + 1 < n ? VRING_DESC_F_NEXT : 0);
+		uint16_t flags =
+			(s[i].write ? VRING_DESC_F_WRITE : 0) | (i + 1 < n ? VRING_DESC_F_NEXT : 0);
 
 		d[id].addr = htole64(s[i].addr);
 		d[id].len = htole32(s[i].len);
@@ -112,14 +111,12 @@ static inline uint16_t fake_used_idx(struct fake_ram *r, unsigned q)
 }
 
 /* The next used element the test has not looked at: its id and len. */
-static inline void fake_used_next(struct fake_ram *r, unsigned q, uint16_t *id,
-				  uint32_t *len)
+static inline void fake_used_next(struct fake_ram *r, unsigned q, uint16_t *id, uint32_t *len)
 {
 	uint32_t *e;
 
 	assert_true(fake_used_idx(r, q) != r->used_seen[q]);
-	e = (uint32_t *)fake_ptr(r, FAKE_USED(q) + 4 +
-				 8 * (r->used_seen[q] % FAKE_QSIZE), 8);
+	e = (uint32_t *)fake_ptr(r, FAKE_USED(q) + 4 + 8 * (r->used_seen[q] % FAKE_QSIZE), 8);
 	*id = (uint16_t)le32toh(e[0]);
 	*len = le32toh(e[1]);
 	r->used_seen[q]++;
@@ -163,8 +160,8 @@ static inline void fake_attach(struct fake_transport *tp, struct fake_ram *r,
 			       struct virtio_dev *vdev, uint64_t features)
 {
 	memset(tp, 0, sizeof(*tp));
-	tp->t = (struct virtio_transport){ fake_tp_queue, fake_tp_config,
-					   fake_tp_reset, fake_tp_kick };
+	tp->t = (struct virtio_transport){fake_tp_queue, fake_tp_config, fake_tp_reset,
+					  fake_tp_kick};
 	vdev->t = &tp->t;
 	vdev->t_opaque = tp;
 	vdev->as = &r->as;

@@ -22,16 +22,16 @@ static void test_identity_and_caps(void **state)
 	assert_int_equal(cfg_rd(fx, PCI_CLASS_REVISION, 4) >> 8, 0xff0000);
 	assert_int_equal(cfg_rd(fx, PCI_SUBSYSTEM_VENDOR_ID, 2), 0x1af4);
 	assert_true(cfg_rd(fx, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST);
-	assert_int_equal(cfg_rd(fx, PCI_BASE_ADDRESS_0, 4) & 0xf,
-			 PCI_BASE_ADDRESS_MEM_TYPE_64);
+	assert_int_equal(cfg_rd(fx, PCI_BASE_ADDRESS_0, 4) & 0xf, PCI_BASE_ADDRESS_MEM_TYPE_64);
 	for (; at && steps < 48; steps++, at = (uint8_t)cfg_rd(fx, at + 1, 1)) {
 		uint8_t id = (uint8_t)cfg_rd(fx, at, 1), type;
 		uint32_t off, len;
 
 		if (id == PCI_CAP_ID_MSIX) {
 			msix = true;
-			assert_int_equal((cfg_rd(fx, at + PCI_MSIX_FLAGS, 2) &
-					  PCI_MSIX_FLAGS_QSIZE) + 1, NVEC);
+			assert_int_equal(
+				(cfg_rd(fx, at + PCI_MSIX_FLAGS, 2) & PCI_MSIX_FLAGS_QSIZE) + 1,
+				NVEC);
 			assert_int_equal(cfg_rd(fx, at + PCI_MSIX_TABLE, 4),
 					 VIRTIO_PCI_MSIX_OFF | VIRTIO_PCI_BAR);
 			continue;
@@ -62,9 +62,7 @@ static void test_identity_and_caps(void **state)
 					 VIRTIO_PCI_NOTIFY_MULT);
 			assert_int_equal(len, NQ * VIRTIO_PCI_NOTIFY_MULT);
 			break;
-		case VIRTIO_PCI_CAP_ISR_CFG:
-			assert_true(len >= 1);
-			break;
+		case VIRTIO_PCI_CAP_ISR_CFG: assert_true(len >= 1); break;
 		case VIRTIO_PCI_CAP_DEVICE_CFG:
 			assert_int_equal(len, sizeof(fx->dev.config));
 			break;
@@ -105,10 +103,9 @@ static void test_features(void **state)
 	assert_false(status(fx) & VIRTIO_CONFIG_S_FEATURES_OK);
 	/* A proper subset. */
 	assert_true(negotiate(fx, FEAT_A | BIT_ULL(VIRTIO_F_VERSION_1) |
-				  BIT_ULL(VIRTIO_RING_F_EVENT_IDX)));
+					  BIT_ULL(VIRTIO_RING_F_EVENT_IDX)));
 	assert_int_equal(fx->dev.vdev.driver_features,
-			 FEAT_A | BIT_ULL(VIRTIO_F_VERSION_1) |
-			 BIT_ULL(VIRTIO_RING_F_EVENT_IDX));
+			 FEAT_A | BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_RING_F_EVENT_IDX));
 	assert_true(fx->dev.vdev.vq[0].event_idx);
 	/* Frozen after FEATURES_OK. */
 	write_features(fx, BIT_ULL(VIRTIO_F_VERSION_1));
@@ -117,8 +114,7 @@ static void test_features(void **state)
 	/* Behind an IOMMU, ACCESS_PLATFORM is required. */
 	fx->dev.vdev.require_access_platform = true;
 	assert_false(negotiate(fx, BIT_ULL(VIRTIO_F_VERSION_1)));
-	assert_true(negotiate(fx, BIT_ULL(VIRTIO_F_VERSION_1) |
-				  BIT_ULL(VIRTIO_F_ACCESS_PLATFORM)));
+	assert_true(negotiate(fx, BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM)));
 }
 
 static void test_status_machine(void **state)

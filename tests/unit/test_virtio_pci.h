@@ -16,7 +16,7 @@
 
 #define NQ     2
 #define QMAX   64
-#define FEAT_A BIT_ULL(3)  /* a device feature the fake offers */
+#define FEAT_A BIT_ULL(3) /* a device feature the fake offers */
 #define NVEC   (NQ + 1)
 
 struct fake_dev {
@@ -32,7 +32,7 @@ struct fx {
 	struct pci_bus *bus;
 	struct fake_dev dev;
 	struct virtio_pci *vp;
-	struct virtio_rng *rng;     /* test_rng_over_pci */
+	struct virtio_rng *rng; /* test_rng_over_pci */
 	struct virtio_pci *rng_vp;
 	uint64_t bar;
 	int intx_level;
@@ -62,9 +62,13 @@ static inline void fd_config_write(struct virtio_dev *vdev, uint32_t off, uint32
 }
 
 static const struct virtio_dev_ops fd_ops = {
-	.name = "virtio-fake", .device_id = 4 /* VIRTIO_ID_RNG */,
-	.pci_class = 0xff0000, .queue_notify = fd_queue_notify, .start = fd_start,
-	.reset = fd_reset, .config_write = fd_config_write,
+	.name = "virtio-fake",
+	.device_id = 4 /* VIRTIO_ID_RNG */,
+	.pci_class = 0xff0000,
+	.queue_notify = fd_queue_notify,
+	.start = fd_start,
+	.reset = fd_reset,
+	.config_write = fd_config_write,
 };
 
 static inline int fx_msi(void *opaque, const struct msi_msg *m, uint16_t rid)
@@ -87,20 +91,26 @@ static inline int setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
 	struct pci_bus_config bc;
-	struct virtio_pci_params p = { .slot = -1, .vm_fd = -1 };
+	struct virtio_pci_params p = {.slot = -1, .vm_fd = -1};
 
 	assert_non_null(fx);
 	fake_ram_init(&fx->ram);
 	bus_init(&fx->mmio, "mmio");
 	bus_init(&fx->pio, "pio");
 	bc = (struct pci_bus_config){
-		.mmio = &fx->mmio, .pio = &fx->pio, .mem = &fx->ram.mem,
-		.msi = { fx_msi, fx }, .intx = { fx_intx, fx, 0 },
+		.mmio = &fx->mmio,
+		.pio = &fx->pio,
+		.mem = &fx->ram.mem,
+		.msi = {fx_msi, fx},
+		.intx = {fx_intx, fx, 0},
 	};
 	assert_int_equal(pci_bus_new(&bc, &fx->bus), 0);
 	fx->dev.vdev = (struct virtio_dev){
-		.ops = &fd_ops, .features = FEAT_A, .nr_queues = NQ,
-		.queue_max = QMAX, .config = fx->dev.config,
+		.ops = &fd_ops,
+		.features = FEAT_A,
+		.nr_queues = NQ,
+		.queue_max = QMAX,
+		.config = fx->dev.config,
 		.config_len = sizeof(fx->dev.config),
 	};
 	memcpy(fx->dev.config, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);

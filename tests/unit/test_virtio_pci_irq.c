@@ -125,13 +125,12 @@ static void test_notify_before_driver_ok(void **state)
 static void test_worker_end_to_end(void **state)
 {
 	struct fx *fx = *state;
-	struct timespec ts = { 0, 1000000 };
+	struct timespec ts = {0, 1000000};
 
 	assert_int_equal(virtio_pci_start(fx->vp), 0);
 	bring_up(fx);
 	/* DRIVER_OK kicked both enabled queues once. */
-	for (unsigned i = 0; i < 2000 && (fx->dev.notifies[0] < 1 ||
-					  fx->dev.notifies[1] < 1); i++)
+	for (unsigned i = 0; i < 2000 && (fx->dev.notifies[0] < 1 || fx->dev.notifies[1] < 1); i++)
 		nanosleep(&ts, NULL);
 	assert_int_equal(fx->dev.notifies[0], 1);
 	assert_int_equal(fx->dev.notifies[1], 1);
@@ -191,7 +190,7 @@ static void test_pci_cfg_window(void **state)
 static void test_rng_over_pci(void **state)
 {
 	struct fx *fx = *state;
-	struct virtio_pci_params p = { .bus = fx->bus, .slot = -1, .vm_fd = -1 };
+	struct virtio_pci_params p = {.bus = fx->bus, .slot = -1, .vm_fd = -1};
 	struct virtio_pci *tmp;
 	uint16_t *avail, id;
 	uint32_t len;
@@ -210,7 +209,7 @@ static void test_rng_over_pci(void **state)
 	wr(fx, C(Q_ENABLE), 2, 1);
 	cfg_wr(fx, PCI_COMMAND, 2, cfg_rd(fx, PCI_COMMAND, 2) | PCI_COMMAND_MASTER);
 	set_status(fx, VIRTIO_CONFIG_S_DRIVER_OK);
-	fake_chain_add(&fx->ram, 0, (struct fake_seg[]){ { FAKE_BUF, 32, true } }, 1);
+	fake_chain_add(&fx->ram, 0, (struct fake_seg[]){{FAKE_BUF, 32, true}}, 1);
 	wr(fx, VIRTIO_PCI_NOTIFY_OFF, 2, 0);
 	virtio_pci_process(fx->vp, 0);
 	fake_used_next(&fx->ram, 0, &id, &len);
@@ -229,7 +228,7 @@ static void test_rng_over_pci(void **state)
 	wr(fx, C(Q_ENABLE), 2, 1);
 	set_status(fx, VIRTIO_CONFIG_S_DRIVER_OK);
 	assert_int_equal(status(fx) & VIRTIO_CONFIG_S_NEEDS_RESET, 0);
-	fake_chain_add(&fx->ram, 0, (struct fake_seg[]){ { FAKE_BUF, 8, true } }, 1);
+	fake_chain_add(&fx->ram, 0, (struct fake_seg[]){{FAKE_BUF, 8, true}}, 1);
 	virtio_pci_process(fx->vp, 0);
 	fake_used_next(&fx->ram, 0, &id, &len);
 	assert_int_equal(len, 8);

@@ -218,8 +218,8 @@ static void test_scattered_rings(void **state)
 static void test_push_batch(void **state)
 {
 	struct fixture *fx = *state;
-	const struct vring_used_elem el[3] = { { 5, 100 }, { 6, 200 }, { 7, 300 } };
-	const struct vring_used_elem bad[2] = { { 1, 1 }, { QSIZE, 1 } };
+	const struct vring_used_elem el[3] = {{5, 100}, {6, 200}, {7, 300}};
+	const struct vring_used_elem bad[2] = {{1, 1}, {QSIZE, 1}};
 
 	assert_int_equal(virtq_push(&fx->vq, 4, 10), 0);
 	assert_int_equal(used_idx(fx), 1);
@@ -266,15 +266,9 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_simple_chain),
-		T(test_next_chain),
-		T(test_indirect),
-		T(test_index_wraparound),
-		T(test_no_interrupt_flag),
-		T(test_event_idx_interrupts),
-		T(test_event_idx_kicks),
-		T(test_scattered_rings),
-		T(test_push_batch),
+		T(test_simple_chain),	  T(test_next_chain),	     T(test_indirect),
+		T(test_index_wraparound), T(test_no_interrupt_flag), T(test_event_idx_interrupts),
+		T(test_event_idx_kicks),  T(test_scattered_rings),   T(test_push_batch),
 		T(test_describe),
 	};
 #undef T

@@ -312,17 +312,10 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_descriptor_loop),
-		T(test_bad_indices),
-		T(test_bad_indirect),
-		T(test_readable_after_writable),
-		T(test_chain_over_4g),
-		T(test_bad_buffers),
-		T(test_too_many_segments),
-		T(test_zero_length),
-		T(test_enable_checks),
-		T(test_iommu_unmap_ring),
-		T(test_iommu_buffer_fault),
+		T(test_descriptor_loop),	 T(test_bad_indices),	     T(test_bad_indirect),
+		T(test_readable_after_writable), T(test_chain_over_4g),	     T(test_bad_buffers),
+		T(test_too_many_segments),	 T(test_zero_length),	     T(test_enable_checks),
+		T(test_iommu_unmap_ring),	 T(test_iommu_buffer_fault),
 	};
 #undef T
 

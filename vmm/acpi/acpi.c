@@ -13,9 +13,7 @@ static int xsdt_add(struct acpi_builder *b, gpa_t *xsdt_gpa)
 {
 	struct acpi_xsdt *x;
 
-	x = acpi_table_alloc(b, "XSDT", 1,
-			     sizeof(*x) + b->nr_xsdt * sizeof(x->entry[0]),
-			     xsdt_gpa);
+	x = acpi_table_alloc(b, "XSDT", 1, sizeof(*x) + b->nr_xsdt * sizeof(x->entry[0]), xsdt_gpa);
 	if (!x)
 		return acpi_builder_error(b);
 	for (unsigned i = 0; i < b->nr_xsdt; i++)
@@ -37,8 +35,7 @@ static void rsdp_fill(struct acpi_rsdp *r, gpa_t xsdt)
 	r->ext_checksum = acpi_checksum(r, sizeof(*r));
 }
 
-static int ext_add_tables(struct acpi_builder *b,
-			  const struct acpi_config *cfg)
+static int ext_add_tables(struct acpi_builder *b, const struct acpi_config *cfg)
 {
 	for (unsigned i = 0; i < cfg->nr_ext; i++) {
 		const struct acpi_ext *e = &cfg->ext[i];
@@ -50,24 +47,23 @@ static int ext_add_tables(struct acpi_builder *b,
 		if (!err)
 			err = acpi_builder_error(b);
 		if (err) {
-			log_err("acpi: %s: tables: %s",
-				e->name ? e->name : "extension", strerror(-err));
+			log_err("acpi: %s: tables: %s", e->name ? e->name : "extension",
+				strerror(-err));
 			return err;
 		}
 	}
 	return 0;
 }
 
-int acpi_build(const struct acpi_config *cfg, uint8_t *buf, size_t len,
-	       gpa_t base, gpa_t *rsdp_out)
+int acpi_build(const struct acpi_config *cfg, uint8_t *buf, size_t len, gpa_t base, gpa_t *rsdp_out)
 {
 	struct acpi_builder b;
 	struct acpi_rsdp *rsdp;
 	gpa_t rsdp_gpa, dsdt, xsdt;
 	int err;
 
-	if (!cfg || !buf || !rsdp_out || cfg->nr_cpus == 0 ||
-	    cfg->nr_cpus > ACPI_MAX_CPUS || (cfg->nr_ext && !cfg->ext))
+	if (!cfg || !buf || !rsdp_out || cfg->nr_cpus == 0 || cfg->nr_cpus > ACPI_MAX_CPUS ||
+	    (cfg->nr_ext && !cfg->ext))
 		return -EINVAL;
 	/* 16-byte aligned for the RSDP scan; below 4 GiB for the 32-bit
 	 * DSDT pointer. */
@@ -91,7 +87,6 @@ int acpi_build(const struct acpi_config *cfg, uint8_t *buf, size_t len,
 		return err;
 	rsdp_fill(rsdp, xsdt);
 	*rsdp_out = rsdp_gpa;
-	log_debug("acpi: %zu bytes of tables at 0x%llx", b.off,
-		  (unsigned long long)base.a);
+	log_debug("acpi: %zu bytes of tables at 0x%llx", b.off, (unsigned long long)base.a);
 	return 0;
 }

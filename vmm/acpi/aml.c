@@ -198,8 +198,7 @@ void aml_device_begin(struct aml *a, const char *name)
 	aml_name_string(a, name);
 }
 
-void aml_method_begin(struct aml *a, const char *name, unsigned nargs,
-		      bool serialized)
+void aml_method_begin(struct aml *a, const char *name, unsigned nargs, bool serialized)
 {
 	if (nargs > 7) {
 		aml_fail(a, -EINVAL);
@@ -250,7 +249,7 @@ void aml_end(struct aml *a)
 	kind = a->open[a->depth - 1].kind;
 	start = a->open[a->depth - 1].start;
 	if (kind == AML_K_RESOURCE) {
-		static const uint8_t end_tag[2] = { 0x79, 0x00 }; /* sum 0: ok */
+		static const uint8_t end_tag[2] = {0x79, 0x00}; /* sum 0: ok */
 
 		aml_bytes(a, end_tag, sizeof(end_tag));
 		if (a->err)

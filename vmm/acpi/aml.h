@@ -28,26 +28,26 @@
 #define AML_MAX_DEPTH 16
 
 /* Opcodes and prefixes used here or by callers emitting raw terms. */
-#define AML_ZERO_OP        0x00
-#define AML_ONE_OP         0x01
-#define AML_NAME_OP        0x08
-#define AML_BYTE_PREFIX    0x0a
-#define AML_WORD_PREFIX    0x0b
-#define AML_DWORD_PREFIX   0x0c
-#define AML_STRING_PREFIX  0x0d
-#define AML_QWORD_PREFIX   0x0e
-#define AML_SCOPE_OP       0x10
-#define AML_BUFFER_OP      0x11
-#define AML_PACKAGE_OP     0x12
-#define AML_METHOD_OP      0x14
+#define AML_ZERO_OP	      0x00
+#define AML_ONE_OP	      0x01
+#define AML_NAME_OP	      0x08
+#define AML_BYTE_PREFIX	      0x0a
+#define AML_WORD_PREFIX	      0x0b
+#define AML_DWORD_PREFIX      0x0c
+#define AML_STRING_PREFIX     0x0d
+#define AML_QWORD_PREFIX      0x0e
+#define AML_SCOPE_OP	      0x10
+#define AML_BUFFER_OP	      0x11
+#define AML_PACKAGE_OP	      0x12
+#define AML_METHOD_OP	      0x14
 #define AML_DUAL_NAME_PREFIX  0x2e
 #define AML_MULTI_NAME_PREFIX 0x2f
-#define AML_EXT_OP_PREFIX  0x5b
-#define AML_ROOT_CHAR      0x5c
-#define AML_PARENT_CHAR    0x5e
-#define AML_RETURN_OP      0xa4
-#define AML_ONES_OP        0xff
-#define AML_EXT_DEVICE_OP  0x82 /* after AML_EXT_OP_PREFIX */
+#define AML_EXT_OP_PREFIX     0x5b
+#define AML_ROOT_CHAR	      0x5c
+#define AML_PARENT_CHAR	      0x5e
+#define AML_RETURN_OP	      0xa4
+#define AML_ONES_OP	      0xff
+#define AML_EXT_DEVICE_OP     0x82 /* after AML_EXT_OP_PREFIX */
 
 /* Largest PkgLength value (28 bits). */
 #define AML_PKGLEN_MAX 0x0fffffffu
@@ -55,11 +55,11 @@
 struct aml {
 	uint8_t *buf;
 	size_t len, cap;
-	int err;                       /* first error, sticky */
+	int err; /* first error, sticky */
 	unsigned depth;
 	struct {
-		size_t start;          /* where the PkgLength goes */
-		uint8_t kind;          /* AML_K_* (aml.c) */
+		size_t start; /* where the PkgLength goes */
+		uint8_t kind; /* AML_K_* (aml.c) */
 	} open[AML_MAX_DEPTH];
 };
 
@@ -108,8 +108,7 @@ void aml_name_eisaid(struct aml *a, const char *name, const char *id);
 void aml_scope_begin(struct aml *a, const char *name);
 void aml_device_begin(struct aml *a, const char *name);
 /* Method(name, nargs (0..7), Serialized/NotSerialized). */
-void aml_method_begin(struct aml *a, const char *name, unsigned nargs,
-		      bool serialized);
+void aml_method_begin(struct aml *a, const char *name, unsigned nargs, bool serialized);
 /* Package(nelems) { ... }: nelems <= 255, the caller emits them. */
 void aml_package_begin(struct aml *a, unsigned nelems);
 /* Buffer() { bytes... }: the size is the number of bytes emitted. */
@@ -128,16 +127,13 @@ void aml_return_integer(struct aml *a, uint64_t v);
 /* Resource descriptors (ACPI 6.5 section 6.4). Each must be emitted
  * directly inside a ResourceTemplate, else -EINVAL is recorded. */
 /* IO (Decode16, min, max, align, len). */
-void aml_io(struct aml *a, uint16_t min, uint16_t max, uint8_t align,
-	    uint8_t len);
+void aml_io(struct aml *a, uint16_t min, uint16_t max, uint8_t align, uint8_t len);
 /* IRQ (Edge/Level, ActiveHigh/ActiveLow, Exclusive/Shared) { irq }, irq
  * 0..15. */
-void aml_irq(struct aml *a, unsigned irq, bool edge, bool active_low,
-	     bool shared);
+void aml_irq(struct aml *a, unsigned irq, bool edge, bool active_low, bool shared);
 /* Interrupt (ResourceConsumer, Edge/Level, ActiveHigh/Low, Exclusive/
  * Shared) { gsi }. */
-void aml_interrupt(struct aml *a, uint32_t gsi, bool edge, bool active_low,
-		   bool shared);
+void aml_interrupt(struct aml *a, uint32_t gsi, bool edge, bool active_low, bool shared);
 /* Memory32Fixed (ReadWrite/ReadOnly, base, len). */
 void aml_memory32_fixed(struct aml *a, uint32_t base, uint32_t len, bool rw);
 /* Address space descriptors as a host bridge's _CRS uses them:
@@ -148,9 +144,7 @@ void aml_word_bus_number(struct aml *a, uint16_t min, uint16_t max);
 void aml_word_io(struct aml *a, uint16_t min, uint16_t max);
 /* DWordMemory / QWordMemory (..., NonCacheable or Prefetchable,
  * ReadWrite). */
-void aml_dword_memory(struct aml *a, uint32_t min, uint32_t max,
-		      bool prefetchable);
-void aml_qword_memory(struct aml *a, uint64_t min, uint64_t max,
-		      bool prefetchable);
+void aml_dword_memory(struct aml *a, uint32_t min, uint32_t max, bool prefetchable);
+void aml_qword_memory(struct aml *a, uint64_t min, uint64_t max, bool prefetchable);
 
 #endif

@@ -11,8 +11,7 @@ static void builder_fail(struct acpi_builder *b, int err)
 		b->err = err;
 }
 
-void acpi_builder_init(struct acpi_builder *b, uint8_t *buf, size_t len,
-		       gpa_t base)
+void acpi_builder_init(struct acpi_builder *b, uint8_t *buf, size_t len, gpa_t base)
 {
 	memset(b, 0, sizeof(*b));
 	b->buf = buf;
@@ -39,8 +38,7 @@ uint8_t acpi_checksum(const void *p, size_t len)
 	return (uint8_t)-sum;
 }
 
-void *acpi_builder_reserve(struct acpi_builder *b, size_t len, size_t align,
-			   gpa_t *gpa_out)
+void *acpi_builder_reserve(struct acpi_builder *b, size_t len, size_t align, gpa_t *gpa_out)
 {
 	size_t start;
 
@@ -51,8 +49,7 @@ void *acpi_builder_reserve(struct acpi_builder *b, size_t len, size_t align,
 		return NULL;
 	}
 	/* Align the GPA, not the host offset: the guest scans GPAs. */
-	start = b->off + (size_t)(ALIGN_UP(b->base + b->off, align) -
-				  (b->base + b->off));
+	start = b->off + (size_t)(ALIGN_UP(b->base + b->off, align) - (b->base + b->off));
 	if (start > b->len || len > b->len - start) {
 		builder_fail(b, -ENOSPC);
 		return NULL;
@@ -63,8 +60,8 @@ void *acpi_builder_reserve(struct acpi_builder *b, size_t len, size_t align,
 	return b->buf + start;
 }
 
-void *acpi_table_alloc(struct acpi_builder *b, const char *sig,
-		       uint8_t revision, size_t len, gpa_t *gpa_out)
+void *acpi_table_alloc(struct acpi_builder *b, const char *sig, uint8_t revision, size_t len,
+		       gpa_t *gpa_out)
 {
 	struct acpi_table_header *h;
 

@@ -7,7 +7,7 @@
 #include "vmm/layout.h"
 #include "vmm/log.h"
 
-#define ACPI_DSDT_REVISION 2 /* 64-bit integers */
+#define ACPI_DSDT_REVISION   2	  /* 64-bit integers */
 #define ACPI_STA_PRESENT_ALL 0x0f /* present, enabled, shown, functioning */
 
 static void dsdt_com1(struct aml *a)
@@ -59,8 +59,8 @@ int acpi_dsdt_encode(struct aml *a, const struct acpi_config *cfg)
 		if (!err)
 			err = aml_error(a);
 		if (err) {
-			log_err("acpi: %s: DSDT content: %s",
-				e->name ? e->name : "extension", strerror(-err));
+			log_err("acpi: %s: DSDT content: %s", e->name ? e->name : "extension",
+				strerror(-err));
 			return err;
 		}
 	}
@@ -68,8 +68,7 @@ int acpi_dsdt_encode(struct aml *a, const struct acpi_config *cfg)
 	return aml_finish(a);
 }
 
-int acpi_dsdt_add(struct acpi_builder *b, const struct acpi_config *cfg,
-		  gpa_t *dsdt)
+int acpi_dsdt_add(struct acpi_builder *b, const struct acpi_config *cfg, gpa_t *dsdt)
 {
 	struct acpi_table_header *h;
 	struct aml a;
@@ -78,8 +77,7 @@ int acpi_dsdt_add(struct acpi_builder *b, const struct acpi_config *cfg,
 	aml_init(&a);
 	err = acpi_dsdt_encode(&a, cfg);
 	if (!err) {
-		h = acpi_table_alloc(b, "DSDT", ACPI_DSDT_REVISION,
-				     sizeof(*h) + a.len, dsdt);
+		h = acpi_table_alloc(b, "DSDT", ACPI_DSDT_REVISION, sizeof(*h) + a.len, dsdt);
 		if (h) {
 			memcpy(h + 1, a.buf, a.len);
 			err = acpi_table_commit(b, h, false);

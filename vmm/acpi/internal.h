@@ -13,8 +13,7 @@
 int acpi_dsdt_encode(struct aml *a, const struct acpi_config *cfg);
 
 /* Append the DSDT (not listed in the XSDT); its GPA goes to *dsdt. */
-int acpi_dsdt_add(struct acpi_builder *b, const struct acpi_config *cfg,
-		  gpa_t *dsdt);
+int acpi_dsdt_add(struct acpi_builder *b, const struct acpi_config *cfg, gpa_t *dsdt);
 
 /* Append the HW-reduced FADT pointing at the DSDT, listed in the XSDT. */
 int acpi_fadt_add(struct acpi_builder *b, gpa_t dsdt);

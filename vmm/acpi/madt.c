@@ -12,9 +12,9 @@ static const struct {
 	uint16_t flags;
 } madt_overrides[] = {
 	/* The PIT's IRQ 0 is wired to I/O APIC pin 2. */
-	{ 0, 2, ACPI_MPS_INTI_POLARITY_HIGH | ACPI_MPS_INTI_TRIGGER_EDGE },
+	{0, 2, ACPI_MPS_INTI_POLARITY_HIGH | ACPI_MPS_INTI_TRIGGER_EDGE},
 	/* The SCI (FADT SCI_INT). */
-	{ 9, 9, ACPI_MPS_INTI_POLARITY_HIGH | ACPI_MPS_INTI_TRIGGER_LEVEL },
+	{9, 9, ACPI_MPS_INTI_POLARITY_HIGH | ACPI_MPS_INTI_TRIGGER_LEVEL},
 };
 
 int acpi_madt_add(struct acpi_builder *b, const struct acpi_config *cfg)

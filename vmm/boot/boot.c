@@ -12,18 +12,15 @@
 const char *boot_proto_name(enum boot_proto p)
 {
 	switch (p) {
-	case BOOT_PVH:
-		return "PVH";
-	case BOOT_MULTIBOOT:
-		return "Multiboot";
-	case BOOT_LINUX64:
-		return "Linux bzImage";
+	case BOOT_PVH: return "PVH";
+	case BOOT_MULTIBOOT: return "Multiboot";
+	case BOOT_LINUX64: return "Linux bzImage";
 	}
 	return "unknown";
 }
 
-static int boot_load_elf(const struct boot_args *a, struct boot_cpu *cpu,
-			 enum boot_proto *proto, char *err, size_t errlen)
+static int boot_load_elf(const struct boot_args *a, struct boot_cpu *cpu, enum boot_proto *proto,
+			 char *err, size_t errlen)
 {
 	struct elf_image img;
 	bool bad_sum = false;
@@ -54,8 +51,8 @@ static int boot_load_elf(const struct boot_args *a, struct boot_cpu *cpu,
 	return -ENOEXEC;
 }
 
-int boot_load(const struct boot_args *a, struct boot_cpu *cpu,
-	      enum boot_proto *proto, char *err, size_t errlen)
+int boot_load(const struct boot_args *a, struct boot_cpu *cpu, enum boot_proto *proto, char *err,
+	      size_t errlen)
 {
 	bool bad_sum = false;
 	long mb;
@@ -84,7 +81,7 @@ int boot_load(const struct boot_args *a, struct boot_cpu *cpu,
 	}
 	boot_err(err, errlen,
 		 "not a kernel: %zu bytes with no bzImage header, no ELF magic "
-		 "and no %sMultiboot header", a->kernel_len,
-		 bad_sum ? "valid (checksum) " : "");
+		 "and no %sMultiboot header",
+		 a->kernel_len, bad_sum ? "valid (checksum) " : "");
 	return -ENOEXEC;
 }

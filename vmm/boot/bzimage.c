@@ -13,58 +13,54 @@
 #include "vmm/boot/loader.h"
 #include "vmm/layout.h"
 
-#define BZ_HDR_OFF offsetof(struct boot_params, hdr) /* 0x1f1 */
-#define BZ_JUMP_OFF 0x201      /* second byte of the jump at 0x200 */
-#define BZ_MAGIC_OFF 0x202     /* "HdrS" */
-#define BZ_MIN_VERSION 0x020c  /* 2.12: xloadflags, 64-bit entry */
-#define BZ_RSDP_VERSION 0x020e /* 2.14: acpi_rsdp_addr */
-#define BZ_ENTRY64_OFF 0x200
-#define BZ_HEAP_END 0xfe00     /* setup heap end, relative to 0x200 */
+#define BZ_HDR_OFF	  offsetof(struct boot_params, hdr) /* 0x1f1 */
+#define BZ_JUMP_OFF	  0x201				    /* second byte of the jump at 0x200 */
+#define BZ_MAGIC_OFF	  0x202				    /* "HdrS" */
+#define BZ_MIN_VERSION	  0x020c			    /* 2.12: xloadflags, 64-bit entry */
+#define BZ_RSDP_VERSION	  0x020e			    /* 2.14: acpi_rsdp_addr */
+#define BZ_ENTRY64_OFF	  0x200
+#define BZ_HEAP_END	  0xfe00 /* setup heap end, relative to 0x200 */
 #define BZ_LOADER_UNKNOWN 0xff
 
 /* Page-table entry bits. */
-#define PTE_P 0x1ull
+#define PTE_P  0x1ull
 #define PTE_RW 0x2ull
 #define PTE_PS 0x80ull
 
 /* The header must reach at least the end of init_size (protocol 2.10). */
-#define BZ_HDR_MIN_END                                                     \
-	(BZ_HDR_OFF + offsetof(struct setup_header, init_size) + 4)
+#define BZ_HDR_MIN_END (BZ_HDR_OFF + offsetof(struct setup_header, init_size) + 4)
 
 _Static_assert(sizeof(struct boot_params) == 4096, "zero page is a page");
-_Static_assert(LAYOUT_PAGE_TABLES + 6 * 4096 <= LAYOUT_PAGE_TABLES_END,
-	       "page tables fit");
+_Static_assert(LAYOUT_PAGE_TABLES + 6 * 4096 <= LAYOUT_PAGE_TABLES_END, "page tables fit");
 
 bool bzimage_detect(const uint8_t *data, size_t len)
 {
-	return len >= BZ_MAGIC_OFF + 4 &&
-	       memcmp(data + BZ_MAGIC_OFF, "HdrS", 4) == 0;
+	return len >= BZ_MAGIC_OFF + 4 && memcmp(data + BZ_MAGIC_OFF, "HdrS", 4) == 0;
 }
 
 /* Copy and check the setup header. 0, -EINVAL or -ENOEXEC. */
-static int bz_read_header(const uint8_t *d, size_t len,
-			  struct setup_header *h, char *err, size_t errlen)
+static int bz_read_header(const uint8_t *d, size_t len, struct setup_header *h, char *err,
+			  size_t errlen)
 {
 	size_t end = BZ_MAGIC_OFF + (size_t)d[BZ_JUMP_OFF];
 
 	if (end < BZ_HDR_MIN_END || end > len) {
 		boot_err(err, errlen,
 			 "bzImage setup header is truncated (ends at 0x%zx, "
-			 "file is %zu bytes)", end, len);
+			 "file is %zu bytes)",
+			 end, len);
 		return -EINVAL;
 	}
 	end = MIN(end, BZ_HDR_OFF + sizeof(*h));
 	memset(h, 0, sizeof(*h));
 	memcpy(h, d + BZ_HDR_OFF, end - BZ_HDR_OFF);
 	if (h->version < BZ_MIN_VERSION) {
-		boot_err(err, errlen,
-			 "bzImage boot protocol %u.%02u is too old (need 2.12)",
+		boot_err(err, errlen, "bzImage boot protocol %u.%02u is too old (need 2.12)",
 			 h->version >> 8, h->version & 0xff);
 		return -ENOEXEC;
 	}
 	if (!(h->xloadflags & XLF_KERNEL_64)) {
-		boot_err(err, errlen,
-			 "bzImage has no 64-bit entry (XLF_KERNEL_64 clear)");
+		boot_err(err, errlen, "bzImage has no 64-bit entry (XLF_KERNEL_64 clear)");
 		return -ENOEXEC;
 	}
 	if (!(h->loadflags & LOADED_HIGH)) {
@@ -75,9 +71,8 @@ static int bz_read_header(const uint8_t *d, size_t len,
 }
 
 /* Where the kernel is loaded and where it will run (decompress). */
-static int bz_place(const struct boot_args *a, const struct setup_header *h,
-		    uint64_t ksize, uint64_t *load, uint64_t *end, char *err,
-		    size_t errlen)
+static int bz_place(const struct boot_args *a, const struct setup_header *h, uint64_t ksize,
+		    uint64_t *load, uint64_t *end, char *err, size_t errlen)
 {
 	uint64_t align = h->kernel_alignment, run;
 	int r;
@@ -86,7 +81,8 @@ static int bz_place(const struct boot_args *a, const struct setup_header *h,
 		if (!align || (align & (align - 1))) {
 			boot_err(err, errlen,
 				 "bzImage kernel_alignment 0x%llx is not a power "
-				 "of two", (unsigned long long)align);
+				 "of two",
+				 (unsigned long long)align);
 			return -EINVAL;
 		}
 		*load = LAYOUT_HIGH_START;
@@ -97,12 +93,11 @@ static int bz_place(const struct boot_args *a, const struct setup_header *h,
 		*load = h->pref_address;
 		run = *load;
 	}
-	r = boot_check_range(a->mem, *load, ksize, LAYOUT_MMIO_HOLE_END,
-			     "bzImage kernel", err, errlen);
+	r = boot_check_range(a->mem, *load, ksize, LAYOUT_MMIO_HOLE_END, "bzImage kernel", err,
+			     errlen);
 	if (r)
 		return r;
-	r = boot_check_range(a->mem, run, MAX((uint64_t)h->init_size, 1),
-			     LAYOUT_MMIO_HOLE_END,
+	r = boot_check_range(a->mem, run, MAX((uint64_t)h->init_size, 1), LAYOUT_MMIO_HOLE_END,
 			     "bzImage init_size area", err, errlen);
 	if (r)
 		return r;
@@ -139,8 +134,7 @@ static void bz_fill_e820(struct boot_params *bp, const struct guest_mem *m)
 	bp->e820_entries = (uint8_t)n;
 }
 
-int bzimage_load(const struct boot_args *a, struct boot_cpu *cpu, char *err,
-		 size_t errlen)
+int bzimage_load(const struct boot_args *a, struct boot_cpu *cpu, char *err, size_t errlen)
 {
 	struct boot_params *bp;
 	uint64_t setup, ksize, load, kend, initrd_at;
@@ -154,8 +148,8 @@ int bzimage_load(const struct boot_args *a, struct boot_cpu *cpu, char *err,
 	if (setup >= a->kernel_len) {
 		boot_err(err, errlen,
 			 "bzImage is truncated: %zu bytes, setup code alone "
-			 "takes %llu", a->kernel_len,
-			 (unsigned long long)setup);
+			 "takes %llu",
+			 a->kernel_len, (unsigned long long)setup);
 		return -EINVAL;
 	}
 	ksize = a->kernel_len - setup;
@@ -175,13 +169,12 @@ int bzimage_load(const struct boot_args *a, struct boot_cpu *cpu, char *err,
 	bp->hdr.heap_end_ptr = BZ_HEAP_END;
 	bp->hdr.cmd_line_ptr = (uint32_t)LAYOUT_CMDLINE;
 	bp->ext_cmd_line_ptr = (uint32_t)(LAYOUT_CMDLINE >> 32);
-	r = boot_write_cmdline(a, LAYOUT_CMDLINE, NULL, h.cmdline_size, NULL,
-			       err, errlen);
+	r = boot_write_cmdline(a, LAYOUT_CMDLINE, NULL, h.cmdline_size, NULL, err, errlen);
 	if (r)
 		return r;
 	if (boot_has_initrd(a)) {
-		r = boot_place_initrd(a, (uint64_t)h.initrd_addr_max + 1, load,
-				      kend, &initrd_at, err, errlen);
+		r = boot_place_initrd(a, (uint64_t)h.initrd_addr_max + 1, load, kend, &initrd_at,
+				      err, errlen);
 		if (r)
 			return r;
 		bp->hdr.ramdisk_image = (uint32_t)initrd_at;
@@ -194,8 +187,7 @@ int bzimage_load(const struct boot_args *a, struct boot_cpu *cpu, char *err,
 		bp->acpi_rsdp_addr = a->rsdp.a;
 
 	/* bz_place() checked this range. */
-	memcpy(guest_mem_ptr(a->mem, gpa(load), ksize), a->kernel + setup,
-	       ksize);
+	memcpy(guest_mem_ptr(a->mem, gpa(load), ksize), a->kernel + setup, ksize);
 	*cpu = (struct boot_cpu){
 		.mode = BOOT_CPU_LONG64,
 		.rip = load + BZ_ENTRY64_OFF,

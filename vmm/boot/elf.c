@@ -15,8 +15,7 @@ bool elf_is_elf(const uint8_t *data, size_t len)
 	return len >= SELFMAG && memcmp(data, ELFMAG, SELFMAG) == 0;
 }
 
-int elf_parse(struct elf_image *img, const uint8_t *data, size_t len,
-	      char *err, size_t errlen)
+int elf_parse(struct elf_image *img, const uint8_t *data, size_t len, char *err, size_t errlen)
 {
 	uint16_t type, machine;
 	size_t ehsize, phsize;
@@ -27,8 +26,7 @@ int elf_parse(struct elf_image *img, const uint8_t *data, size_t len,
 		return -EINVAL;
 	}
 	if (data[EI_CLASS] != ELFCLASS32 && data[EI_CLASS] != ELFCLASS64) {
-		boot_err(err, errlen, "ELF class %u is not ELF32 or ELF64",
-			 data[EI_CLASS]);
+		boot_err(err, errlen, "ELF class %u is not ELF32 or ELF64", data[EI_CLASS]);
 		return -EINVAL;
 	}
 	if (data[EI_DATA] != ELFDATA2LSB) {
@@ -76,21 +74,20 @@ int elf_parse(struct elf_image *img, const uint8_t *data, size_t len,
 		return -EINVAL;
 	}
 	if (img->phnum > ELF_MAX_PHDRS) {
-		boot_err(err, errlen, "ELF kernel has %u program headers (max %d)",
-			 img->phnum, ELF_MAX_PHDRS);
+		boot_err(err, errlen, "ELF kernel has %u program headers (max %d)", img->phnum,
+			 ELF_MAX_PHDRS);
 		return -EINVAL;
 	}
 	if (img->phentsize < phsize) {
-		boot_err(err, errlen, "ELF e_phentsize %u is too small",
-			 img->phentsize);
+		boot_err(err, errlen, "ELF e_phentsize %u is too small", img->phentsize);
 		return -EINVAL;
 	}
 	/* phnum <= 64 and phentsize < 64 KiB: the product cannot overflow. */
-	if (!range_within(img->phoff, (uint64_t)img->phnum * img->phentsize, 0,
-			  len)) {
+	if (!range_within(img->phoff, (uint64_t)img->phnum * img->phentsize, 0, len)) {
 		boot_err(err, errlen,
 			 "ELF program headers (offset 0x%llx) are past the end "
-			 "of the file", (unsigned long long)img->phoff);
+			 "of the file",
+			 (unsigned long long)img->phoff);
 		return -EINVAL;
 	}
 	img->data = data;
@@ -106,20 +103,20 @@ void elf_phdr_get(const struct elf_image *img, unsigned i, struct elf_phdr *ph)
 		Elf64_Phdr h;
 
 		memcpy(&h, p, sizeof(h));
-		*ph = (struct elf_phdr){ h.p_type, h.p_offset, h.p_vaddr,
-					 h.p_paddr, h.p_filesz, h.p_memsz };
+		*ph = (struct elf_phdr){h.p_type,  h.p_offset, h.p_vaddr,
+					h.p_paddr, h.p_filesz, h.p_memsz};
 	} else {
 		Elf32_Phdr h;
 
 		memcpy(&h, p, sizeof(h));
-		*ph = (struct elf_phdr){ h.p_type, h.p_offset, h.p_vaddr,
-					 h.p_paddr, h.p_filesz, h.p_memsz };
+		*ph = (struct elf_phdr){h.p_type,  h.p_offset, h.p_vaddr,
+					h.p_paddr, h.p_filesz, h.p_memsz};
 	}
 }
 
 /* Walk one note segment's bytes. 1 found, 0 not, -EINVAL corrupt. */
-static int notes_find_pvh(const uint8_t *p, uint64_t size, uint64_t *entry,
-			  char *err, size_t errlen)
+static int notes_find_pvh(const uint8_t *p, uint64_t size, uint64_t *entry, char *err,
+			  size_t errlen)
 {
 	uint64_t pos = 0;
 
@@ -147,13 +144,11 @@ static int notes_find_pvh(const uint8_t *p, uint64_t size, uint64_t *entry,
 			} else if (w[1] == 8) {
 				memcpy(entry, d, 8);
 			} else {
-				boot_err(err, errlen,
-					 "PVH entry note has size %u", w[1]);
+				boot_err(err, errlen, "PVH entry note has size %u", w[1]);
 				return -EINVAL;
 			}
 			if (*entry > UINT32_MAX) {
-				boot_err(err, errlen,
-					 "PVH entry 0x%llx is above 4 GiB",
+				boot_err(err, errlen, "PVH entry 0x%llx is above 4 GiB",
 					 (unsigned long long)*entry);
 				return -EINVAL;
 			}
@@ -164,8 +159,7 @@ static int notes_find_pvh(const uint8_t *p, uint64_t size, uint64_t *entry,
 	return 0;
 }
 
-int elf_find_pvh_entry(const struct elf_image *img, uint64_t *entry,
-		       char *err, size_t errlen)
+int elf_find_pvh_entry(const struct elf_image *img, uint64_t *entry, char *err, size_t errlen)
 {
 	for (unsigned i = 0; i < img->phnum; i++) {
 		struct elf_phdr ph;
@@ -175,31 +169,26 @@ int elf_find_pvh_entry(const struct elf_image *img, uint64_t *entry,
 		if (ph.type != PT_NOTE)
 			continue;
 		if (!range_within(ph.offset, ph.filesz, 0, img->len)) {
-			boot_err(err, errlen,
-				 "ELF note segment %u is past the end of the file",
-				 i);
+			boot_err(err, errlen, "ELF note segment %u is past the end of the file", i);
 			return -EINVAL;
 		}
-		r = notes_find_pvh(img->data + ph.offset, ph.filesz, entry, err,
-				   errlen);
+		r = notes_find_pvh(img->data + ph.offset, ph.filesz, entry, err, errlen);
 		if (r)
 			return r;
 	}
 	return 0;
 }
 
-static int elf_check_load(const struct elf_image *img, unsigned i,
-			  const struct elf_phdr *ph, const struct guest_mem *m,
-			  uint64_t limit, char *err, size_t errlen)
+static int elf_check_load(const struct elf_image *img, unsigned i, const struct elf_phdr *ph,
+			  const struct guest_mem *m, uint64_t limit, char *err, size_t errlen)
 {
 	char what[48];
 
 	if (ph->filesz && !range_within(ph->offset, ph->filesz, 0, img->len)) {
 		boot_err(err, errlen,
 			 "ELF segment %u (offset 0x%llx, size 0x%llx) is past "
-			 "the end of the file", i,
-			 (unsigned long long)ph->offset,
-			 (unsigned long long)ph->filesz);
+			 "the end of the file",
+			 i, (unsigned long long)ph->offset, (unsigned long long)ph->filesz);
 		return -EINVAL;
 	}
 	if (ph->filesz > ph->memsz) {
@@ -207,12 +196,11 @@ static int elf_check_load(const struct elf_image *img, unsigned i,
 		return -EINVAL;
 	}
 	snprintf(what, sizeof(what), "ELF segment %u", i);
-	return boot_check_range(m, ph->paddr, ph->memsz, limit, what, err,
-				errlen);
+	return boot_check_range(m, ph->paddr, ph->memsz, limit, what, err, errlen);
 }
 
-int elf_load(const struct elf_image *img, struct guest_mem *m, uint64_t limit,
-	     uint64_t *lo, uint64_t *hi, char *err, size_t errlen)
+int elf_load(const struct elf_image *img, struct guest_mem *m, uint64_t limit, uint64_t *lo,
+	     uint64_t *hi, char *err, size_t errlen)
 {
 	uint64_t min = UINT64_MAX, max = 0;
 	struct elf_phdr ph;

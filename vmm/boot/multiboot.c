@@ -15,23 +15,21 @@
 #include "vmm/boot/multiboot.h"
 #include "vmm/layout.h"
 
-#define MB_INFO_AT LAYOUT_ZERO_PAGE
-#define MB_MMAP_AT (MB_INFO_AT + 0x80)
-#define MB_MMAP_SIZE (MEM_MAP_MAX * sizeof(struct multiboot_mmap_entry))
-#define MB_MODS_AT (MB_MMAP_AT + MB_MMAP_SIZE)
+#define MB_INFO_AT	  LAYOUT_ZERO_PAGE
+#define MB_MMAP_AT	  (MB_INFO_AT + 0x80)
+#define MB_MMAP_SIZE	  (MEM_MAP_MAX * sizeof(struct multiboot_mmap_entry))
+#define MB_MODS_AT	  (MB_MMAP_AT + MB_MMAP_SIZE)
 #define MB_LOADER_NAME_AT (MB_MODS_AT + sizeof(struct multiboot_mod))
-#define MB_MOD_STRING_AT (MB_LOADER_NAME_AT + 0x20)
-#define MB_PAGE_END (MB_MOD_STRING_AT + 0x20)
+#define MB_MOD_STRING_AT  (MB_LOADER_NAME_AT + 0x20)
+#define MB_PAGE_END	  (MB_MOD_STRING_AT + 0x20)
 
 #define MB_LOADER_NAME "vmm"
-#define MB_MOD_STRING "initrd"
+#define MB_MOD_STRING  "initrd"
 
 _Static_assert(sizeof(struct multiboot_info) <= MB_MMAP_AT - MB_INFO_AT,
 	       "info fits before the mmap");
-_Static_assert(sizeof(MB_LOADER_NAME) <= 0x20 && sizeof(MB_MOD_STRING) <= 0x20,
-	       "strings fit");
-_Static_assert(MB_PAGE_END <= LAYOUT_ZERO_PAGE + BOOT_PAGE_SIZE,
-	       "Multiboot info fits in its page");
+_Static_assert(sizeof(MB_LOADER_NAME) <= 0x20 && sizeof(MB_MOD_STRING) <= 0x20, "strings fit");
+_Static_assert(MB_PAGE_END <= LAYOUT_ZERO_PAGE + BOOT_PAGE_SIZE, "Multiboot info fits in its page");
 
 static uint32_t mb_word(const uint8_t *p)
 {
@@ -51,8 +49,7 @@ long multiboot_find(const uint8_t *data, size_t len, bool *bad_checksum)
 
 		if (magic != MULTIBOOT_HEADER_MAGIC)
 			continue;
-		if ((uint32_t)(magic + mb_word(data + off + 4) +
-			       mb_word(data + off + 8)) == 0)
+		if ((uint32_t)(magic + mb_word(data + off + 4) + mb_word(data + off + 8)) == 0)
 			return (long)off;
 		if (bad_checksum)
 			*bad_checksum = true;
@@ -61,21 +58,18 @@ long multiboot_find(const uint8_t *data, size_t len, bool *bad_checksum)
 }
 
 /* Load with the a.out kludge address fields. */
-static int mb_load_kludge(const struct boot_args *a, long off,
-			  const struct multiboot_header *h, uint64_t *lo,
-			  uint64_t *hi, uint64_t *entry, char *err,
-			  size_t errlen)
+static int mb_load_kludge(const struct boot_args *a, long off, const struct multiboot_header *h,
+			  uint64_t *lo, uint64_t *hi, uint64_t *entry, char *err, size_t errlen)
 {
 	uint64_t text_off, size, mem_end;
 	uint8_t *dst;
 	int r;
 
-	if (h->load_addr > h->header_addr ||
-	    h->header_addr - h->load_addr > (uint64_t)off) {
+	if (h->load_addr > h->header_addr || h->header_addr - h->load_addr > (uint64_t)off) {
 		boot_err(err, errlen,
 			 "Multiboot load_addr 0x%x / header_addr 0x%x do not "
-			 "match the header's file offset 0x%lx", h->load_addr,
-			 h->header_addr, off);
+			 "match the header's file offset 0x%lx",
+			 h->load_addr, h->header_addr, off);
 		return -EINVAL;
 	}
 	text_off = (uint64_t)off - (h->header_addr - h->load_addr);
@@ -88,7 +82,8 @@ static int mb_load_kludge(const struct boot_args *a, long off,
 	if (!range_within(text_off, size, 0, a->kernel_len)) {
 		boot_err(err, errlen,
 			 "Multiboot load_end_addr 0x%x is past the end of the "
-			 "file", h->load_end_addr);
+			 "file",
+			 h->load_end_addr);
 		return -EINVAL;
 	}
 	mem_end = h->load_addr + size;
@@ -96,14 +91,14 @@ static int mb_load_kludge(const struct boot_args *a, long off,
 		if (h->bss_end_addr < mem_end) {
 			boot_err(err, errlen,
 				 "Multiboot bss_end_addr 0x%x is below the "
-				 "loaded image", h->bss_end_addr);
+				 "loaded image",
+				 h->bss_end_addr);
 			return -EINVAL;
 		}
 		mem_end = h->bss_end_addr;
 	}
-	r = boot_check_range(a->mem, h->load_addr, mem_end - h->load_addr,
-			     LAYOUT_MMIO_HOLE_END, "Multiboot image", err,
-			     errlen);
+	r = boot_check_range(a->mem, h->load_addr, mem_end - h->load_addr, LAYOUT_MMIO_HOLE_END,
+			     "Multiboot image", err, errlen);
 	if (r)
 		return r;
 	if (mem_end == h->load_addr) {
@@ -134,9 +129,8 @@ static uint64_t mb_elf_entry(const struct elf_image *img)
 	return img->entry;
 }
 
-static int mb_check_header(const struct boot_args *a, long off,
-			   struct multiboot_header *h, char *err,
-			   size_t errlen)
+static int mb_check_header(const struct boot_args *a, long off, struct multiboot_header *h,
+			   char *err, size_t errlen)
 {
 	uint32_t unsupported;
 
@@ -153,27 +147,26 @@ static int mb_check_header(const struct boot_args *a, long off,
 	if (unsupported) {
 		boot_err(err, errlen,
 			 "Multiboot kernel requires unsupported features "
-			 "(flags 0x%x)", unsupported);
+			 "(flags 0x%x)",
+			 unsupported);
 		return -ENOEXEC;
 	}
 	if (!(h->flags & MULTIBOOT_AOUT_KLUDGE))
 		return 0;
 	if (!range_within((uint64_t)off, sizeof(*h), 0, a->kernel_len)) {
-		boot_err(err, errlen,
-			 "Multiboot header with address fields is truncated");
+		boot_err(err, errlen, "Multiboot header with address fields is truncated");
 		return -EINVAL;
 	}
 	memcpy(h, a->kernel + off, sizeof(*h));
 	return 0;
 }
 
-static void mb_write_info(const struct boot_args *a, uint8_t *page,
-			  uint64_t initrd_at)
+static void mb_write_info(const struct boot_args *a, uint8_t *page, uint64_t initrd_at)
 {
 	struct mem_map_entry map[MEM_MAP_MAX];
 	unsigned n = guest_mem_map(a->mem, map, MEM_MAP_MAX);
 	uint64_t low_end = guest_mem_low_end(a->mem);
-	struct multiboot_info info = { 0 };
+	struct multiboot_info info = {0};
 
 	memset(page, 0, BOOT_PAGE_SIZE);
 	for (unsigned i = 0; i < n; i++) {
@@ -183,19 +176,15 @@ static void mb_write_info(const struct boot_args *a, uint8_t *page,
 			.len = map[i].size,
 			.type = map[i].type,
 		};
-		memcpy(page + (MB_MMAP_AT - MB_INFO_AT) + i * sizeof(e), &e,
-		       sizeof(e));
+		memcpy(page + (MB_MMAP_AT - MB_INFO_AT) + i * sizeof(e), &e, sizeof(e));
 	}
-	memcpy(page + (MB_LOADER_NAME_AT - MB_INFO_AT), MB_LOADER_NAME,
-	       sizeof(MB_LOADER_NAME));
-	memcpy(page + (MB_MOD_STRING_AT - MB_INFO_AT), MB_MOD_STRING,
-	       sizeof(MB_MOD_STRING));
-	info.flags = MULTIBOOT_INFO_MEMORY | MULTIBOOT_INFO_CMDLINE |
-		     MULTIBOOT_INFO_MODS | MULTIBOOT_INFO_MEM_MAP |
-		     MULTIBOOT_INFO_BOOT_LOADER_NAME;
+	memcpy(page + (MB_LOADER_NAME_AT - MB_INFO_AT), MB_LOADER_NAME, sizeof(MB_LOADER_NAME));
+	memcpy(page + (MB_MOD_STRING_AT - MB_INFO_AT), MB_MOD_STRING, sizeof(MB_MOD_STRING));
+	info.flags = MULTIBOOT_INFO_MEMORY | MULTIBOOT_INFO_CMDLINE | MULTIBOOT_INFO_MODS |
+		     MULTIBOOT_INFO_MEM_MAP | MULTIBOOT_INFO_BOOT_LOADER_NAME;
 	info.mem_lower = (uint32_t)(MIN(low_end, LAYOUT_LOW_RAM_END) >> 10);
-	info.mem_upper = low_end > LAYOUT_HIGH_START ?
-		(uint32_t)((low_end - LAYOUT_HIGH_START) >> 10) : 0;
+	info.mem_upper =
+		low_end > LAYOUT_HIGH_START ? (uint32_t)((low_end - LAYOUT_HIGH_START) >> 10) : 0;
 	info.cmdline = (uint32_t)LAYOUT_CMDLINE;
 	info.mods_addr = (uint32_t)MB_MODS_AT;
 	info.mmap_addr = (uint32_t)MB_MMAP_AT;
@@ -213,9 +202,8 @@ static void mb_write_info(const struct boot_args *a, uint8_t *page,
 	memcpy(page, &info, sizeof(info));
 }
 
-int multiboot_load(const struct boot_args *a, long hdr_off,
-		   const struct elf_image *img, struct boot_cpu *cpu,
-		   char *err, size_t errlen)
+int multiboot_load(const struct boot_args *a, long hdr_off, const struct elf_image *img,
+		   struct boot_cpu *cpu, char *err, size_t errlen)
 {
 	struct multiboot_header h;
 	uint64_t lo, hi, entry, initrd_at = 0;
@@ -231,11 +219,9 @@ int multiboot_load(const struct boot_args *a, long hdr_off,
 		return -EFAULT;
 	}
 	if (h.flags & MULTIBOOT_AOUT_KLUDGE) {
-		r = mb_load_kludge(a, hdr_off, &h, &lo, &hi, &entry, err,
-				   errlen);
+		r = mb_load_kludge(a, hdr_off, &h, &lo, &hi, &entry, err, errlen);
 	} else if (img) {
-		r = elf_load(img, a->mem, LAYOUT_MMIO_HOLE_END, &lo, &hi, err,
-			     errlen);
+		r = elf_load(img, a->mem, LAYOUT_MMIO_HOLE_END, &lo, &hi, err, errlen);
 		entry = mb_elf_entry(img);
 	} else {
 		boot_err(err, errlen,
@@ -250,14 +236,12 @@ int multiboot_load(const struct boot_args *a, long hdr_off,
 			 (unsigned long long)entry);
 		return -EINVAL;
 	}
-	r = boot_write_cmdline(a, LAYOUT_CMDLINE,
-			       a->kernel_path ? a->kernel_path : "kernel",
+	r = boot_write_cmdline(a, LAYOUT_CMDLINE, a->kernel_path ? a->kernel_path : "kernel",
 			       LAYOUT_CMDLINE_MAX - 1, NULL, err, errlen);
 	if (r)
 		return r;
 	if (boot_has_initrd(a)) {
-		r = boot_place_initrd(a, LAYOUT_MMIO_HOLE_START, lo, hi,
-				      &initrd_at, err, errlen);
+		r = boot_place_initrd(a, LAYOUT_MMIO_HOLE_START, lo, hi, &initrd_at, err, errlen);
 		if (r)
 			return r;
 	}

@@ -9,15 +9,15 @@
 
 #include "vmm/types.h"
 
-#define MULTIBOOT_HEADER_MAGIC 0x1BADB002u
+#define MULTIBOOT_HEADER_MAGIC	   0x1BADB002u
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2BADB002u
-#define MULTIBOOT_SEARCH 8192 /* the header lies in the first 8 KiB */
+#define MULTIBOOT_SEARCH	   8192 /* the header lies in the first 8 KiB */
 
 /* Header flags: bits 0-15 are requirements, 16-31 optional features. */
-#define MULTIBOOT_PAGE_ALIGN BIT(0)  /* modules page aligned */
-#define MULTIBOOT_MEMORY_INFO BIT(1) /* mem_* and mmap_* fields */
-#define MULTIBOOT_VIDEO_MODE BIT(2)  /* video mode table */
-#define MULTIBOOT_AOUT_KLUDGE BIT(16) /* address fields are valid */
+#define MULTIBOOT_PAGE_ALIGN	BIT(0)	/* modules page aligned */
+#define MULTIBOOT_MEMORY_INFO	BIT(1)	/* mem_* and mmap_* fields */
+#define MULTIBOOT_VIDEO_MODE	BIT(2)	/* video mode table */
+#define MULTIBOOT_AOUT_KLUDGE	BIT(16) /* address fields are valid */
 #define MULTIBOOT_REQUIRED_MASK 0xffffu
 
 struct multiboot_header {
@@ -28,10 +28,10 @@ struct multiboot_header {
 };
 
 /* Info flags. */
-#define MULTIBOOT_INFO_MEMORY BIT(0)
-#define MULTIBOOT_INFO_CMDLINE BIT(2)
-#define MULTIBOOT_INFO_MODS BIT(3)
-#define MULTIBOOT_INFO_MEM_MAP BIT(6)
+#define MULTIBOOT_INFO_MEMORY		BIT(0)
+#define MULTIBOOT_INFO_CMDLINE		BIT(2)
+#define MULTIBOOT_INFO_MODS		BIT(3)
+#define MULTIBOOT_INFO_MEM_MAP		BIT(6)
 #define MULTIBOOT_INFO_BOOT_LOADER_NAME BIT(9)
 
 struct multiboot_info {
@@ -47,8 +47,7 @@ struct multiboot_info {
 	uint32_t boot_loader_name;
 	uint32_t apm_table;
 	uint32_t vbe_control_info, vbe_mode_info;
-	uint16_t vbe_mode, vbe_interface_seg, vbe_interface_off,
-		vbe_interface_len;
+	uint16_t vbe_mode, vbe_interface_seg, vbe_interface_off, vbe_interface_len;
 	uint64_t framebuffer_addr;
 	uint32_t framebuffer_pitch, framebuffer_width, framebuffer_height;
 	uint8_t framebuffer_bpp, framebuffer_type, color_info[6];
@@ -62,7 +61,7 @@ struct multiboot_mmap_entry {
 
 struct multiboot_mod {
 	uint32_t mod_start, mod_end; /* [start, end) */
-	uint32_t string;             /* NUL-terminated, GPA */
+	uint32_t string;	     /* NUL-terminated, GPA */
 	uint32_t reserved;
 };
 

@@ -12,20 +12,19 @@
 #include "vmm/layout.h"
 
 /* Offsets inside the start_info page. */
-#define PVH_MEMMAP_OFF ALIGN_UP(sizeof(struct hvm_start_info), 8)
-#define PVH_MODLIST_OFF                                                   \
-	(PVH_MEMMAP_OFF + MEM_MAP_MAX * sizeof(struct hvm_memmap_table_entry))
-#define PVH_PAGE_END (PVH_MODLIST_OFF + sizeof(struct hvm_modlist_entry))
+#define PVH_MEMMAP_OFF	ALIGN_UP(sizeof(struct hvm_start_info), 8)
+#define PVH_MODLIST_OFF (PVH_MEMMAP_OFF + MEM_MAP_MAX * sizeof(struct hvm_memmap_table_entry))
+#define PVH_PAGE_END	(PVH_MODLIST_OFF + sizeof(struct hvm_modlist_entry))
 
 _Static_assert(PVH_PAGE_END <= BOOT_PAGE_SIZE, "PVH boot info fits a page");
 _Static_assert(LAYOUT_START_INFO + BOOT_PAGE_SIZE <= LAYOUT_ZERO_PAGE,
 	       "PVH page does not overlap the zero page");
 
-int pvh_load(const struct boot_args *a, const struct elf_image *img,
-	     uint64_t entry, struct boot_cpu *cpu, char *err, size_t errlen)
+int pvh_load(const struct boot_args *a, const struct elf_image *img, uint64_t entry,
+	     struct boot_cpu *cpu, char *err, size_t errlen)
 {
 	struct mem_map_entry map[MEM_MAP_MAX];
-	struct hvm_start_info si = { 0 };
+	struct hvm_start_info si = {0};
 	uint64_t lo, hi, initrd_at = 0;
 	uint8_t *page;
 	unsigned n;
@@ -40,13 +39,11 @@ int pvh_load(const struct boot_args *a, const struct elf_image *img,
 	r = elf_load(img, a->mem, LAYOUT_MMIO_HOLE_END, &lo, &hi, err, errlen);
 	if (r)
 		return r;
-	r = boot_write_cmdline(a, LAYOUT_CMDLINE, NULL, LAYOUT_CMDLINE_MAX - 1,
-			       NULL, err, errlen);
+	r = boot_write_cmdline(a, LAYOUT_CMDLINE, NULL, LAYOUT_CMDLINE_MAX - 1, NULL, err, errlen);
 	if (r)
 		return r;
 	if (boot_has_initrd(a)) {
-		r = boot_place_initrd(a, LAYOUT_MMIO_HOLE_START, lo, hi,
-				      &initrd_at, err, errlen);
+		r = boot_place_initrd(a, LAYOUT_MMIO_HOLE_START, lo, hi, &initrd_at, err, errlen);
 		if (r)
 			return r;
 	}

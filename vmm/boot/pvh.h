@@ -8,23 +8,23 @@
 
 #include <stdint.h>
 
-#define HVM_START_MAGIC 0x336ec578u
+#define HVM_START_MAGIC	  0x336ec578u
 #define HVM_START_VERSION 1u
 
-#define HVM_MEMMAP_TYPE_RAM 1u
+#define HVM_MEMMAP_TYPE_RAM	 1u
 #define HVM_MEMMAP_TYPE_RESERVED 2u
 
 struct hvm_start_info {
-	uint32_t magic;          /* HVM_START_MAGIC */
-	uint32_t version;        /* 1: memmap fields are valid */
-	uint32_t flags;          /* SIF_xxx; 0 */
-	uint32_t nr_modules;     /* entries at modlist_paddr */
-	uint64_t modlist_paddr;  /* struct hvm_modlist_entry[] */
-	uint64_t cmdline_paddr;  /* NUL-terminated, or 0 */
-	uint64_t rsdp_paddr;     /* ACPI RSDP, or 0 */
-	uint64_t memmap_paddr;   /* struct hvm_memmap_table_entry[] */
+	uint32_t magic;		/* HVM_START_MAGIC */
+	uint32_t version;	/* 1: memmap fields are valid */
+	uint32_t flags;		/* SIF_xxx; 0 */
+	uint32_t nr_modules;	/* entries at modlist_paddr */
+	uint64_t modlist_paddr; /* struct hvm_modlist_entry[] */
+	uint64_t cmdline_paddr; /* NUL-terminated, or 0 */
+	uint64_t rsdp_paddr;	/* ACPI RSDP, or 0 */
+	uint64_t memmap_paddr;	/* struct hvm_memmap_table_entry[] */
 	uint32_t memmap_entries;
-	uint32_t reserved;       /* must be zero */
+	uint32_t reserved; /* must be zero */
 };
 
 struct hvm_modlist_entry {
