@@ -9,8 +9,19 @@ CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes \
            -I. -MMD -MP -pthread $(EXTRA_CFLAGS)
 LDLIBS  := -lseccomp -lcap-ng -pthread
 
-DEB_PKGS := libseccomp-dev libcap-ng-dev libcmocka-dev qemu-system-x86 \
-            busybox-static cpio xz-utils kmod zstd e2fsprogs gcc make time acpica-tools
+# Debian packages, each with the reason. `make deps` installs the missing ones;
+# `make run` needs only the first list.
+#   build:  gcc, make, libc6-dev (the compiler, libc headers, binutils for the
+#           guest tests), libseccomp-dev and libcap-ng-dev (the security
+#           baseline, linked statically), linux-libc-dev (UAPI headers)
+#   tests:  libcmocka-dev (unit tests), clang-format (make format-check),
+#           qemu-system-x86 (side-by-side checks, the nested harness),
+#           busybox-static cpio xz-utils kmod zstd (the nested initramfs),
+#           e2fsprogs (ext4 images), acpica-tools (iasl checks the ACPI tables),
+#           time (peak RSS in make bench), file (tests/nested/build.sh)
+BUILD_PKGS := gcc make libc6-dev linux-libc-dev libseccomp-dev libcap-ng-dev
+TEST_PKGS  := libcmocka-dev clang-format qemu-system-x86 busybox-static cpio xz-utils kmod \
+              zstd e2fsprogs acpica-tools time file
 
 VMM_LIB_SRCS := $(filter-out vmm/main.c,$(sort $(wildcard vmm/*.c vmm/*/*.c \
                 devices/*.c devices/*/*.c iommu/*.c seccomp/*.c)))
@@ -18,7 +29,7 @@ VMM_LIB_OBJS := $(VMM_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS    := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
-.PHONY: all deps test unit run bench clean format nested guest-tests check-kvm
+.PHONY: all deps deps-build test unit run bench clean format format-check nested guest-tests
 all: # the first target; its prerequisites follow the includes below
 
 $(BUILD)/obj/%.o: %.c
@@ -39,39 +50,95 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libvmm.a
 
 include guest-tests/guest-tests.mk
 include tests/cli/tiny.mk
+include tests/seccomp/seccomp.mk
 
-all: $(BUILD)/vmm guest-tests $(UNIT_BINS) $(TINY_ELFS)
+all: $(BUILD)/vmm guest-tests $(UNIT_BINS) $(TINY_ELFS) $(SECCOMP_TEST_VMM)
 
-# Install the Debian packages the build and the tests need (only missing ones).
-deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+# Install the missing Debian packages of a list (as root, or through sudo).
+define install_pkgs
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing$$missing"; \
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+deps:
+	$(call install_pkgs,$(BUILD_PKGS) $(TEST_PKGS))
+
+deps-build:
+	$(call install_pkgs,$(BUILD_PKGS))
 
 unit: $(UNIT_BINS)
 	@RESULTS=$${RESULTS:-/dev/null} tests/unit/run.sh $(UNIT_BINS)
 
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all asan
 	@tests/run-all.sh
 
-run: $(BUILD)/vmm guest-tests
+run: deps-build
+	@$(MAKE) --no-print-directory $(BUILD)/vmm $(BUILD)/guest-tests/demo.elf
 	$(BUILD)/vmm --kernel $(BUILD)/guest-tests/demo.elf --cmdline "hello from make run"
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all asan
 	@bench/run.sh
 
 nested: $(BUILD)/vmm
 	@tests/nested/run.sh
 
+# ---- sanitizer builds ------------------------------------------------------
+# `make asan` builds the library, the vmm and the unit tests again with
+# AddressSanitizer and UndefinedBehaviorSanitizer, in $(ASAN) with their own
+# objects and libvmm.a; build/vmm and its objects are not touched. The vmm is
+# linked dynamically: gcc's sanitizer runtimes exist only as shared libraries.
+# -fno-sanitize-recover=all makes every UBSan report fatal, as ASan's are;
+# tests/sanitize/run.sh (`make sanitize`) sets the runtime options and runs
+# the unit tests and the guest tests (under $(ASAN)/vmm) with them.
+ASAN           := $(BUILD)/asan
+SAN_FLAGS      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_CFLAGS    := $(CFLAGS) $(SAN_FLAGS)
+ASAN_LIB_OBJS  := $(VMM_LIB_SRCS:%.c=$(ASAN)/obj/%.o)
+ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(ASAN)/tests/unit/%)
+
+.PHONY: asan sanitize
+# The guest tests themselves are not sanitized (freestanding); the guest tier
+# boots the usual images under $(ASAN)/vmm.
+asan: $(ASAN)/vmm $(ASAN_UNIT_BINS) guest-tests
+
+sanitize: asan
+	@RESULTS=$${RESULTS:-/dev/null} BUILD=$(abspath $(BUILD)) tests/sanitize/run.sh
+
+$(ASAN)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) -c -o $@ $<
+
+$(ASAN)/libvmm.a: $(ASAN_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(ASAN)/vmm: $(ASAN)/obj/vmm/main.o $(ASAN)/libvmm.a
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+$(ASAN)/tests/unit/%: tests/unit/%.c $(ASAN)/libvmm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) -o $@ $< $(ASAN)/libvmm.a -lcmocka $(LDLIBS)
+# ---- end of sanitizer builds -----------------------------------------------
+
+FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	clang-format -i $(FORMAT_SRCS)
+
+# Fails, naming the files, when any source differs from .clang-format.
+format-check:
+	@bad=$$(for f in $(FORMAT_SRCS); do \
+	  clang-format --dry-run --Werror "$$f" >/dev/null 2>&1 || echo "$$f"; done); \
+	if [ -n "$$bad" ]; then echo "format-check: not formatted:"; echo "$$bad" | sed 's/^/  /'; exit 1; fi; \
+	echo "format-check: $(words $(FORMAT_SRCS)) files formatted"
 
 clean:
 	rm -rf $(BUILD)

@@ -21,6 +21,8 @@
 #                 the phases per boot: each figure is the median of the
 #                 RUNS x ROUNDS samples; BLK_MIB=256 image size;
 #   BLK_KEEP=1    keep the time-stamped logs (their folder is printed)
+BENCH=blk
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 export LC_ALL=C # a '.' in $EPOCHREALTIME
 G=$BUILD/guest-tests/bench_blk.elf
@@ -36,24 +38,9 @@ if [ ! -x "$VMM" ] || [ ! -r "$G" ]; then
 	echo "# bench/blk: build/vmm or $G missing (run make)"; exit 1
 fi
 
-mkdir -p "$BUILD/bench"
-if [ "$(stat -c %s "$IMG" 2>/dev/null)" != $((MIB << 20)) ]; then
-	if ! head -c $((MIB << 20)) /dev/urandom >"$IMG.tmp" || ! mv "$IMG.tmp" "$IMG"; then
-		echo "# bench/blk: cannot write $IMG"; exit 1
-	fi
-fi
-cat "$IMG" >/dev/null # warm the page cache
-# CRC-32 of the first 128 KiB (from the gzip trailer): the guest checks it.
-sum0=$(head -c $((128 << 10)) "$IMG" | gzip -c | tail -c8 | od -An -tx4 -N4 | tr -d ' \n')
-CMDLINE="$ARGS sum0=0x$sum0"
-
-WORK=$(mktemp -d /tmp/bench-blk.XXXXXX)
-[ -n "${BLK_KEEP:-}" ] && echo "# bench/blk: logs in $WORK"
-trap '[ -n "${BLK_KEEP:-}" ] || rm -rf "$WORK"' EXIT
-
-# Prefix each line with the host time of its arrival (seconds, microsecond
-# resolution; no fork per line).
-stamp() { while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done; }
+bench_image "$IMG" "$MIB"
+CMDLINE="$ARGS sum0=0x$IMG_SUM0"
+bench_logs "${BLK_KEEP:-}"
 
 run_vmm() {
 	timeout -k 5 60 "$VMM" --kernel "$G" --memory 128M --disk "path=$IMG" \
@@ -62,25 +49,11 @@ run_vmm() {
 }
 # shellcheck disable=SC2054 # the commas belong to -drive/-device
 run_qemu() {
-	timeout -k 5 60 "$QEMU" -M q35 -bios qboot.rom -accel kvm -cpu max,-arch-capabilities \
-		-nodefaults -nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 \
-		-serial stdio -m 128M -kernel "$G" -append "$CMDLINE" \
+	timeout -k 5 60 "$QEMU" "${QEMU_Q35[@]}" -m 128M -kernel "$G" -append "$CMDLINE" \
 		-drive "file=$IMG,if=none,id=d0,format=raw,cache=writeback,aio=threads" \
 		-device virtio-blk-pci,drive=d0,disable-legacy=on </dev/null 2>"$1.err" |
 		stamp >"$1"
 	return "${PIPESTATUS[0]}"
-}
-
-# A run counts when the guest passed (status 1), printed both marks and
-# every phase, and no check failed.
-check_run() { # BACKEND LOG STATUS
-	if [ "$3" = 1 ] && ! grep -q ' not ok' "$2" && [ "$(grep -c ' BENCHDATA ' "$2")" = $((2 + 3 * ROUNDS)) ]; then
-		return 0
-	fi
-	echo "# bench/blk: $1 run failed (status $3); last lines:"
-	tail -n 8 "$2" | cut -d' ' -f2- | sed 's/^/#   /'
-	tail -n 3 "$2.err" | sed 's/^/#   /'
-	return 1
 }
 
 # Other VMs on this host come and go (other users' tests, host steal time):
@@ -88,23 +61,14 @@ check_run() { # BACKEND LOG STATUS
 # spells fall on both sides.
 one() { # BACKEND I
 	"run_$1" "$WORK/$1.$2"
-	check_run "$1" "$WORK/$1.$2" $? || exit 1
+	bench_check "$1" "$WORK/$1.$2" $? $((2 + 3 * ROUNDS)) || exit 1 # marks, 3 phases a round
 }
 for i in $(seq "$RUNS"); do
 	if [ $((i % 2)) = 1 ]; then one vmm "$i"; one qemu "$i"; else one qemu "$i"; one vmm "$i"; fi
 done
 
-# TSC rate of one run from its marks, in Hz.
-tsc_hz() {
-	awk '$3 ~ /^mark[01]$/ { sub("tsc=", "", $4); t[$3] = $1; c[$3] = $4 + 0 }
-	     END { if (t["mark1"] > t["mark0"]) printf "%.0f\n", (c["mark1"] - c["mark0"]) / (t["mark1"] - t["mark0"]) }' "$1"
-}
-logs() { for f in "$WORK/$1".*; do case $f in *.err) ;; *) echo "$f" ;; esac; done; }
-rates=$(for f in $(logs vmm) $(logs qemu); do tsc_hz "$f"; done)
-hz=$(median <<<"$rates")
-spread=$(sort -g <<<"$rates" | awk 'NR == 1 { lo = $1 } { hi = $1 }
-	END { printf "%.1f-%.1f", lo / 1e6, hi / 1e6 }')
-echo "# bench/blk: TSC $(awk -v h="$hz" 'BEGIN { printf "%.1f", h / 1e6 }') MHz (median of the runs' marks against the host clock; range $spread MHz)"
+bench_tsc
+echo "# bench/blk: $TSC_NOTE"
 
 # figure JOB UNIT LOG: the figure of each round of one run (iops, or 10^6
 # bytes/s), one a line.
@@ -117,16 +81,6 @@ figure() {
 }
 samples() { # BACKEND JOB UNIT
 	for f in $(logs "$1"); do figure "$2" "$3" "$f"; done
-}
-# Quartiles of the numbers on stdin (nearest rank), as "p25-p75".
-iqr() { sort -g | awk '{ a[NR] = $1 } END { printf "%s-%s", a[int((NR + 3) / 4)], a[int((3 * NR + 3) / 4)] }'; }
-
-# Throughput: higher is better, so ratio = vmm / qemu > 1 means vmm is better
-# (the other way round from bench_report's times).
-report_rate() { # NAME UNIT VMM QEMU
-	awk -v n="$1" -v u="$2" -v a="$3" -v b="$4" 'BEGIN {
-		printf "BENCH %-28s vmm=%-10s qemu=%-10s ratio=%.3f  (%s; ratio > 1: vmm is better)\n",
-			n, a, b, (b > 0 ? a / b : 0), u }'
 }
 for spec in "randread_4k_qd1 iops blk_randread_4k_qd1_iops" \
 	"randread_4k_qd32 iops blk_randread_4k_qd32_iops" \

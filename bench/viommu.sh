@@ -37,6 +37,8 @@
 #                      of RUNS x ROUNDS samples)
 #   VIOMMU_BLK_REQS=8000  qd32 reads per round; VIOMMU_MIB=64 image size
 #   VIOMMU_KEEP=1      keep the time-stamped logs (their folder is printed)
+BENCH=viommu
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 export LC_ALL=C # a '.' in $EPOCHREALTIME
 GM=$BUILD/guest-tests/viommu_bench.elf
@@ -55,26 +57,11 @@ if [ ! -x "$VMM" ] || [ ! -r "$GM" ] || [ ! -r "$GB" ]; then
 	echo "# bench/viommu: build/vmm, $GM or $GB missing (run make)"; exit 1
 fi
 
-mkdir -p "$BUILD/bench"
-if [ "$(stat -c %s "$IMG" 2>/dev/null)" != $((MIB << 20)) ]; then
-	if ! head -c $((MIB << 20)) /dev/urandom >"$IMG.tmp" || ! mv "$IMG.tmp" "$IMG"; then
-		echo "# bench/viommu: cannot write $IMG"; exit 1
-	fi
-fi
-cat "$IMG" >/dev/null # warm the page cache
-# CRC-32 of the first 128 KiB (from the gzip trailer): bench_blk checks it,
-# through the IOMMU window with iommu=1.
-sum0=$(head -c $((128 << 10)) "$IMG" | gzip -c | tail -c8 | od -An -tx4 -N4 | tr -d ' \n')
-BLK_ARGS="qd1_reqs=0 qd32_reqs=$BLK_REQS seq_bytes=0 warm_reqs=256 rounds=$ROUNDS sum0=0x$sum0"
+# bench_blk checks IMG_SUM0 through the IOMMU window with iommu=1.
+bench_image "$IMG" "$MIB"
+BLK_ARGS="qd1_reqs=0 qd32_reqs=$BLK_REQS seq_bytes=0 warm_reqs=256 rounds=$ROUNDS sum0=0x$IMG_SUM0"
 MAP_ARGS="reqs=$REQS batch=$BATCH runs=$ROUNDS"
-
-WORK=$(mktemp -d /tmp/bench-viommu.XXXXXX)
-[ -n "${VIOMMU_KEEP:-}" ] && echo "# bench/viommu: logs in $WORK"
-trap '[ -n "${VIOMMU_KEEP:-}" ] || rm -rf "$WORK"' EXIT
-
-# Prefix each line with the host time of its arrival (seconds, microsecond
-# resolution; no fork per line).
-stamp() { while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done; }
+bench_logs "${VIOMMU_KEEP:-}"
 
 # Kinds of boot: map (viommu_bench), off (bench_blk, no IOMMU), on
 # (bench_blk iommu=1).
@@ -100,32 +87,20 @@ run_qemu() { # KIND LOG
 	local -a dev=(-device virtio-blk-pci,drive=d0,disable-legacy=on)
 	[ "$1" != off ] && dev=(-device virtio-iommu-pci
 		-device virtio-blk-pci,drive=d0,disable-legacy=on,iommu_platform=on)
-	timeout -k 5 60 "$QEMU" -M q35 -bios qboot.rom -accel kvm -cpu max,-arch-capabilities \
-		-nodefaults -nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 \
-		-serial stdio -m 128M -kernel "$(kind_elf "$1")" -append "$(kind_cmdline "$1")" \
+	timeout -k 5 60 "$QEMU" "${QEMU_Q35[@]}" -m 128M -kernel "$(kind_elf "$1")" \
+		-append "$(kind_cmdline "$1")" \
 		-drive "file=$IMG,if=none,id=d0,format=raw,cache=writeback,aio=threads" \
 		"${dev[@]}" </dev/null 2>"$2.err" | stamp >"$2"
 	return "${PIPESTATUS[0]}"
 }
 
-# A run counts when the guest passed (status 1, a summary with 0 failed),
-# printed both marks and every sample, and no check failed.
-check_run() { # BACKEND KIND LOG STATUS
-	local want=$((2 + ROUNDS))
-	[ "$2" = map ] && want=$((2 + 2 * ROUNDS))
-	if [ "$4" = 1 ] && ! grep -q ' not ok' "$3" && grep -q ' # SUMMARY: .* 0 failed' "$3" &&
-		[ "$(grep -c ' BENCHDATA ' "$3")" = "$want" ]; then
-		return 0
-	fi
-	echo "# bench/viommu: $1 $2 run failed (status $4); last lines:"
-	tail -n 8 "$3" | cut -d' ' -f2- | sed 's/^/#   /'
-	tail -n 3 "$3.err" | sed 's/^/#   /'
-	return 1
-}
-
+# BENCHDATA lines of a run: both marks, and per round one sample (two for
+# map: single and batched).
 one() { # BACKEND KIND I
+	local marks=$((2 + ROUNDS))
+	[ "$2" = map ] && marks=$((2 + 2 * ROUNDS))
 	"run_$1" "$2" "$WORK/$1.$2.$3"
-	check_run "$1" "$2" "$WORK/$1.$2.$3" $? || exit 1
+	bench_check "$1 $2" "$WORK/$1.$2.$3" $? "$marks" || exit 1
 }
 t0=$SECONDS
 for i in $(seq "$RUNS"); do
@@ -136,17 +111,8 @@ for i in $(seq "$RUNS"); do
 	fi
 done
 
-# TSC rate of one run from its marks, in Hz.
-tsc_hz() {
-	awk '$3 ~ /^mark[01]$/ { sub("tsc=", "", $4); t[$3] = $1; c[$3] = $4 + 0 }
-	     END { if (t["mark1"] > t["mark0"]) printf "%.0f\n", (c["mark1"] - c["mark0"]) / (t["mark1"] - t["mark0"]) }' "$1"
-}
-logs() { for f in "$WORK/$1".*; do case $f in *.err) ;; *) echo "$f" ;; esac; done; }
-rates=$(for f in $(logs vmm) $(logs qemu); do tsc_hz "$f"; done)
-hz=$(median <<<"$rates")
-spread=$(sort -g <<<"$rates" | awk 'NR == 1 { lo = $1 } { hi = $1 }
-	END { printf "%.1f-%.1f", lo / 1e6, hi / 1e6 }')
-echo "# bench/viommu: $RUNS x 3 boots per backend in $((SECONDS - t0)) s; TSC $(awk -v h="$hz" 'BEGIN { printf "%.1f", h / 1e6 }') MHz (median of the runs' marks against the host clock; range $spread MHz)"
+bench_tsc
+echo "# bench/viommu: $RUNS x 3 boots per backend in $((SECONDS - t0)) s; $TSC_NOTE"
 
 # Per-second rate of every sample of one BENCHDATA name in one log.
 rate() { # NAME LOG
@@ -157,16 +123,6 @@ rate() { # NAME LOG
 }
 samples() { # BACKEND KIND NAME
 	for f in $(logs "$1.$2"); do rate "$3" "$f"; done
-}
-# Quartiles of the numbers on stdin (nearest rank), as "p25-p75".
-iqr() { sort -g | awk '{ a[NR] = $1 } END { printf "%s-%s", a[int((NR + 3) / 4)], a[int((3 * NR + 3) / 4)] }'; }
-
-# Rates: higher is better, so ratio = vmm / qemu > 1 means vmm is better
-# (the other way round from bench_report's times).
-report_rate() { # NAME UNIT VMM QEMU
-	awk -v n="$1" -v u="$2" -v a="$3" -v b="$4" 'BEGIN {
-		printf "BENCH %-28s vmm=%-10s qemu=%-10s ratio=%.3f  (%s; ratio > 1: vmm is better)\n",
-			n, a, b, (b > 0 ? a / b : 0), u }'
 }
 declare -A med
 for spec in "map viommu_map_unmap_single viommu_map_unmap_single_per_s" \

@@ -19,6 +19,12 @@
 #define UART_OUT_TIMEOUT_MS 100
 #define UART_OUT_MAX_TRIES  16
 
+/* What the model implements of the registers <linux/serial_reg.h> names. */
+#define UART_NR_REGS	 8
+#define UART_IER_MASK	 (UART_IER_RDI | UART_IER_THRI | UART_IER_RLSI | UART_IER_MSI)
+#define UART_MCR_MASK	 (UART_MCR_DTR | UART_MCR_RTS | UART_MCR_OUT1 | UART_MCR_OUT2 | UART_MCR_LOOP)
+#define UART_IIR_FIFO_ON 0xc0 /* IIR bits 7:6 with FIFOs on (not in the 6.1 UAPI) */
+
 struct uart {
 	pthread_mutex_t lock;
 	struct irq_line irq;
@@ -39,7 +45,7 @@ static const uint8_t uart_trigger_levels[4] = {1, 4, 8, 14};
 
 static bool uart_fifo_on(const struct uart *u)
 {
-	return u->fcr & UART_FCR_ENABLE;
+	return u->fcr & UART_FCR_ENABLE_FIFO;
 }
 
 static unsigned uart_rx_capacity(const struct uart *u)
@@ -93,9 +99,9 @@ static uint8_t uart_iir_pending(const struct uart *u)
 		return UART_IIR_RLSI;
 	if ((u->ier & UART_IER_RDI) && u->rx_count) {
 		if (!uart_fifo_on(u) ||
-		    u->rx_count >= uart_trigger_levels[u->fcr >> UART_FCR_TRIG_SHIFT])
+		    u->rx_count >= uart_trigger_levels[UART_FCR_R_TRIG_BITS(u->fcr)])
 			return UART_IIR_RDI;
-		return UART_IIR_CTI;
+		return UART_IIR_RX_TIMEOUT; /* the 16550 character timeout */
 	}
 	if ((u->ier & UART_IER_THRI) && u->thr_ipending)
 		return UART_IIR_THRI;
@@ -210,17 +216,17 @@ static void uart_write_ier(struct uart *u, uint8_t val)
 
 static void uart_write_fcr(struct uart *u, uint8_t val)
 {
-	if (!(val & UART_FCR_ENABLE)) {
+	if (!(val & UART_FCR_ENABLE_FIFO)) {
 		/* Leaving FIFO mode clears the FIFOs; other bits need FCR0. */
 		if (uart_fifo_on(u))
 			u->rx_head = u->rx_count = 0;
 		u->fcr = 0;
 		return;
 	}
-	if (!uart_fifo_on(u) || (val & UART_FCR_CLEAR_RX))
+	if (!uart_fifo_on(u) || (val & UART_FCR_CLEAR_RCVR))
 		u->rx_head = u->rx_count = 0;
-	/* The TX FIFO is always empty: CLEAR_TX has nothing to do. */
-	u->fcr = val & ~(UART_FCR_CLEAR_RX | UART_FCR_CLEAR_TX);
+	/* The TX FIFO is always empty: CLEAR_XMIT has nothing to do. */
+	u->fcr = val & ~(UART_FCR_CLEAR_RCVR | UART_FCR_CLEAR_XMIT);
 }
 
 static uint8_t uart_read_locked(struct uart *u, unsigned off)
@@ -228,7 +234,7 @@ static uint8_t uart_read_locked(struct uart *u, unsigned off)
 	uint8_t v, id;
 
 	switch (off) {
-	case UART_RBR:
+	case UART_RX:
 		if (u->lcr & UART_LCR_DLAB)
 			return u->dll;
 		if (!u->rx_count)
@@ -259,7 +265,7 @@ static uint8_t uart_read_locked(struct uart *u, unsigned off)
 static void uart_write_locked(struct uart *u, unsigned off, uint8_t val)
 {
 	switch (off) {
-	case UART_THR:
+	case UART_TX:
 		if (u->lcr & UART_LCR_DLAB)
 			u->dll = val;
 		else

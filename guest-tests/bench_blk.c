@@ -39,6 +39,7 @@
  * device translates every access, the guest sends no further requests.
  * A device that bypassed the IOMMU would miss RAM and fail the checks. */
 #include "guest.h"
+#include "viommu_dma.h"
 #include "viommu_test.h"
 #include "virtio_blk.h"
 

@@ -27,6 +27,7 @@
  *    QEMU 7.2's virtio-blk processes a notified queue whatever the status
  *    (its virtio-rng checks DRIVER_OK): QEMU departs from 2.1.2. */
 #include "guest.h"
+#include "known.h"
 #include "virtio_blk.h"
 
 #define WANT	     BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC)
@@ -61,8 +62,6 @@ static struct req_mem *rm;
 static uint8_t *data;
 static struct vring_desc *tables;
 static iova_t tables_iova;
-static char known[256];
-static char backend[32] = "this backend";
 
 struct hcase {
 	const char *id;
@@ -74,21 +73,6 @@ struct hcase {
 
 #define R_DEVERR "virtio 1.2 2.1.2 and 2.7.5.2: a device-level error"
 #define R_UR	 "PCIe 2.3.1 / VT-d: a read no one claims is an Unsupported Request"
-
-static bool is_known(const char *id)
-{
-	size_t n = strlen(id);
-
-	for (const char *p = known; *p;) {
-		const char *e = strchr(p, ',');
-		size_t l = e ? (size_t)(e - p) : strlen(p);
-
-		if (l == n && !strncmp(p, id, n))
-			return true;
-		p += l + (e ? 1 : 0);
-	}
-	return false;
-}
 
 static uint64_t phys(const void *p)
 {
@@ -132,58 +116,56 @@ static void hdr(uint32_t type, uint64_t sector)
 	rm->status = VBLK_NO_STATUS;
 }
 
+/* Publish the chain t[0..n) on d's queue 0 (next: an entry of t, see
+ * virtq_raw_chain), kick, and wait for the reaction. */
+static enum outcome chain(struct virtio_pci *d, bool blk_status, const struct vring_desc *t,
+			  unsigned n)
+{
+	uint16_t head;
+	uint32_t used;
+
+	if (virtq_raw_chain(&d->vq[0], t, n, &head))
+		return O_FAIL;
+	virtq_kick(&d->vq[0]);
+	return react(d, blk_status, &used);
+}
+
 /* A three-descriptor blk request with the data descriptor as given. */
 static enum outcome blk_with_data(struct virtio_pci *d, uint32_t type, uint64_t addr, uint32_t len)
 {
-	struct virtq *vq = &d->vq[0];
-	uint16_t i[3];
-	uint32_t used;
 	uint16_t wr = type == VIRTIO_BLK_T_IN ? VRING_DESC_F_WRITE : 0;
+	const struct vring_desc t[] = {
+		{phys(&rm->hdr), sizeof(rm->hdr), VRING_DESC_F_NEXT, 1},
+		{addr, len, VRING_DESC_F_NEXT | wr, 2},
+		{phys(&rm->status), 1, VRING_DESC_F_WRITE, 0},
+	};
 
 	hdr(type, 8);
-	if (virtq_take(vq, 3, i))
-		return O_FAIL;
-	virtq_raw_desc(vq, i[0], phys(&rm->hdr), sizeof(rm->hdr), VRING_DESC_F_NEXT, i[1]);
-	virtq_raw_desc(vq, i[1], addr, len, (uint16_t)(VRING_DESC_F_NEXT | wr), i[2]);
-	virtq_raw_desc(vq, i[2], phys(&rm->status), 1, VRING_DESC_F_WRITE, 0);
-	virtq_raw_publish(vq, i[0]);
-	virtq_kick(vq);
-	return react(d, true, &used);
+	return chain(d, true, t, ARRAY_SIZE(t));
 }
 
 /* ---- the cases ------------------------------------------------------------ */
 
 static enum outcome c_loop(struct virtio_pci *d)
 {
-	struct virtq *vq = &d->vq[0];
-	uint16_t i[3];
-	uint32_t used;
+	const struct vring_desc t[] = {
+		{phys(&rm->hdr), sizeof(rm->hdr), VRING_DESC_F_NEXT, 1},
+		{phys(data), 512, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2},
+		{phys(&rm->status), 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1}, /* back */
+	};
 
 	hdr(VIRTIO_BLK_T_IN, 0);
-	if (virtq_take(vq, 3, i))
-		return O_FAIL;
-	virtq_raw_desc(vq, i[0], phys(&rm->hdr), sizeof(rm->hdr), VRING_DESC_F_NEXT, i[1]);
-	virtq_raw_desc(vq, i[1], phys(data), 512, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, i[2]);
-	virtq_raw_desc(vq, i[2], phys(&rm->status), 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT,
-		       i[1]);
-	virtq_raw_publish(vq, i[0]);
-	virtq_kick(vq);
-	return react(d, true, &used);
+	return chain(d, true, t, ARRAY_SIZE(t));
 }
 
 static enum outcome c_loop_rng(struct virtio_pci *d)
 {
-	struct virtq *vq = &d->vq[0];
-	uint16_t i[2];
-	uint32_t used;
+	const struct vring_desc t[] = {
+		{phys(data), 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1},
+		{phys(data + 16), 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 0}, /* back */
+	};
 
-	if (virtq_take(vq, 2, i))
-		return O_FAIL;
-	virtq_raw_desc(vq, i[0], phys(data), 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, i[1]);
-	virtq_raw_desc(vq, i[1], phys(data + 16), 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, i[0]);
-	virtq_raw_publish(vq, i[0]);
-	virtq_kick(vq);
-	return react(d, false, &used);
+	return chain(d, false, t, ARRAY_SIZE(t));
 }
 
 static uint64_t ram_end(void)
@@ -213,16 +195,9 @@ static enum outcome c_len4g(struct virtio_pci *d)
  * of entropy, which takes half a minute, before it maps the buffer.) */
 static enum outcome c_past_ram_rng(struct virtio_pci *d)
 {
-	struct virtq *vq = &d->vq[0];
-	uint16_t i;
-	uint32_t used;
+	const struct vring_desc t = {ram_end() - 4096, DATA_BYTES, VRING_DESC_F_WRITE, 0};
 
-	if (virtq_take(vq, 1, &i))
-		return O_FAIL;
-	virtq_raw_desc(vq, i, ram_end() - 4096, DATA_BYTES, VRING_DESC_F_WRITE, 0);
-	virtq_raw_publish(vq, i);
-	virtq_kick(vq);
-	return react(d, false, &used);
+	return chain(d, false, &t, 1);
 }
 
 static enum outcome c_mmio_lapic(struct virtio_pci *d)
@@ -296,10 +271,8 @@ static enum outcome c_mmio_hole(struct virtio_pci *d)
 
 static enum outcome c_nested_indirect(struct virtio_pci *d)
 {
-	struct virtq *vq = &d->vq[0];
 	struct vring_desc *outer = tables, *inner = tables + 4;
-	uint16_t i;
-	uint32_t used;
+	const struct vring_desc t = {tables_iova, sizeof(*outer), VRING_DESC_F_INDIRECT, 0};
 
 	if (!(d->features & BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC)))
 		return O_FAIL;
@@ -309,29 +282,19 @@ static enum outcome c_nested_indirect(struct virtio_pci *d)
 	inner[2] = (struct vring_desc){phys(&rm->status), 1, VRING_DESC_F_WRITE, 0};
 	outer[0] = (struct vring_desc){tables_iova + 4 * sizeof(*outer), 3 * sizeof(*inner),
 				       VRING_DESC_F_INDIRECT, 0};
-	if (virtq_take(vq, 1, &i))
-		return O_FAIL;
-	virtq_raw_desc(vq, i, tables_iova, sizeof(*outer), VRING_DESC_F_INDIRECT, 0);
-	virtq_raw_publish(vq, i);
-	virtq_kick(vq);
-	return react(d, true, &used);
+	return chain(d, true, &t, 1);
 }
 
 static enum outcome c_zero_len(struct virtio_pci *d)
 {
-	struct virtq *vq = &d->vq[0];
-	uint16_t i[3];
-	uint32_t used;
+	const struct vring_desc t[] = {
+		{phys(&rm->hdr), 0, VRING_DESC_F_NEXT, 1},
+		{phys(data), 512, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2},
+		{phys(&rm->status), 1, VRING_DESC_F_WRITE, 0},
+	};
 
 	hdr(VIRTIO_BLK_T_IN, 0);
-	if (virtq_take(vq, 3, i))
-		return O_FAIL;
-	virtq_raw_desc(vq, i[0], phys(&rm->hdr), 0, VRING_DESC_F_NEXT, i[1]);
-	virtq_raw_desc(vq, i[1], phys(data), 512, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, i[2]);
-	virtq_raw_desc(vq, i[2], phys(&rm->status), 1, VRING_DESC_F_WRITE, 0);
-	virtq_raw_publish(vq, i[0]);
-	virtq_kick(vq);
-	return react(d, true, &used);
+	return chain(d, true, t, ARRAY_SIZE(t));
 }
 
 static enum outcome c_bad_head(struct virtio_pci *d)
@@ -346,18 +309,11 @@ static enum outcome c_bad_head(struct virtio_pci *d)
 
 static enum outcome c_bad_next(struct virtio_pci *d)
 {
-	struct virtq *vq = &d->vq[0];
-	uint16_t i;
-	uint32_t used;
+	const struct vring_desc t = {phys(&rm->hdr), sizeof(rm->hdr), VRING_DESC_F_NEXT,
+				     (uint16_t)(d->vq[0].size + 7)};
 
 	hdr(VIRTIO_BLK_T_IN, 0);
-	if (virtq_take(vq, 1, &i))
-		return O_FAIL;
-	virtq_raw_desc(vq, i, phys(&rm->hdr), sizeof(rm->hdr), VRING_DESC_F_NEXT,
-		       (uint16_t)(vq->size + 7));
-	virtq_raw_publish(vq, i);
-	virtq_kick(vq);
-	return react(d, true, &used);
+	return chain(d, true, &t, 1);
 }
 
 static enum outcome c_avail_jump(struct virtio_pci *d)
@@ -373,19 +329,14 @@ static enum outcome c_avail_jump(struct virtio_pci *d)
 
 static enum outcome c_write_first(struct virtio_pci *d)
 {
-	struct virtq *vq = &d->vq[0];
-	uint16_t i[3];
-	uint32_t used;
+	const struct vring_desc t[] = {
+		{phys(data), 512, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1},
+		{phys(&rm->hdr), sizeof(rm->hdr), VRING_DESC_F_NEXT, 2},
+		{phys(&rm->status), 1, VRING_DESC_F_WRITE, 0},
+	};
 
 	hdr(VIRTIO_BLK_T_IN, 0);
-	if (virtq_take(vq, 3, i))
-		return O_FAIL;
-	virtq_raw_desc(vq, i[0], phys(data), 512, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, i[1]);
-	virtq_raw_desc(vq, i[1], phys(&rm->hdr), sizeof(rm->hdr), VRING_DESC_F_NEXT, i[2]);
-	virtq_raw_desc(vq, i[2], phys(&rm->status), 1, VRING_DESC_F_WRITE, 0);
-	virtq_raw_publish(vq, i[0]);
-	virtq_kick(vq);
-	return react(d, true, &used);
+	return chain(d, true, t, ARRAY_SIZE(t));
 }
 
 /* A plain one-sector read, added and kicked (no wait). */
@@ -536,9 +487,9 @@ static void run(const struct hcase *c)
 	good = o == O_IOERR || o == O_UNSUPP || o == O_LEN0 || o == O_NEEDS_RESET || o == O_PASS;
 	if (good)
 		report(true, "%s: %s -> %s", c->id, c->what, outcome_names[o]);
-	else if (is_known(c->id))
+	else if (known_has(c->id))
 		report_skip("%s: %s -> %s: %s departs from %s (known=, see hostile.c)", c->id,
-			    c->what, outcome_names[o], backend, c->rule);
+			    c->what, outcome_names[o], known_backend(), c->rule);
 	else
 		report(false, "%s: %s -> %s (want a device-level error)", c->id, c->what,
 		       outcome_names[o]);
@@ -557,14 +508,11 @@ static void run(const struct hcase *c)
 
 int main(void)
 {
-	cmdline_get("known", known, sizeof(known));
-	cmdline_get("backend", backend, sizeof(backend));
+	known_init();
 	rm = virtio_alloc(sizeof(*rm), 64);
 	data = virtio_alloc(DATA_BYTES, 4096);
 	tables = virtio_alloc(8 * sizeof(*tables), 16);
 	tables_iova = virt_to_phys(tables);
-	if (known[0])
-		report_info("known departures of this backend: %s", known);
 	if (!report(virtio_pci_open(&blk, VIRTIO_ID_BLOCK, 0) == 0 && fresh(&blk) == 0,
 		    "virtio-blk set up") ||
 	    !report(virtio_pci_open(&rng, VIRTIO_ID_RNG, 0) == 0 && fresh(&rng) == 0,

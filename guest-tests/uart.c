@@ -46,7 +46,7 @@ static void check_lsr_scratch(void)
 {
 	uint8_t lsr, a, b;
 
-	outb(COM1 + UART_THR, '\n');
+	outb(COM1 + UART_TX, '\n');
 	lsr = lsr_wait(UART_LSR_THRE | UART_LSR_TEMT);
 	report((lsr & (UART_LSR_THRE | UART_LSR_TEMT)) == (UART_LSR_THRE | UART_LSR_TEMT),
 	       "LSR THRE and TEMT set after a write (LSR %#x)", lsr);
@@ -62,12 +62,12 @@ static void loopback(struct loop_result *r)
 	outb(COM1 + UART_MCR, UART_MCR_LOOP);
 	/* Drain anything received earlier. */
 	for (int i = 0; i < 32 && (inb(COM1 + UART_LSR) & UART_LSR_DR); i++)
-		inb(COM1 + UART_RBR);
+		inb(COM1 + UART_RX);
 	r->lsr_before = inb(COM1 + UART_LSR);
-	outb(COM1 + UART_THR, 0xa7);
+	outb(COM1 + UART_TX, 0xa7);
 	for (int i = 0; i < POLLS && !r->dr_seen; i++)
 		r->dr_seen = inb(COM1 + UART_LSR) & UART_LSR_DR;
-	r->rx = inb(COM1 + UART_RBR);
+	r->rx = inb(COM1 + UART_RX);
 	r->lsr_after_read = inb(COM1 + UART_LSR);
 	/* Loopback mirrors DTR, RTS, OUT1, OUT2 into DSR, CTS, RI, DCD. */
 	outb(COM1 + UART_MCR, UART_MCR_LOOP | 0x0f);
@@ -154,13 +154,13 @@ static void check_interrupt(void)
 	first = wait_irqs(1);
 	/* A second one after a transmission, in loopback so nothing shows. */
 	outb(COM1 + UART_MCR, UART_MCR_LOOP | UART_MCR_OUT2);
-	outb(COM1 + UART_THR, 0x3c);
+	outb(COM1 + UART_TX, 0x3c);
 	second = wait_irqs(2);
 	outb(COM1 + UART_IER, 0);
 	irq_disable();
 	ioapic_mask(io->addr, pin);
 	for (int i = 0; i < 32 && (inb(COM1 + UART_LSR) & UART_LSR_DR); i++)
-		inb(COM1 + UART_RBR);
+		inb(COM1 + UART_RX);
 	outb(COM1 + UART_MCR, UART_MCR_DTR | UART_MCR_RTS);
 	trap_set_handler(UART_VECTOR, NULL);
 	spurious = (unsigned)trap_unexpected_count();

@@ -563,7 +563,7 @@ int main(void)
 {
 	static uint8_t page[4096] __attribute__((aligned(4096)));
 
-	vt_init();
+	known_init();
 	phys_page = virt_to_phys(page);
 	if (!report(pci_init() == 0 && viommu_open(&vi, VIOMMU_WANT) == 0,
 		    "virtio-iommu found and set up (0x1af4:0x1057)"))

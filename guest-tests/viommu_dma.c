@@ -36,6 +36,7 @@
  * device sets DEVICE_NEEDS_RESET (virtio_error), one of the two failures
  * accepted here; the other is an IOERR status. */
 #include "guest.h"
+#include "viommu_dma.h"
 #include "viommu_test.h"
 
 #define D1	   1u
@@ -344,7 +345,7 @@ int main(void)
 	bool ok;
 	int st;
 
-	vt_init();
+	known_init();
 	base = vt_pages(1);
 	area = vt_pages(3);
 	canary = vt_pages(1);

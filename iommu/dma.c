@@ -2,7 +2,8 @@
 #include "iommu/dma.h"
 
 #include <errno.h>
-#include <string.h>
+
+#include "vmm/iovec.h"
 
 void dma_as_init(struct dma_as *as, uint16_t rid, const struct guest_mem *mem)
 {
@@ -113,18 +114,15 @@ int dma_map(struct dma_as *as, iova_t iova, uint64_t len, unsigned access, struc
 static int dma_copy(struct dma_as *as, iova_t iova, void *buf, uint64_t len, unsigned access)
 {
 	struct iovec iov[DMA_MAX_SEGS];
-	uint8_t *p = buf;
 	int n = dma_map(as, iova, len, access, iov, DMA_MAX_SEGS);
 
 	if (n < 0)
 		return n;
-	for (int i = 0; i < n; i++) {
-		if (access == DMA_ACCESS_WRITE)
-			memcpy(iov[i].iov_base, p, iov[i].iov_len);
-		else
-			memcpy(p, iov[i].iov_base, iov[i].iov_len);
-		p += iov[i].iov_len;
-	}
+	/* dma_map covered all len bytes: the copy is whole. */
+	if (access == DMA_ACCESS_WRITE)
+		iov_from_buf(iov, (unsigned)n, 0, buf, len);
+	else
+		iov_to_buf(iov, (unsigned)n, 0, buf, len);
 	return 0;
 }
 

@@ -3,11 +3,12 @@
  *
  * Each DMA-capable device has one struct dma_as for its requester ID. Every
  * access names an IOVA, a length and an access type; the address space
- * translates it (identity today, an IOMMU later, through the translator
- * hook), checks length, overflow and permissions, and resolves only to guest
- * RAM (never MMIO, never past the end of a region). Failures are faults:
- * reported once to the translator's fault hook (the guest-visible IOMMU
- * fault path) and returned as -EFAULT, never fatal. */
+ * translates it (the identity while no translator is installed; the IOMMU
+ * core's translator once the device is an endpoint behind the virtio-iommu,
+ * see iommu_endpoint_add()), checks length, overflow and permissions, and
+ * resolves only to guest RAM (never MMIO, never past the end of a region).
+ * Failures are faults: reported once to the translator's fault hook (the
+ * guest-visible IOMMU fault path) and returned as -EFAULT, never fatal. */
 #ifndef IOMMU_DMA_H
 #define IOMMU_DMA_H
 

@@ -56,6 +56,25 @@ static int seccomp_add_rules(scmp_filter_ctx ctx, const struct seccomp_rules *r)
 	return 0;
 }
 
+#ifdef VMM_SECCOMP_TEST_HOOK
+/* Only in the test-only build (tests/seccomp/seccomp.mk), never in build/vmm:
+ * when VMM_TEST_SECCOMP names this kind of thread, make a syscall that no
+ * filter allows, right after the filter is on, so that tests/seccomp/run.sh
+ * can watch the kernel kill the VMM. */
+static void seccomp_test_hook(enum seccomp_kind kind)
+{
+	const char *want = getenv("VMM_TEST_SECCOMP");
+
+	if (want && !strcmp(want, seccomp_kinds[kind].name))
+		syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
+}
+#else
+static void seccomp_test_hook(enum seccomp_kind kind)
+{
+	(void)kind;
+}
+#endif
+
 int seccomp_install(enum seccomp_kind kind)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
@@ -67,17 +86,10 @@ int seccomp_install(enum seccomp_kind kind)
 	if (!ret)
 		ret = seccomp_load(ctx);
 	seccomp_release(ctx);
+	if (!ret)
+		seccomp_test_hook(kind);
 	if (ret)
 		log_err("cannot install the %s seccomp filter: %s", seccomp_kinds[kind].name,
 			strerror(-ret));
 	return ret;
-}
-
-void seccomp_test_hook(enum seccomp_kind kind)
-{
-	const char *hook = getenv("VMM_TEST_HOOK");
-	const char *want = kind == SECCOMP_VCPU ? "seccomp-vcpu" : "seccomp-main";
-
-	if (hook && !strcmp(hook, want))
-		syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
 }

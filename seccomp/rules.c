@@ -16,6 +16,42 @@
 		SYS_##name, reason                                                                 \
 	}
 
+/* The sanitizer build (make asan: -fsanitize=address,undefined) only: what
+ * the ASan/UBSan runtime itself does in a thread whose filter is on, found by
+ * running that build under filters that log instead of kill. build/vmm has
+ * none of these. A report happens in whichever thread made the error, and
+ * goes to stderr with write (already allowed). */
+#if defined(__SANITIZE_ADDRESS__)
+#define SAN_COMMON_RULES                                                                           \
+	, R(sigaltstack, "ASan: a thread's alternate signal stack is removed at its exit"),        \
+		R(open, "sanitizer report: /proc/self/maps, cmdline; LeakSanitizer: .../task"),    \
+		R(readlink, "sanitizer report: module names (/proc/self/exe, libraries)"),         \
+		R(openat,                                                                          \
+		  "sanitizer report: the in-process symbolizer reads ELF and debug files"),        \
+		R(fcntl, "sanitizer report: the symbolizer's files are close-on-exec"),            \
+		R(pipe2, "UBSan report: whether the memory around the error is readable")
+/* LeakSanitizer runs at exit, in the main thread: a tracer task (a clone of
+ * it, under the same filter) stops every thread with ptrace to scan their
+ * registers and stacks. */
+#define SAN_MAIN_RULES                                                                             \
+	, R(clone, "LeakSanitizer: start the tracer task"),                                        \
+		R(prctl, "LeakSanitizer: PR_SET_PTRACER, PR_SET_PDEATHSIG, dumpable flag"),        \
+		R(wait4, "LeakSanitizer: wait for the tracer, the tracer for stopped threads"),    \
+		R(getppid, "LeakSanitizer's tracer: is the VMM still its parent"),                 \
+		R(rt_sigaction, "LeakSanitizer's tracer: its own signal handlers"),                \
+		R(getdents, "LeakSanitizer's tracer: list /proc/self/task"),                       \
+		R(ptrace, "LeakSanitizer's tracer: stop each thread, read its registers")
+#define SAN_IOCTLS                                                                                 \
+	,                                                                                          \
+	{                                                                                          \
+		TCGETS, "sanitizer report: is stderr a terminal (colours)"                         \
+	}
+#else
+#define SAN_COMMON_RULES
+#define SAN_MAIN_RULES
+#define SAN_IOCTLS
+#endif
+
 /* Both kinds of thread share these. */
 #define COMMON_RULES                                                                               \
 	R(futex, "pthread mutexes, rwlocks and join"),                                             \
@@ -35,7 +71,8 @@
 		R(newfstatat, "stdio buffering decision on first output"),                         \
 		R(fstat, "stdio buffering decision on first output"),                              \
 		R(lseek, "stdio on a serial log file"), R(fdatasync, "flush a serial log file"),   \
-		R(poll, "UART output waits (bounded) when stdout is a full non-blocking pipe")
+		R(poll, "UART output waits (bounded) when stdout is a full non-blocking pipe")     \
+			SAN_COMMON_RULES
 
 static const struct seccomp_rule vcpu_sys[] = {
 	COMMON_RULES,
@@ -57,7 +94,7 @@ static const struct seccomp_rule main_sys[] = {
 	R(epoll_wait, "the event loop"),
 	R(epoll_pwait, "the event loop (glibc may use it for epoll_wait)"),
 	R(epoll_ctl, "pause/resume reading stdin when the UART FIFO is full"),
-	R(tgkill, "kick vCPU threads out of KVM_RUN"),
+	R(tgkill, "kick vCPU threads out of KVM_RUN") SAN_MAIN_RULES,
 };
 
 static const struct seccomp_ioctl main_ioctls[] = {
@@ -78,12 +115,12 @@ static const struct seccomp_ioctl main_ioctls[] = {
 		R(ioctl, "the requests listed for the device (argument-filtered)")
 
 static const struct seccomp_ioctl worker_ioctls[] = {
-	{KVM_SIGNAL_MSI, "INTx through the IOAPIC; MSI-X vectors without a GSI"},
+	{KVM_SIGNAL_MSI, "INTx through the IOAPIC; MSI-X vectors without a GSI"} SAN_IOCTLS,
 };
 
 static const struct seccomp_ioctl net_ioctls[] = {
 	{KVM_SIGNAL_MSI, "INTx through the IOAPIC; MSI-X vectors without a GSI"},
-	{TUNSETOFFLOAD, "offloads the driver accepted, applied after DRIVER_OK"},
+	{TUNSETOFFLOAD, "offloads the driver accepted, applied after DRIVER_OK"} SAN_IOCTLS,
 };
 
 static const struct seccomp_rule blk_sys[] = {

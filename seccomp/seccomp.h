@@ -27,8 +27,4 @@ int seccomp_install(enum seccomp_kind kind);
 /* Number of rules (syscalls plus ioctl requests) in a kind's filter. */
 unsigned seccomp_rule_count(enum seccomp_kind kind);
 
-/* Test hook: when VMM_TEST_HOOK names "seccomp-<kind>", make a syscall that
- * no filter allows, so that the tests can watch the kernel kill us. */
-void seccomp_test_hook(enum seccomp_kind kind);
-
 #endif

@@ -8,7 +8,14 @@ VMM=${VMM:-$BUILD/vmm}
 
 t_pass() { echo "ok - $*"; echo "pass $*" >>"$RESULTS"; }
 t_fail() { echo "not ok - $*"; echo "fail $*" >>"$RESULTS"; }
-t_skip() { echo "ok - $1 # SKIP ${*:2}"; echo "skip $1" >>"$RESULTS"; }
+# t_skip NAME REASON: a test whose input or environment is missing. The reason
+# is required; a skip without one is a failure.
+t_skip() {
+	if [ -z "${2:-}" ]; then t_fail "$1: skipped without a reason"; return; fi
+	echo "ok - $1 # SKIP ${*:2}"; echo "skip $1: ${*:2}" >>"$RESULTS"
+}
+# t_retry NAME REASON: a second attempt was used (tests/run-all.sh counts them).
+t_retry() { echo "# retry - $1: ${*:2}"; echo "retry $1: ${*:2}" >>"$RESULTS"; }
 
 # t_check NAME CONDITION-EXIT-STATUS [detail]: pass when $2 is 0.
 t_check() { if [ "$2" = 0 ]; then t_pass "$1"; else t_fail "$1 ${*:3}"; fi; }

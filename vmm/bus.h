@@ -2,8 +2,8 @@
 /* Device dispatch: one bus for port I/O, one for MMIO. A device registers a
  * range and sees offsets into it. Unclaimed reads return all ones, unclaimed
  * writes are dropped; both are logged once per address, rate limited.
- * Registration and lookup are thread-safe (a rwlock), so that later issues
- * can move PCI BARs while vCPUs run. */
+ * Registration and lookup are thread-safe (a rwlock), so that a guest's
+ * config write can move a PCI BAR (devices/pci/bar.c) while vCPUs run. */
 #ifndef VMM_BUS_H
 #define VMM_BUS_H
 

@@ -234,7 +234,8 @@ static enum cli_result cli_option(int c, const char *arg, struct vmm_config *cfg
 	return cli_fail(err, errlen, "internal: option %d", c);
 }
 
-enum cli_result cli_parse(int argc, char **argv, struct vmm_config *cfg, char *err, size_t errlen)
+static enum cli_result cli_parse_args(int argc, char **argv, struct vmm_config *cfg, char *err,
+				      size_t errlen)
 {
 	int c;
 
@@ -271,4 +272,13 @@ enum cli_result cli_parse(int argc, char **argv, struct vmm_config *cfg, char *e
 	if (!cfg->kernel)
 		return cli_fail(err, errlen, "--kernel PATH is required (see --help)");
 	return CLI_RUN;
+}
+
+enum cli_result cli_parse(int argc, char **argv, struct vmm_config *cfg, char *err, size_t errlen)
+{
+	enum cli_result r = cli_parse_args(argc, argv, cfg, err, errlen);
+
+	if (r != CLI_RUN)
+		cli_free(cfg);
+	return r;
 }

@@ -14,8 +14,14 @@ enum cli_result {
 };
 
 /* Parse argv into cfg (defaults first). Writes help/version text to stdout.
- * On error, err receives a one-line message (no newline). */
+ * On error, err receives a one-line message (no newline). cfg points into
+ * argv, and, after CLI_RUN, into copies of the device options' arguments
+ * that cli_free releases; any other result leaves nothing to release. */
 enum cli_result cli_parse(int argc, char **argv, struct vmm_config *cfg, char *err, size_t errlen);
+
+/* Release what a CLI_RUN parse allocated in cfg; its device strings are gone
+ * afterwards. Safe to call twice. */
+void cli_free(struct vmm_config *cfg);
 
 /* Parse a size such as "512M", "2G", "65536", "1024K" (binary units; an
  * optional trailing "iB"/"B"). Returns 0 or -EINVAL (syntax, zero, overflow). */

@@ -3,6 +3,7 @@
 #ifndef VMM_CONFIG_H
 #define VMM_CONFIG_H
 
+#include <linux/virtio_blk.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -17,7 +18,7 @@ enum iommu_kind { IOMMU_NONE, IOMMU_VIRTIO };
 
 #define VMM_MAX_DISKS	    8
 #define VMM_MAX_NETS	    4
-#define VMM_DISK_SERIAL_MAX 20 /* VIRTIO_BLK_ID_BYTES */
+#define VMM_DISK_SERIAL_MAX VIRTIO_BLK_ID_BYTES /* 20 */
 
 /* Options every PCI device accepts. */
 struct pci_dev_config {
@@ -29,6 +30,7 @@ struct disk_config {
 	bool readonly;
 	const char *serial; /* NULL: none */
 	struct pci_dev_config pci;
+	char *opts; /* the copy of the --disk argument that path and serial point into */
 };
 
 struct net_config {
@@ -36,6 +38,7 @@ struct net_config {
 	uint8_t mac[6];
 	bool has_mac;
 	struct pci_dev_config pci;
+	char *opts; /* the copy of the --net argument that tap points into */
 };
 
 struct console_config {
@@ -43,6 +46,7 @@ struct console_config {
 	enum serial_mode mode;
 	const char *path;
 	struct pci_dev_config pci;
+	char *opts; /* the copy of the --console argument that path points into */
 };
 
 struct rng_config {
@@ -67,7 +71,6 @@ struct vmm_config {
 	struct rng_config rng;
 	struct console_config console;
 	enum iommu_kind iommu;
-	const char *test_hook; /* VMM_TEST_HOOK, for tests only; see seccomp/ */
 };
 
 #endif

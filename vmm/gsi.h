@@ -3,8 +3,8 @@
  * the VMM keeps the authoritative copy here and resends it on each change.
  * GSIs 0..IOAPIC_PINS-1 mirror the IOAPIC's redirection entries as MSI routes
  * (KVM's split irqchip derives the level-triggered vectors, which need
- * KVM_EXIT_IOAPIC_EOI exits, from them). Later GSIs carry MSI-X vectors that
- * devices signal through irqfds. */
+ * KVM_EXIT_IOAPIC_EOI exits, from them). The GSIs above them carry MSI and
+ * MSI-X vectors that devices signal through irqfds (devices/pci/vector.c). */
 #ifndef VMM_GSI_H
 #define VMM_GSI_H
 

@@ -5,6 +5,8 @@
 #ifndef VMM_GUEST_MEM_H
 #define VMM_GUEST_MEM_H
 
+#include <asm/e820.h>
+
 #include "vmm/types.h"
 
 #define GUEST_MEM_MAX_REGIONS 2
@@ -45,11 +47,11 @@ int guest_mem_read(const struct guest_mem *m, gpa_t addr, void *dst, uint64_t le
 uint64_t guest_mem_low_end(const struct guest_mem *m);
 
 /* One memory-map entry as both e820 and the PVH memmap describe it. */
-enum mem_map_type { MEM_MAP_RAM = 1, MEM_MAP_RESERVED = 2 };
+enum mem_map_type { MEM_MAP_RAM = E820_RAM, MEM_MAP_RESERVED = E820_RESERVED };
 struct mem_map_entry {
 	uint64_t addr;
 	uint64_t size;
-	uint32_t type; /* enum mem_map_type, numbered as e820 */
+	uint32_t type; /* enum mem_map_type */
 };
 #define MEM_MAP_MAX 8
 

@@ -25,12 +25,12 @@
 /* The MMIO hole: 3 GiB .. 4 GiB. RAM above 3 GiB moves above 4 GiB. */
 #define LAYOUT_MMIO_HOLE_START 0xc0000000ull
 #define LAYOUT_MMIO_HOLE_END   0x100000000ull
-#define LAYOUT_PCI_MMIO32      0xc0000000ull /* 32-bit PCI BAR window (issue: PCI) */
+#define LAYOUT_PCI_MMIO32      0xc0000000ull /* 32-bit PCI BAR window */
 #define LAYOUT_PCI_MMIO32_SIZE 0x20000000ull /* 512 MiB */
 #define LAYOUT_PCI_ECAM	       0xe0000000ull /* ECAM, 256 buses x 1 MiB */
 #define LAYOUT_PCI_ECAM_SIZE   0x10000000ull
 #define LAYOUT_IOAPIC	       0xfec00000ull
-#define LAYOUT_IOMMU_REGS      0xfed90000ull /* VT-d register page (later issue) */
+#define LAYOUT_IOMMU_REGS      0xfed90000ull /* reserved for VT-d's registers (not built; unused) */
 #define LAYOUT_LAPIC	       0xfee00000ull
 #define LAYOUT_TSS_ADDR	       0xfffbd000ull /* KVM_SET_TSS_ADDR: 3 pages */
 #define LAYOUT_IDENTITY_MAP    0xfffbc000ull /* KVM_SET_IDENTITY_MAP_ADDR */

@@ -37,5 +37,6 @@ int main(int argc, char **argv)
 	if (!status)
 		status = machine_run(&m);
 	machine_destroy(&m);
+	cli_free(&cfg);
 	return status;
 }

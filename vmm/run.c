@@ -141,7 +141,6 @@ static int run_vcpu_thread_init(struct vcpu *vcpu)
 	(void)vcpu;
 	if (seccomp_install(SECCOMP_VCPU))
 		return -EPERM;
-	seccomp_test_hook(SECCOMP_VCPU);
 	return 0;
 }
 
@@ -192,11 +191,8 @@ static int run_start(struct machine *m)
 		if (vcpu_start(&m->vcpus[i]))
 			return run_fail(VMM_EXIT_HOST, "cannot start a vCPU thread");
 	}
-	if (m->cfg->seccomp) {
-		if (seccomp_install(SECCOMP_MAIN))
-			return VMM_EXIT_HOST;
-		seccomp_test_hook(SECCOMP_MAIN);
-	}
+	if (m->cfg->seccomp && seccomp_install(SECCOMP_MAIN))
+		return VMM_EXIT_HOST;
 	return 0;
 }
 

@@ -4,7 +4,7 @@
  * Guest-physical addresses, IOVAs and host pointers are distinct types so that
  * the compiler refuses to mix them: a gpa_t or iova_t is a one-member struct,
  * a host pointer is a plain C pointer. Convert only through the checked
- * accessors (guest_mem.h, and later the DMA API). */
+ * accessors (guest_mem.h; for devices, the DMA API in iommu/dma.h). */
 #ifndef VMM_TYPES_H
 #define VMM_TYPES_H
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The boot vCPU's initial state, and the register dump for crash reports. */
+#include <asm/processor-flags.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,12 +10,10 @@
 #include "vmm/log.h"
 #include "vmm/vcpu.h"
 
-#define X86_CR0_PE  BIT(0)
-#define X86_CR0_ET  BIT(4)
-#define X86_CR0_PG  BIT(31)
-#define X86_CR4_PAE BIT(5)
-#define EFER_LME    BIT(8)
-#define EFER_LMA    BIT(10)
+/* EFER bits (msr-index.h is not UAPI); the CR0/CR4 bits are X86_CR0_PE etc.
+ * from <asm/processor-flags.h>. */
+#define EFER_LME BIT(8)
+#define EFER_LMA BIT(10)
 
 #define GDT_SEL_CODE 0x10
 #define GDT_SEL_DATA 0x18
@@ -52,7 +51,7 @@ int vcpu_set_boot_state(struct vcpu *vcpu, const struct boot_cpu *b, char *err, 
 {
 	bool long64 = b->mode == BOOT_CPU_LONG64;
 	struct kvm_sregs sregs;
-	struct kvm_regs regs = {.rflags = 2,
+	struct kvm_regs regs = {.rflags = X86_EFLAGS_FIXED,
 				.rip = b->rip,
 				.rsp = b->rsp,
 				.rax = b->rax,
@@ -117,7 +116,8 @@ void vcpu_dump_regs(struct vcpu *vcpu, const char *title)
 		s.gdt.limit, s.idt.base, s.idt.limit);
 	/* AMD: KVM re-initialises the VMCB after a shutdown intercept, so what
 	 * it gives back is the reset state, not the state that failed. */
-	if (r.rip == 0xfff0 && s.cs.selector == 0xf000 && s.cs.base == 0xffff0000 && !(s.cr0 & 1))
+	if (r.rip == 0xfff0 && s.cs.selector == 0xf000 && s.cs.base == 0xffff0000 &&
+	    !(s.cr0 & X86_CR0_PE))
 		fprintf(stderr, "vmm:  (these are the reset values: KVM on AMD resets a vCPU on a "
 				"triple fault, so the failing state is lost)\n");
 }

@@ -117,7 +117,7 @@ static int vm_msi_send(void *opaque, const struct msi_msg *m, uint16_t rid)
 			      .address_hi = (uint32_t)(m->addr >> 32),
 			      .data = m->data};
 
-	(void)rid; /* KVM_CAP_MSI_DEVID is 0 on x86; remapping uses rid later */
+	(void)rid; /* KVM_CAP_MSI_DEVID is 0 on x86; kept for interrupt remapping (not built) */
 	if (ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi) < 0)
 		return -errno;
 	return 0;

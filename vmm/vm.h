@@ -24,7 +24,7 @@ struct vm {
 	struct vcpu *vcpus;
 	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID, unpatched */
 	struct msi_sink msi;	  /* delivers to KVM (KVM_SIGNAL_MSI) */
-	struct gsi_table gsi;	  /* KVM GSI routing (IOAPIC pins, later MSI-X) */
+	struct gsi_table gsi;	  /* KVM GSI routing (IOAPIC pins, MSI/MSI-X) */
 	/* KVM_EXIT_IOAPIC_EOI goes here (the user-space IOAPIC). */
 	void (*eoi)(void *opaque, uint8_t vector);
 	void *eoi_opaque;

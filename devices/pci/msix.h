@@ -21,6 +21,7 @@
 #ifndef DEVICES_PCI_MSIX_H
 #define DEVICES_PCI_MSIX_H
 
+#include <linux/pci_regs.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -30,7 +31,7 @@
 
 struct pci_dev;
 
-#define MSIX_MAX_VECTORS 2048 /* PCI_MSIX_FLAGS_QSIZE + 1 */
+#define MSIX_MAX_VECTORS (PCI_MSIX_FLAGS_QSIZE + 1) /* 2048 */
 
 /* How MSI-X vectors reach KVM. Both hooks are called with the device lock
  * held and must not call back into the device. */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "devices/virtio/blk.h"
+#include "vmm/iovec.h"
 #include "vmm/log.h"
 
 #define BLK_HDR_LEN sizeof(struct virtio_blk_outhdr)
@@ -26,29 +27,6 @@ struct blk_req {
 	uint32_t written; /* data bytes written to the guest (IN, GET_ID) */
 };
 
-/* Copy the iovecs that cover [skip, skip+len) of src[0..n) into dst.
- * Returns the number of dst entries. Bounded by n. */
-static unsigned blk_iov_slice(const struct iovec *src, unsigned n, uint64_t skip, uint64_t len,
-			      struct iovec *dst)
-{
-	unsigned out = 0;
-
-	for (unsigned i = 0; i < n && len; i++) {
-		uint64_t l = src[i].iov_len;
-
-		if (skip >= l) {
-			skip -= l;
-			continue;
-		}
-		l = MIN(l - skip, len);
-		dst[out].iov_base = (uint8_t *)src[i].iov_base + skip;
-		dst[out++].iov_len = l;
-		len -= l;
-		skip = 0;
-	}
-	return out;
-}
-
 /* Read or write exactly len bytes at off, retrying short transfers a few
  * times. Consumes iov. 0 or -EIO. */
 static int blk_rw(int fd, bool write, struct iovec *iov, unsigned n, off_t off, uint64_t len)
@@ -62,14 +40,7 @@ static int blk_rw(int fd, bool write, struct iovec *iov, unsigned n, off_t off, 
 			return -EIO;
 		len -= (uint64_t)r;
 		off += r;
-		while (n && (uint64_t)r >= iov->iov_len) { /* drop what is done */
-			r -= (ssize_t)iov->iov_len;
-			iov++, n--;
-		}
-		if (n) {
-			iov->iov_base = (uint8_t *)iov->iov_base + r;
-			iov->iov_len -= (size_t)r;
-		}
+		iov_advance(&iov, &n, (size_t)r); /* drop what is done */
 	}
 	return len ? -EIO : 0;
 }
@@ -107,17 +78,10 @@ static uint8_t blk_do_rw(struct virtio_blk *b, struct blk_req *r, bool write)
 
 static uint8_t blk_get_id(struct virtio_blk *b, struct blk_req *r)
 {
-	const uint8_t *src = (const uint8_t *)b->serial;
-	uint64_t left = MIN(r->data_len, (uint64_t)VIRTIO_BLK_ID_BYTES);
+	uint64_t len = MIN(r->data_len, (uint64_t)VIRTIO_BLK_ID_BYTES);
 
-	for (unsigned i = 0; i < r->nr_data && left; i++) {
-		size_t l = MIN(r->data[i].iov_len, left);
-
-		memcpy(r->data[i].iov_base, src, l);
-		src += l;
-		left -= l;
-	}
-	r->written = (uint32_t)MIN(r->data_len, (uint64_t)VIRTIO_BLK_ID_BYTES);
+	iov_from_buf(r->data, r->nr_data, 0, b->serial, len);
+	r->written = (uint32_t)len;
 	return VIRTIO_BLK_S_OK;
 }
 
@@ -164,7 +128,7 @@ static uint8_t blk_discard(struct virtio_blk *b, struct blk_req *r, uint32_t typ
 	}
 	/* Check every segment before touching the image. */
 	for (unsigned i = 0; i < nr; i++) {
-		if (virtio_iov_read(r->data, r->nr_data, i * BLK_SEG_LEN, &seg[i], BLK_SEG_LEN) !=
+		if (iov_to_buf(r->data, r->nr_data, i * BLK_SEG_LEN, &seg[i], BLK_SEG_LEN) !=
 		    BLK_SEG_LEN)
 			return VIRTIO_BLK_S_IOERR;
 		mode[i] = blk_seg_mode(b, type, &seg[i], &st);
@@ -211,11 +175,11 @@ static void blk_req_data(struct virtq_chain *c, struct blk_req *r)
 
 	if (type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID) {
 		r->data_len = c->wr_len - 1;
-		r->nr_data = blk_iov_slice(virtq_chain_wr(c), c->nr_wr, 0, r->data_len, r->data);
+		r->nr_data = iov_slice(virtq_chain_wr(c), c->nr_wr, 0, r->data_len, r->data);
 	} else {
 		r->data_len = c->rd_len - BLK_HDR_LEN;
-		r->nr_data = blk_iov_slice(virtq_chain_rd(c), c->nr_rd, BLK_HDR_LEN, r->data_len,
-					   r->data);
+		r->nr_data =
+			iov_slice(virtq_chain_rd(c), c->nr_rd, BLK_HDR_LEN, r->data_len, r->data);
 	}
 }
 
@@ -232,7 +196,7 @@ uint32_t virtio_blk_handle(struct virtio_blk *b, struct virtq_chain *c)
 	last = &virtq_chain_wr(c)[c->nr_wr - 1];
 	status = (uint8_t *)last->iov_base + last->iov_len - 1;
 	if (c->rd_len < BLK_HDR_LEN ||
-	    virtio_iov_read(virtq_chain_rd(c), c->nr_rd, 0, &r.hdr, BLK_HDR_LEN) != BLK_HDR_LEN) {
+	    iov_to_buf(virtq_chain_rd(c), c->nr_rd, 0, &r.hdr, BLK_HDR_LEN) != BLK_HDR_LEN) {
 		log_guest_once("virtio-blk: request header shorter than %zu bytes", BLK_HDR_LEN);
 		*status = VIRTIO_BLK_S_IOERR;
 		return 1;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vmm/iovec.h"
 #include "vmm/log.h"
 
 /* How long one write may wait for a full non-blocking stdout, and how
@@ -79,14 +80,7 @@ void virtio_console_output(struct virtio_console *con, struct virtq_chain *c)
 			err = errno;
 			break;
 		}
-		while (n && (size_t)r >= p->iov_len) {
-			r -= (ssize_t)p->iov_len;
-			p++, n--;
-		}
-		if (n) {
-			p->iov_base = (uint8_t *)p->iov_base + r;
-			p->iov_len -= (size_t)r;
-		}
+		iov_advance(&p, &n, (size_t)r);
 	}
 	if (n)
 		log_guest_once("virtio-console: output dropped: %s", strerror(err));

@@ -140,11 +140,6 @@ void virtio_iommu_events_deliver(struct virtio_iommu *v);
  * the worker for new faults. vdev.lock held. */
 void virtio_iommu_events_live(struct virtio_iommu *v, bool live);
 
-/* Copy len bytes from src to byte off of iov[0..n) (writable buffers).
- * Returns the bytes copied (less at the end of the iovecs); bounded by n. */
-size_t virtio_iommu_iov_write(const struct iovec *iov, unsigned n, size_t off, const void *src,
-			      size_t len);
-
 /* Faults queued now, and dropped so far. Any thread. */
 unsigned virtio_iommu_events_pending(struct virtio_iommu *v);
 uint64_t virtio_iommu_events_dropped(struct virtio_iommu *v);

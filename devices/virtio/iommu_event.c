@@ -10,6 +10,7 @@
 #include <endian.h>
 
 #include "devices/virtio/iommu.h"
+#include "vmm/iovec.h"
 #include "vmm/log.h"
 
 #define EV_LEN sizeof(struct virtio_iommu_fault)
@@ -101,8 +102,7 @@ void virtio_iommu_events_deliver(struct virtio_iommu *v)
 		if (ret != 1 && ret != -EFAULT)
 			break; /* no buffer (the fault waits), or broken */
 		if (ret == 1 && c->wr_len >= EV_LEN) {
-			len = (uint32_t)virtio_iommu_iov_write(virtq_chain_wr(c), c->nr_wr, 0, &ev,
-							       EV_LEN);
+			len = (uint32_t)iov_from_buf(virtq_chain_wr(c), c->nr_wr, 0, &ev, EV_LEN);
 			ring_drop(&v->ev);
 		} else if (ret == 1) {
 			log_guest_once("virtio-iommu: eventq buffer of %u bytes is too small",

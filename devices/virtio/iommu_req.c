@@ -36,6 +36,7 @@
 #include <errno.h>
 
 #include "devices/virtio/iommu.h"
+#include "vmm/iovec.h"
 #include "vmm/log.h"
 
 #define TAIL_LEN sizeof(struct virtio_iommu_req_tail)
@@ -68,31 +69,10 @@ uint8_t virtio_iommu_status(int err)
 	}
 }
 
-size_t virtio_iommu_iov_write(const struct iovec *iov, unsigned n, size_t off, const void *src,
-			      size_t len)
-{
-	const uint8_t *s = src;
-	size_t done = 0;
-
-	for (unsigned i = 0; i < n && done < len; i++) {
-		size_t l = iov[i].iov_len;
-
-		if (off >= l) {
-			off -= l;
-			continue;
-		}
-		l = MIN(l - off, len - done);
-		memcpy((uint8_t *)iov[i].iov_base + off, s + done, l);
-		done += l;
-		off = 0;
-	}
-	return done;
-}
-
 /* The first len bytes of the readable part into req; false if shorter. */
 static bool req_read(struct virtq_chain *c, void *req, size_t len)
 {
-	return virtio_iov_read(virtq_chain_rd(c), c->nr_rd, 0, req, len) == len;
+	return iov_to_buf(virtq_chain_rd(c), c->nr_rd, 0, req, len) == len;
 }
 
 static bool has(const struct virtio_iommu *v, unsigned feature)
@@ -246,8 +226,8 @@ static uint32_t req_reply(struct virtq_chain *c, const uint8_t *out, size_t out_
 		at = c->wr_len - TAIL_LEN;
 		out_len = 0;
 	}
-	virtio_iommu_iov_write(wr, c->nr_wr, 0, out, out_len);
-	virtio_iommu_iov_write(wr, c->nr_wr, at, &tail, TAIL_LEN);
+	iov_from_buf(wr, c->nr_wr, 0, out, out_len);
+	iov_from_buf(wr, c->nr_wr, at, &tail, TAIL_LEN);
 	return (uint32_t)(at + TAIL_LEN);
 }
 

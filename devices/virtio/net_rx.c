@@ -12,21 +12,10 @@
 #include <endian.h>
 #include <string.h>
 
+#include "vmm/iovec.h"
 #include "vmm/log.h"
 
 #define RXQ VIRTIO_NET_RXQ
-
-/* Copy len bytes of src into iov[0..n). Bounded by n. */
-static void net_iov_write(const struct iovec *iov, unsigned n, const uint8_t *src, size_t len)
-{
-	for (unsigned i = 0; i < n && len; i++) {
-		size_t l = MIN(iov[i].iov_len, len);
-
-		memcpy(iov[i].iov_base, src, l);
-		src += l;
-		len -= l;
-	}
-}
 
 /* Complete a chain we cannot use with length 0. 0 or -EIO. */
 static int net_rx_return(struct virtio_net *n, uint16_t head, bool *pushed)
@@ -161,7 +150,7 @@ static int net_rx_fill(struct virtio_net *n, unsigned nbuf, bool *pushed)
 		struct virtio_net_rxbuf *b = &n->rx.buf[i];
 		size_t len = MIN((size_t)b->len, n->rx.pkt_len - off);
 
-		net_iov_write(n->rx.iov + b->first, b->nr_iov, n->rx.pkt + off, len);
+		iov_from_buf(n->rx.iov + b->first, b->nr_iov, 0, n->rx.pkt + off, len);
 		off += len;
 		used[i] = (struct vring_used_elem){b->head, (uint32_t)len};
 	}

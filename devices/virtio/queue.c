@@ -8,6 +8,7 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,11 +18,14 @@ enum virtq_ring { VQ_DESC, VQ_AVAIL, VQ_USED };
 
 #define VQ_RESOLVE_CHUNK KiB(4)
 
-#define AVAIL_FLAGS   0
-#define AVAIL_IDX     2
-#define AVAIL_RING(i) (4 + 2 * (uint64_t)(i))
-#define USED_IDX      2
-#define USED_RING(i)  (4 + 8 * (uint64_t)(i))
+/* Offsets into the rings, from <linux/virtio_ring.h>'s layout. AVAIL_RING(size)
+ * is used_event, USED_RING(size) avail_event. */
+#define AVAIL_FLAGS   offsetof(struct vring_avail, flags)
+#define AVAIL_IDX     offsetof(struct vring_avail, idx)
+#define AVAIL_RING(i) (offsetof(struct vring_avail, ring) + sizeof(__virtio16) * (uint64_t)(i))
+#define USED_IDX      offsetof(struct vring_used, idx)
+#define USED_RING(i)                                                                               \
+	(offsetof(struct vring_used, ring) + sizeof(struct vring_used_elem) * (uint64_t)(i))
 
 void virtq_init(struct virtq *vq, struct dma_as *as)
 {

@@ -52,10 +52,13 @@
 /* Most entries of one indirect table. */
 #define VIRTQ_MAX_INDIRECT 1024
 
-/* Ring sizes in bytes for a queue of n entries (spec 2.7). */
+/* Ring sizes in bytes for a queue of n entries (spec 2.7): the avail ring
+ * ends with used_event, the used ring with avail_event. */
 #define VIRTQ_DESC_BYTES(n)  ((uint64_t)(n) * sizeof(struct vring_desc))
-#define VIRTQ_AVAIL_BYTES(n) (6 + 2 * (uint64_t)(n)) /* with used_event */
-#define VIRTQ_USED_BYTES(n)  (6 + 8 * (uint64_t)(n)) /* with avail_event */
+#define VIRTQ_AVAIL_BYTES(n) (sizeof(struct vring_avail) + sizeof(__virtio16) * ((uint64_t)(n) + 1))
+#define VIRTQ_USED_BYTES(n)                                                                        \
+	(sizeof(struct vring_used) + sizeof(struct vring_used_elem) * (uint64_t)(n) +              \
+	 sizeof(__virtio16))
 
 struct virtq {
 	/* Configured by the transport before virtq_enable(). */

@@ -183,28 +183,4 @@ static inline bool virtio_has_feature(const struct virtio_dev *vdev, unsigned f)
 	return vdev->driver_features & BIT_ULL(f);
 }
 
-/* Copy up to len bytes starting at byte off of iov[0..n) into dst.
- * Returns the bytes copied (less than len at the end of the iovecs). The
- * loop is bounded by n. */
-static inline size_t virtio_iov_read(const struct iovec *iov, unsigned n, size_t off, void *dst,
-				     size_t len)
-{
-	uint8_t *d = dst;
-	size_t done = 0;
-
-	for (unsigned i = 0; i < n && done < len; i++) {
-		size_t l = iov[i].iov_len;
-
-		if (off >= l) {
-			off -= l;
-			continue;
-		}
-		l = MIN(l - off, len - done);
-		memcpy(d + done, (uint8_t *)iov[i].iov_base + off, l);
-		done += l;
-		off = 0;
-	}
-	return done;
-}
-
 #endif

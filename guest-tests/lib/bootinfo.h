@@ -4,6 +4,7 @@
 #ifndef GT_BOOTINFO_H
 #define GT_BOOTINFO_H
 
+#include <asm/e820.h> /* E820_RAM */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -16,8 +17,6 @@
 #define BOOT_CMDLINE_MAX 4096
 #define BOOT_MEM_MAX	 64
 #define BOOT_MOD_MAX	 8
-
-#define E820_RAM 1
 
 struct boot_mem {
 	uint64_t addr, size;

@@ -4,6 +4,14 @@
 #ifndef GT_CPU_H
 #define GT_CPU_H
 
+/* The CR0, CR4 and RFLAGS bits (X86_CR0_PE, X86_EFLAGS_IF...). Its
+ * <linux/const.h> writes plain numbers for the assembler only under the
+ * kernel's own guard. */
+#if defined(__ASSEMBLER__) && !defined(__ASSEMBLY__)
+#define __ASSEMBLY__
+#endif
+#include <asm/processor-flags.h>
+
 #define GT_MAX_CPUS 64
 
 /* GDT layout (see start.S). */
@@ -16,9 +24,6 @@
 
 #define KSTACK_SIZE 0x2000 /* CPL0 stack per CPU: interrupts and the service gate */
 #define USTACK_SIZE 0x4000 /* CPL3 stack per CPU */
-
-#define RFLAGS_IF    0x200
-#define RFLAGS_IOPL3 0x3000
 
 /* Where the AP trampoline is copied to; the SIPI vector is its page number. */
 #define TRAMP_BASE 0x8000

@@ -7,7 +7,7 @@ _Noreturn void bsp_user_entry(void)
 {
 	int rc;
 
-	io_via_sys = ((read_rflags() >> 12) & 3) != 3;
+	io_via_sys = (read_rflags() & X86_EFLAGS_IOPL) != X86_EFLAGS_IOPL; /* IOPL < 3 */
 	bootinfo_init();
 	serial_init();
 	lapic_enable();

@@ -10,8 +10,9 @@
 void serial_init(void)
 {
 	outb(COM1_BASE + UART_IER, 0);
-	outb(COM1_BASE + UART_LCR, 0x03);
-	outb(COM1_BASE + UART_FCR, 0x07);
+	outb(COM1_BASE + UART_LCR, UART_LCR_WLEN8);
+	outb(COM1_BASE + UART_FCR,
+	     UART_FCR_ENABLE_FIFO | UART_FCR_CLEAR_RCVR | UART_FCR_CLEAR_XMIT);
 	outb(COM1_BASE + UART_MCR, UART_MCR_DTR | UART_MCR_RTS);
 }
 
@@ -28,7 +29,7 @@ static void wait_thre(void)
 void serial_putc(char c)
 {
 	wait_thre();
-	outb(COM1_BASE + UART_THR, (uint8_t)c);
+	outb(COM1_BASE + UART_TX, (uint8_t)c);
 }
 
 void serial_write(const char *s, size_t n)
@@ -37,6 +38,6 @@ void serial_write(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (i % FIFO_DEPTH == 0)
 			wait_thre();
-		outb(COM1_BASE + UART_THR, (uint8_t)s[i]);
+		outb(COM1_BASE + UART_TX, (uint8_t)s[i]);
 	}
 }

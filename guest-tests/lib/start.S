@@ -5,11 +5,7 @@
  * the nested host, so it is kept to a few dozen instructions: the page
  * tables, the GDT and the stacks are static data built by the assembler. */
 #include "cpu.h"
-
-#define MSR_EFER 0xc0000080
-#define EFER_LME 0x100
-#define CR4_PAE 0x20
-#define CR0_PE_NE_ET_PG 0x80000031
+#include "long_mode.h"
 
 	.code32
 	.section .text.entry, "ax"
@@ -24,16 +20,7 @@ start32:
 	movl %eax, %es
 	movl %eax, %ss
 	movl $pml4, %eax
-	movl %eax, %cr3
-	movl %cr4, %eax
-	orl $CR4_PAE, %eax
-	movl %eax, %cr4
-	movl $MSR_EFER, %ecx
-	rdmsr
-	orl $EFER_LME, %eax
-	wrmsr
-	movl $CR0_PE_NE_ET_PG, %eax
-	movl %eax, %cr0
+	long_mode_on
 	ljmp $SEL_KCODE64, $start64
 
 	.code64
@@ -74,7 +61,7 @@ enter_user:
 	movq $0, (%rdx)
 	pushq $SEL_UDATA
 	pushq %rdx
-	pushq $(RFLAGS_IOPL3 | 2)
+	pushq $(X86_EFLAGS_IOPL | X86_EFLAGS_FIXED)
 	pushq $SEL_UCODE64
 	pushq %rsi
 	movl $SEL_UDATA, %eax

@@ -119,7 +119,9 @@ void sys_dispatch(struct trap_frame *f)
 		*out = cpuid_count((uint32_t)f->rdi, (uint32_t)f->rsi);
 		break;
 	case SYS_IO: f->rax = io_port((uint16_t)f->rdi, (unsigned)f->rsi, (uint32_t)f->rdx); break;
-	case SYS_SET_IF: f->rflags = (f->rflags & ~0x200ull) | (f->rdi ? 0x200 : 0); break;
+	case SYS_SET_IF:
+		f->rflags = (f->rflags & ~X86_EFLAGS_IF) | (f->rdi ? X86_EFLAGS_IF : 0);
+		break;
 	case SYS_HALT:
 		/* The interrupt is handled on this stack right after hlt. */
 		__asm__ volatile("sti; hlt; cli" ::: "memory");

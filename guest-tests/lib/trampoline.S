@@ -6,6 +6,7 @@
  * tables and jumps to ap_start64 (start.S). Addresses inside the copy are
  * TRAMP_BASE + (label - tramp_start). */
 #include "cpu.h"
+#include "long_mode.h"
 
 #define T(label) (TRAMP_BASE + ((label) - tramp_start))
 #define OFF(label) ((label) - tramp_start)
@@ -18,7 +19,7 @@ tramp_start:
 	movw %cs, %ax
 	movw %ax, %ds
 	lgdtl OFF(tramp_gdt_desc)
-	movl $0x31, %eax		/* PE | ET | NE; clears CD and NW */
+	movl $(X86_CR0_NE | X86_CR0_ET | X86_CR0_PE), %eax	/* clears CD and NW */
 	movl %eax, %cr0
 	ljmpl $SEL_KCODE32, $T(tramp_pm32)
 
@@ -28,17 +29,8 @@ tramp_pm32:
 	movl %eax, %ds
 	movl %eax, %es
 	movl %eax, %ss
-	movl %cr4, %eax
-	orl $0x20, %eax			/* PAE */
-	movl %eax, %cr4
 	movl T(tramp_cr3), %eax
-	movl %eax, %cr3
-	movl $0xc0000080, %ecx		/* EFER.LME */
-	rdmsr
-	orl $0x100, %eax
-	wrmsr
-	movl $0x80000031, %eax		/* PG | NE | ET | PE */
-	movl %eax, %cr0
+	long_mode_on
 	ljmp $SEL_KCODE64, $T(tramp_lm64)
 
 	.code64

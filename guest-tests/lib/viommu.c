@@ -1,105 +1,14 @@
 // SPDX-License-Identifier: MIT
-/* The virtio-iommu driver and the VIOT parser (see viommu.h). */
+/* The virtio-iommu driver (see viommu.h). */
 #include "viommu.h"
 
+#include "bytes.h"
 #include "io.h"
 #include "report.h"
 #include "string.h"
 #include "tsc.h"
 
 #define OFF(field) __builtin_offsetof(struct virtio_iommu_config, field)
-
-/* ---- ACPI VIOT ------------------------------------------------------------ */
-
-/* The table body after the common header (ACPI 6.4, table 5.163). */
-#define VIOT_BODY     36
-#define VIOT_NODES_AT 48 /* header + node count, node offset, 8 reserved */
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-int viot_read(struct viot_info *v)
-{
-	const struct acpi_header *h = acpi_find_table("VIOT", 0);
-	const uint8_t *t = (const uint8_t *)h;
-	uint16_t count, off;
-
-	memset(v, 0, sizeof(*v));
-	if (!h)
-		return -1;
-	v->table = h;
-	v->checksum_ok = acpi_table_valid(h);
-	if (h->length < VIOT_NODES_AT)
-		return 0;
-	count = get16(t + VIOT_BODY);
-	off = get16(t + VIOT_BODY + 2);
-	v->nodes_ok = off >= VIOT_NODES_AT;
-	for (unsigned i = 0; i < count && v->nodes_ok; i++) {
-		const uint8_t *n = t + off;
-		uint16_t len;
-
-		if ((uint32_t)off + 4 > h->length) {
-			v->nodes_ok = false;
-			break;
-		}
-		len = get16(n + 2);
-		if (len < 4 || (uint32_t)off + len > h->length) {
-			v->nodes_ok = false;
-			break;
-		}
-		v->nr_nodes++;
-		switch (n[0]) {
-		case VIOT_NODE_VIRTIO_IOMMU_PCI:
-			if (len < 16) {
-				v->nodes_ok = false;
-			} else if (!v->has_iommu_pci) {
-				v->has_iommu_pci = true;
-				v->iommu_offset = off;
-				v->iommu_segment = get16(n + 4);
-				v->iommu_bdf = get16(n + 6);
-			}
-			break;
-		case VIOT_NODE_PCI_RANGE:
-			if (len < 24) {
-				v->nodes_ok = false;
-			} else if (v->nr_ranges < VIOT_MAX_RANGES) {
-				struct viot_pci_range *r = &v->range[v->nr_ranges++];
-
-				r->endpoint_start = get32(n + 4);
-				r->segment_start = get16(n + 8);
-				r->segment_end = get16(n + 10);
-				r->bdf_start = get16(n + 12);
-				r->bdf_end = get16(n + 14);
-				r->output_node = get16(n + 16);
-			}
-			break;
-		default: v->nr_other++;
-		}
-		off = (uint16_t)(off + len);
-	}
-	return 0;
-}
-
-bool viot_endpoint(const struct viot_info *v, uint16_t bdf, uint32_t *endpoint)
-{
-	for (unsigned i = 0; v->has_iommu_pci && i < v->nr_ranges; i++) {
-		const struct viot_pci_range *r = &v->range[i];
-
-		if (r->output_node != v->iommu_offset || r->segment_start != 0 ||
-		    bdf < r->bdf_start || bdf > r->bdf_end)
-			continue;
-		*endpoint = r->endpoint_start + (uint32_t)(bdf - r->bdf_start);
-		return true;
-	}
-	return false;
-}
 
 /* ---- set-up and configuration ---------------------------------------------- */
 
@@ -301,82 +210,79 @@ int viommu_raw(struct viommu *v, const void *out, uint32_t out_len, void *in, ui
 	return st;
 }
 
-#define REQ_OUT_LEN(type) (uint32_t)(sizeof(type) - sizeof(struct virtio_iommu_req_tail))
+/* The device-readable part of a request: all of it but the tail. */
+#define REQ_OUT_LEN(req) (uint32_t)(sizeof(req) - sizeof(struct virtio_iommu_req_tail))
 
-static struct viommu_slot *fill(struct viommu *v, int *idx, uint8_t type)
+/* Queue a request in a free slot: out_len bytes of req (the head first),
+ * copied into the slot, device-readable; then in_len bytes at in
+ * device-writable, or the slot's own tail when in is NULL. The slot index,
+ * or VIOMMU_E_QUEUE. */
+static int queue_req(struct viommu *v, const void *req, uint32_t out_len, uint8_t *in,
+		     uint32_t in_len)
 {
+	int i = slot_get(v);
 	struct viommu_slot *s;
 
-	*idx = slot_get(v);
-	if (*idx < 0)
-		return NULL;
-	s = &v->slots[*idx];
-	memset(&s->out, 0, sizeof(s->out));
-	s->out.head.type = type;
-	return s;
-}
-
-static int queue_attach(struct viommu *v, uint32_t domain, uint32_t ep, uint32_t flags)
-{
-	int i;
-	struct viommu_slot *s = fill(v, &i, VIRTIO_IOMMU_T_ATTACH);
-
-	if (!s)
+	if (i < 0 || out_len > sizeof(s->out))
 		return VIOMMU_E_QUEUE;
-	s->out.attach.domain = domain;
-	s->out.attach.endpoint = ep;
-	s->out.attach.flags = flags;
-	return slot_add(v, i, &s->out, REQ_OUT_LEN(struct virtio_iommu_req_attach),
-			(uint8_t *)&s->tail, sizeof(s->tail));
+	s = &v->slots[i];
+	memset(&s->out, 0, sizeof(s->out));
+	memcpy(&s->out, req, out_len);
+	if (!in) {
+		in = (uint8_t *)&s->tail;
+		in_len = sizeof(s->tail);
+	}
+	return slot_add(v, i, &s->out, out_len, in, in_len);
 }
 
 int viommu_attach(struct viommu *v, uint32_t domain, uint32_t endpoint, uint32_t flags)
 {
-	return sync(v, queue_attach(v, domain, endpoint, flags));
+	struct virtio_iommu_req_attach r = {
+		.head.type = VIRTIO_IOMMU_T_ATTACH,
+		.domain = domain,
+		.endpoint = endpoint,
+		.flags = flags,
+	};
+
+	return sync(v, queue_req(v, &r, REQ_OUT_LEN(r), NULL, 0));
 }
 
 int viommu_detach(struct viommu *v, uint32_t domain, uint32_t endpoint)
 {
-	int i;
-	struct viommu_slot *s = fill(v, &i, VIRTIO_IOMMU_T_DETACH);
+	struct virtio_iommu_req_detach r = {
+		.head.type = VIRTIO_IOMMU_T_DETACH,
+		.domain = domain,
+		.endpoint = endpoint,
+	};
 
-	if (!s)
-		return VIOMMU_E_QUEUE;
-	s->out.detach.domain = domain;
-	s->out.detach.endpoint = endpoint;
-	return sync(v, slot_add(v, i, &s->out, REQ_OUT_LEN(struct virtio_iommu_req_detach),
-				(uint8_t *)&s->tail, sizeof(s->tail)));
+	return sync(v, queue_req(v, &r, REQ_OUT_LEN(r), NULL, 0));
 }
 
 int viommu_queue_map(struct viommu *v, uint32_t domain, uint64_t virt_start, uint64_t virt_end,
 		     uint64_t phys_start, uint32_t flags)
 {
-	int i;
-	struct viommu_slot *s = fill(v, &i, VIRTIO_IOMMU_T_MAP);
+	struct virtio_iommu_req_map r = {
+		.head.type = VIRTIO_IOMMU_T_MAP,
+		.domain = domain,
+		.virt_start = virt_start,
+		.virt_end = virt_end,
+		.phys_start = phys_start,
+		.flags = flags,
+	};
 
-	if (!s)
-		return VIOMMU_E_QUEUE;
-	s->out.map.domain = domain;
-	s->out.map.virt_start = virt_start;
-	s->out.map.virt_end = virt_end;
-	s->out.map.phys_start = phys_start;
-	s->out.map.flags = flags;
-	return slot_add(v, i, &s->out, REQ_OUT_LEN(struct virtio_iommu_req_map),
-			(uint8_t *)&s->tail, sizeof(s->tail));
+	return queue_req(v, &r, REQ_OUT_LEN(r), NULL, 0);
 }
 
 int viommu_queue_unmap(struct viommu *v, uint32_t domain, uint64_t virt_start, uint64_t virt_end)
 {
-	int i;
-	struct viommu_slot *s = fill(v, &i, VIRTIO_IOMMU_T_UNMAP);
+	struct virtio_iommu_req_unmap r = {
+		.head.type = VIRTIO_IOMMU_T_UNMAP,
+		.domain = domain,
+		.virt_start = virt_start,
+		.virt_end = virt_end,
+	};
 
-	if (!s)
-		return VIOMMU_E_QUEUE;
-	s->out.unmap.domain = domain;
-	s->out.unmap.virt_start = virt_start;
-	s->out.unmap.virt_end = virt_end;
-	return slot_add(v, i, &s->out, REQ_OUT_LEN(struct virtio_iommu_req_unmap),
-			(uint8_t *)&s->tail, sizeof(s->tail));
+	return queue_req(v, &r, REQ_OUT_LEN(r), NULL, 0);
 }
 
 int viommu_map(struct viommu *v, uint32_t domain, uint64_t virt_start, uint64_t virt_end,
@@ -392,20 +298,15 @@ int viommu_unmap(struct viommu *v, uint32_t domain, uint64_t virt_start, uint64_
 
 int viommu_probe(struct viommu *v, uint32_t endpoint)
 {
+	struct virtio_iommu_req_probe r = {.head.type = VIRTIO_IOMMU_T_PROBE, .endpoint = endpoint};
 	uint32_t size = v->cfg.probe_size;
-	int i;
-	struct viommu_slot *s;
 
 	if (size > VIOMMU_PROBE_MAX)
 		return VIOMMU_E_QUEUE;
-	s = fill(v, &i, VIRTIO_IOMMU_T_PROBE);
-	if (!s)
-		return VIOMMU_E_QUEUE;
-	s->out.probe.endpoint = endpoint;
 	/* The device-readable part: head, endpoint, 64 reserved bytes; the
 	 * device-writable one: probe_size bytes of properties, the tail. */
-	return sync(v, slot_add(v, i, &s->out, sizeof(struct virtio_iommu_req_probe), v->probe_buf,
-				size + (uint32_t)sizeof(struct virtio_iommu_req_tail)));
+	return sync(v, queue_req(v, &r, sizeof(r), v->probe_buf,
+				 size + (uint32_t)sizeof(struct virtio_iommu_req_tail)));
 }
 
 int viommu_complete(struct viommu *v)
@@ -451,7 +352,7 @@ int viommu_parse_props(const uint8_t *props, uint32_t size, struct viommu_resv *
 	/* 5.13.6.8: each property is a 4-byte header and length bytes of
 	 * value; the next starts length + 4 bytes on; type 0 ends the list. */
 	while (off + sizeof(struct virtio_iommu_probe_property) <= size) {
-		uint16_t word = get16(props + off), len = get16(props + off + 2);
+		uint16_t word = get_le16(props + off), len = get_le16(props + off + 2);
 		uint16_t type = word & VIRTIO_IOMMU_PROBE_T_MASK;
 
 		if (type == VIRTIO_IOMMU_PROBE_T_NONE)
@@ -467,8 +368,8 @@ int viommu_parse_props(const uint8_t *props, uint32_t size, struct viommu_resv *
 			r->length = len;
 			r->reserved_bits = (word & ~VIRTIO_IOMMU_PROBE_T_MASK) != 0;
 			r->subtype = len >= 1 ? p[0] : 0xff;
-			r->start = len >= 12 ? get32(p + 4) | (uint64_t)get32(p + 8) << 32 : 0;
-			r->end = len >= 20 ? get32(p + 12) | (uint64_t)get32(p + 16) << 32 : 0;
+			r->start = len >= 12 ? get_le64(p + 4) : 0;
+			r->end = len >= 20 ? get_le64(p + 12) : 0;
 		}
 		off += 4u + len;
 	}
@@ -532,84 +433,4 @@ const char *viommu_status_name(int status)
 	case VIOMMU_E_QUEUE: return "not queued";
 	}
 	return "?";
-}
-
-/* ---- DMA for another device ------------------------------------------------- */
-
-static iova_t dma_map(void *ctx, uint64_t gpa, uint64_t len, bool dev_writes)
-{
-	struct viommu_dma *d = ctx;
-	uint64_t g = d->v->granule, lo = gpa & ~(g - 1);
-	uint64_t n = ((gpa + (len ? len : 1) + g - 1) & ~(g - 1)) - lo;
-	iova_t iova;
-
-	if (d->mode == VIOMMU_DMA_WINDOW) {
-		if (gpa < d->gpa_base || gpa - d->gpa_base > d->size ||
-		    len > d->size - (gpa - d->gpa_base)) {
-			d->errors++;
-			return IOVA_INVALID;
-		}
-		return d->base + (gpa - d->gpa_base);
-	}
-	iova = d->next;
-	if (iova > d->limit || n > d->limit - iova) {
-		d->errors++;
-		return IOVA_INVALID;
-	}
-	d->maps++;
-	d->last_status =
-		viommu_map(d->v, d->domain, iova, iova + n - 1, lo,
-			   VIRTIO_IOMMU_MAP_F_READ | (dev_writes ? VIRTIO_IOMMU_MAP_F_WRITE : 0));
-	if (d->last_status != VIRTIO_IOMMU_S_OK) {
-		d->errors++;
-		return IOVA_INVALID;
-	}
-	d->next = iova + n + g; /* an unmapped guard granule between buffers */
-	return iova + (gpa - lo);
-}
-
-static void dma_unmap(void *ctx, iova_t iova, uint64_t len)
-{
-	struct viommu_dma *d = ctx;
-	uint64_t g = d->v->granule, lo = iova & ~(g - 1);
-	uint64_t n = ((iova + (len ? len : 1) + g - 1) & ~(g - 1)) - lo;
-
-	if (d->mode == VIOMMU_DMA_WINDOW)
-		return;
-	d->unmaps++;
-	d->last_status = viommu_unmap(d->v, d->domain, lo, lo + n - 1);
-	if (d->last_status != VIRTIO_IOMMU_S_OK)
-		d->errors++;
-	if (lo + n + g == d->next)
-		d->next = lo; /* the most recent buffer: reuse its IOVAs */
-}
-
-static void dma_init(struct viommu_dma *d, struct viommu *v, uint32_t domain,
-		     enum viommu_dma_mode mode)
-{
-	memset(d, 0, sizeof(*d));
-	d->ops.name = mode == VIOMMU_DMA_ALLOC ? "viommu-alloc" : "viommu-window";
-	d->ops.map = dma_map;
-	d->ops.unmap = dma_unmap;
-	d->ops.ctx = d;
-	d->v = v;
-	d->domain = domain;
-	d->mode = mode;
-}
-
-void viommu_dma_alloc(struct viommu_dma *d, struct viommu *v, uint32_t domain, iova_t iova_base,
-		      uint64_t size)
-{
-	dma_init(d, v, domain, VIOMMU_DMA_ALLOC);
-	d->base = d->next = iova_base;
-	d->limit = iova_base + size;
-}
-
-void viommu_dma_window(struct viommu_dma *d, struct viommu *v, uint32_t domain, uint64_t gpa_base,
-		       uint64_t size, iova_t iova_base)
-{
-	dma_init(d, v, domain, VIOMMU_DMA_WINDOW);
-	d->base = iova_base;
-	d->gpa_base = gpa_base;
-	d->size = size;
 }

@@ -1,19 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* A small virtio-iommu driver (virtio 1.2, 5.13) on top of virtio.h, and
- * the ACPI VIOT table (ACPI 6.4, 5.2.30) that says which endpoints it
- * translates.
+/* A small virtio-iommu driver (virtio 1.2, 5.13) on top of virtio.h. The
+ * ACPI VIOT, which says which endpoints it translates, is read at open
+ * (viot.h).
  *
  * The device: PCI 0x1af4:0x1057 (modern ID of device type 23), requestq 0
  * and eventq 1. Requests are synchronous (one at a time, polled) unless
  * queued with viommu_queue_*() and completed with viommu_complete(); every
  * request returns its status byte, or a negative VIOMMU_E_* when the
  * device did not give one. The IOMMU does not translate its own DMA, so its
- * rings use the identity virtio_dma.
- *
- * struct viommu_dma plugs the IOMMU into another virtio device: its rings
- * and buffers then use IOVAs from an allocator (a MAP per virtio_dma map,
- * an UNMAP per unmap) or a fixed window the caller maps. Wire formats come
- * from <linux/virtio_iommu.h>. */
+ * rings use the identity virtio_dma; struct viommu_dma (viommu_dma.h) plugs
+ * the IOMMU into another virtio device. Wire formats come from
+ * <linux/virtio_iommu.h>. */
 #ifndef GT_VIOMMU_H
 #define GT_VIOMMU_H
 
@@ -21,47 +18,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "acpi.h"
+#include "viot.h"
 #include "virtio.h"
 
 #define VIOMMU_PCI_DEVICE VIRTIO_PCI_MODERN_ID(VIRTIO_ID_IOMMU) /* 0x1057 */
 #define VIOMMU_REQQ	  0
 #define VIOMMU_EVENTQ	  1
-
-/* ---- ACPI VIOT ----------------------------------------------------------- */
-
-#define VIOT_NODE_PCI_RANGE	    1
-#define VIOT_NODE_MMIO		    2
-#define VIOT_NODE_VIRTIO_IOMMU_PCI  3
-#define VIOT_NODE_VIRTIO_IOMMU_MMIO 4
-#define VIOT_MAX_RANGES		    16
-
-struct viot_pci_range {
-	uint32_t endpoint_start;
-	uint16_t segment_start, segment_end;
-	uint16_t bdf_start, bdf_end;
-	uint16_t output_node; /* offset of the IOMMU node in the table */
-};
-
-/* What the VIOT says (only what this runtime can use: PCI ranges and
- * virtio-iommu PCI nodes; other node types are counted). */
-struct viot_info {
-	const struct acpi_header *table; /* NULL: no VIOT */
-	bool checksum_ok;
-	bool nodes_ok; /* every node inside the table, lengths sane */
-	unsigned nr_nodes, nr_other;
-	bool has_iommu_pci;
-	uint16_t iommu_offset; /* the first virtio-iommu PCI node */
-	uint16_t iommu_segment, iommu_bdf;
-	unsigned nr_ranges; /* PCI ranges pointing at that node */
-	struct viot_pci_range range[VIOT_MAX_RANGES];
-};
-
-/* Parse the VIOT. 0, or -1 when there is none. */
-int viot_read(struct viot_info *v);
-
-/* The endpoint ID of segment 0 device bdf, when a range translates it. */
-bool viot_endpoint(const struct viot_info *v, uint16_t bdf, uint32_t *endpoint);
 
 /* ---- the device ---------------------------------------------------------- */
 
@@ -186,34 +148,5 @@ unsigned viommu_drain_faults(struct viommu *v);
 
 /* Names for diagnostics. */
 const char *viommu_status_name(int status);
-
-/* ---- DMA through the IOMMU for another virtio device --------------------- */
-
-enum viommu_dma_mode {
-	VIOMMU_DMA_ALLOC,  /* each map: fresh IOVA pages + a MAP request */
-	VIOMMU_DMA_WINDOW, /* IOVA = iova_base + (gpa - gpa_base); caller maps */
-};
-
-struct viommu_dma {
-	struct virtio_dma ops; /* give &ops to virtio_pci.dma */
-	struct viommu *v;
-	uint32_t domain;
-	enum viommu_dma_mode mode;
-	iova_t base, next, limit; /* ALLOC: [base, limit), bump with a guard page */
-	uint64_t gpa_base, size;  /* WINDOW */
-	unsigned maps, unmaps, errors;
-	int last_status;
-};
-
-/* IOVAs from [iova_base, iova_base + size) in domain; every map sends MAP
- * (READ, plus WRITE when the device writes) of the granule-aligned pages
- * around the buffer, every unmap the matching UNMAP. */
-void viommu_dma_alloc(struct viommu_dma *d, struct viommu *v, uint32_t domain, iova_t iova_base,
-		      uint64_t size);
-
-/* IOVA = iova_base + (gpa - gpa_base) inside [gpa_base, gpa_base + size);
- * no requests (the caller maps the window). */
-void viommu_dma_window(struct viommu_dma *d, struct viommu *v, uint32_t domain, uint64_t gpa_base,
-		       uint64_t size, iova_t iova_base);
 
 #endif

@@ -4,40 +4,12 @@
 
 #include <stdarg.h>
 
-#include "cmdline.h"
 #include "io.h"
 #include "printf.h"
 #include "report.h"
-#include "string.h"
 #include "tsc.h"
 
 #define POLL_GAP_US 200
-
-static char known[256];
-static char backend[32] = "this backend";
-
-void vt_init(void)
-{
-	cmdline_get("known", known, sizeof(known));
-	cmdline_get("backend", backend, sizeof(backend));
-	if (known[0])
-		report_info("known departures of %s: %s", backend, known);
-}
-
-bool vt_known(const char *id)
-{
-	size_t n = strlen(id);
-
-	for (const char *p = known; *p;) {
-		const char *e = strchr(p, ',');
-		size_t l = e ? (size_t)(e - p) : strlen(p);
-
-		if (l == n && !strncmp(p, id, n))
-			return true;
-		p += l + (e ? 1 : 0);
-	}
-	return false;
-}
 
 bool vt_check(bool pass, const char *id, const char *rule, const char *fmt, ...)
 {
@@ -49,8 +21,8 @@ bool vt_check(bool pass, const char *id, const char *rule, const char *fmt, ...)
 	va_end(ap);
 	if (pass)
 		return report(true, "%s: %s", id, msg);
-	if (vt_known(id)) {
-		report_skip("%s: %s: %s departs from %s (known=)", id, msg, backend, rule);
+	if (known_has(id)) {
+		report_skip("%s: %s: %s departs from %s (known=)", id, msg, known_backend(), rule);
 		return false;
 	}
 	return report(false, "%s: %s (%s)", id, msg, rule);

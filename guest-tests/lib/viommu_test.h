@@ -1,27 +1,23 @@
 /* SPDX-License-Identifier: MIT */
-/* What the virtio-iommu guest tests share: the known-departures list of the
- * backend (known=ID,ID and backend=NAME on the command line, as in
- * hostile.c), an IOVA region inside the device's input range, and a
- * virtio-blk request whose data descriptor carries a given IOVA. */
+/* What the virtio-iommu guest tests share: checks that honour the backend's
+ * known departures (known.h), an IOVA region inside the device's input
+ * range, and a virtio-blk request whose data descriptor carries a given
+ * IOVA. */
 #ifndef GT_VIOMMU_TEST_H
 #define GT_VIOMMU_TEST_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "known.h"
 #include "viommu.h"
 #include "virtio_blk.h"
 
-/* Read known= and backend= from the command line. */
-void vt_init(void);
-
-/* Record check id: pass, or when id is in known= a "# SKIP" line that
- * names the backend and the rule it departs from, or a failure. */
+/* Record check id: pass, or when id is in known= (known.h; the test calls
+ * known_init() first) a "# SKIP" line that names the backend and the rule
+ * it departs from, or a failure. */
 bool vt_check(bool pass, const char *id, const char *rule, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-
-/* True when id is in known=. */
-bool vt_known(const char *id);
 
 /* A granule-aligned IOVA with room for size bytes inside the input range,
  * away from guest RAM where the range allows (64 GiB, else 2 GiB, else the

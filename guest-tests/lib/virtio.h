@@ -5,9 +5,9 @@
  *
  * DMA addresses: the device sees IOVAs, the driver owns guest-physical
  * memory. Every address written into a ring or a queue register goes
- * through the device's struct virtio_dma (identity today: IOVA = GPA), so
- * an IOMMU driver can slot in by providing another one. Wire formats come
- * from the kernel's <linux/virtio_*.h>. */
+ * through the device's struct virtio_dma: virtio_dma_identity (IOVA = GPA)
+ * by default, or struct viommu_dma (viommu_dma.h), which maps through a
+ * virtio-iommu. Wire formats come from the kernel's <linux/virtio_*.h>. */
 #ifndef GT_VIRTIO_H
 #define GT_VIRTIO_H
 
@@ -209,6 +209,15 @@ int virtq_take(struct virtq *vq, unsigned n, uint16_t *idx);
 void virtq_raw_desc(struct virtq *vq, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags,
 		    uint16_t next);
 void virtq_raw_publish(struct virtq *vq, uint16_t head);
+
+/* Raw access, a whole chain from a table: take n (at most
+ * VIRTQ_RAW_CHAIN_MAX) free descriptors, write t[0..n) into them as given
+ * and publish the first; *head is its index. In an entry with
+ * VRING_DESC_F_NEXT, a next below n names an entry of t (one may point
+ * back: a loop); any other next is written as it is (an index outside the
+ * ring, say). -1 when n descriptors are not free. */
+#define VIRTQ_RAW_CHAIN_MAX 8
+int virtq_raw_chain(struct virtq *vq, const struct vring_desc *t, unsigned n, uint16_t *head);
 
 /* Default time to wait for a request (microseconds). */
 #define VIRTIO_TIMEOUT_US 3000000

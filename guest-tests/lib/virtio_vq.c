@@ -224,3 +224,21 @@ void virtq_raw_publish(struct virtq *vq, uint16_t head)
 {
 	publish(vq, head);
 }
+
+int virtq_raw_chain(struct virtq *vq, const struct vring_desc *t, unsigned n, uint16_t *head)
+{
+	uint16_t idx[VIRTQ_RAW_CHAIN_MAX];
+
+	if (n > VIRTQ_RAW_CHAIN_MAX || virtq_take(vq, n, idx))
+		return -1;
+	for (unsigned k = 0; k < n; k++) {
+		uint16_t next = t[k].next;
+
+		if ((t[k].flags & VRING_DESC_F_NEXT) && next < n)
+			next = idx[next];
+		virtq_raw_desc(vq, idx[k], t[k].addr, t[k].len, t[k].flags, next);
+	}
+	*head = idx[0];
+	publish(vq, idx[0]);
+	return 0;
+}

@@ -32,7 +32,7 @@ trap 'rm -rf "$WORK"' EXIT
 
 # QEMU's microvm with ACPI, one IOAPIC, the ISA serial port and
 # isa-debug-exit: the same devices build/vmm shows. -cpu host fails on this
-# host (MSR 0x10a), see /work/shared/HOST-KVM.md.
+# project's test hosts (MSR 0x10a); docs/testing.md describes their KVM.
 # shellcheck disable=SC2054 # the commas belong to -M's value
 QEMU_ARGS=(-M microvm,acpi=on,ioapic2=off,isa-serial=on -accel kvm
 	-cpu max,-arch-capabilities -nodefaults -nographic

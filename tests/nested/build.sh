@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Build the nested harness's initramfs images from cache/nested (fetch.sh) and
-# build/vmm, into build/nested/:
+# $BUILD/vmm, into $BUILD/nested/ (BUILD: the build folder, build/ by default,
+# as in tests/lib.sh; NESTED_OUT and VMM override the two paths):
 #   l2.cpio    L2: busybox, l2/init, l2/tasks, the L2 modules
 #   l1.cpio    L1: busybox, l1/init, l1/lib.sh, scenarios, the L1 modules,
-#              build/vmm, the L2 bzImage, vmlinux and l2.cpio
+#              the VMM, the L2 bzImage, vmlinux and l2.cpio
 #   qemu.cpio  (with --qemu) qemu-system-x86_64, its libraries and firmware,
 #              appended to l1.cpio for the bench (the kernel unpacks both)
 # The archives are uncompressed: under TCG, L1 copying them is cheaper than
@@ -12,8 +13,9 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-OUT=${NESTED_OUT:-$TOP/build/nested}
-VMM_BIN=${VMM:-$TOP/build/vmm}
+BUILD=${BUILD:-$TOP/build}
+OUT=${NESTED_OUT:-$BUILD/nested}
+VMM_BIN=${VMM:-$BUILD/vmm}
 WITH_QEMU=0
 [ "${1:-}" = --qemu ] && WITH_QEMU=1
 

@@ -10,8 +10,10 @@
 #   tests/nested/run.sh NAME...         only these scenarios (e.g. qemu-bzimage)
 # Environment: NESTED_TIMEOUT (L0 run, seconds), NESTED_VERBOSE=1 (print the L1
 # console and every L2 log), NESTED_L2_EXTRA="..." (more L2 kernel parameters),
-# NESTED_BENCH_RUNS (boots per VMM in the bench, default 3).
-# Logs: build/nested/l0-console.log.
+# NESTED_BENCH_RUNS (boots per VMM in the bench, default 3); BUILD (the build
+# folder, build/ by default: its vmm goes into L1, everything this run makes
+# goes to $BUILD/nested).
+# Logs: $BUILD/nested/l0-console.log.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
@@ -44,8 +46,8 @@ if ! command -v qemu-system-x86_64 >/dev/null; then
 	exit 0
 fi
 t0=$(date +%s)
-mkdir -p "$OUT"
-# One nested run at a time per work tree: they share build/nested.
+mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd)
+# One nested run at a time per build folder: they share $BUILD/nested.
 exec 9>"$OUT/.lock"
 if ! flock -w 900 9; then
 	t_fail nested/lock "another nested run held $OUT/.lock for 15 minutes"
@@ -59,7 +61,7 @@ fi
 . <(grep '^[A-Z]*=' "$OUT/fetch.log")
 build_args=()
 [ "$need_qemu_in_l1" = 1 ] && build_args=(--qemu)
-if ! "$HERE/build.sh" "${build_args[@]}" >"$OUT/build.log" 2>&1; then
+if ! NESTED_OUT=$OUT VMM=$VMM "$HERE/build.sh" "${build_args[@]}" >"$OUT/build.log" 2>&1; then
 	sed 's/^/#   /' "$OUT/build.log" | tail -20
 	t_fail nested/build "the initramfs images could not be built"
 	exit 1
@@ -100,6 +102,9 @@ timeout -k 10 "$L0_TIMEOUT" qemu-system-x86_64 -accel "$L0_ACCEL" -M q35,kernel-
 		read -r _ name status detail <<<"$line"
 		if [ "$status" = pass ]; then t_pass "nested/$name" ${detail:+"$detail"}; else t_fail "nested/$name" ${detail:+"$detail"}; fi ;;
 	"NESTED-NOTE "*) echo "# ${line#NESTED-NOTE }" ;;
+	"NESTED-RETRY "*)
+		read -r _ name why <<<"$line"
+		t_retry "nested/$name" "$why" ;;
 	"BENCH "*) echo "$line" ;;
 	"L2| "*) [ "${NESTED_VERBOSE:-0}" = 1 ] || echo "#   $line" ;;
 	esac

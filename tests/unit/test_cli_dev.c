@@ -72,6 +72,8 @@ static void test_disk(void **state)
 	assert_false(cfg.disks[1].readonly);
 	assert_null(cfg.disks[1].serial);
 	assert_false(cfg.disks[1].pci.iommu);
+	cli_free(&cfg);
+	/* A failed parse keeps nothing: no cli_free after these. */
 	assert_int_equal(parse(&cfg, err, 2, "--disk", "readonly=on"), CLI_ERROR);
 	assert_non_null(strstr(err, "path=FILE is required"));
 	assert_int_equal(parse(&cfg, err, 2, "--disk", "path=/a,size=3"), CLI_ERROR);
@@ -99,6 +101,7 @@ static void test_disk_limit(void **state)
 	assert_non_null(strstr(err, "at most"));
 	assert_int_equal(cli_parse(n - 2, argv, &cfg, err, sizeof(err)), CLI_RUN);
 	assert_int_equal(cfg.nr_disks, VMM_MAX_DISKS);
+	cli_free(&cfg);
 }
 
 static void test_net(void **state)
@@ -112,6 +115,7 @@ static void test_net(void **state)
 	assert_string_equal(cfg.nets[0].tap, "tap0");
 	assert_true(cfg.nets[0].has_mac);
 	assert_int_equal(cfg.nets[0].mac[5], 1);
+	cli_free(&cfg);
 	assert_int_equal(parse(&cfg, err, 2, "--net", "tap=t0,mac=01:00:00:00:00:01"), CLI_ERROR);
 	assert_non_null(strstr(err, "unicast"));
 	assert_int_equal(parse(&cfg, err, 2, "--net", "mac=52:54:00:00:00:01"), CLI_ERROR);
@@ -137,8 +141,11 @@ static void test_rng_console(void **state)
 	assert_true(cfg.console.enabled);
 	assert_int_equal(cfg.console.mode, SERIAL_FILE);
 	assert_string_equal(cfg.console.path, "/tmp/c");
-	assert_int_equal(parse(&cfg, err, 2, "--console", "off"), CLI_RUN);
+	cli_free(&cfg);
+	assert_int_equal(parse(&cfg, err, 4, "--console", "file=/tmp/c", "--console", "off"),
+			 CLI_RUN);
 	assert_false(cfg.console.enabled);
+	cli_free(&cfg);
 	assert_int_equal(parse(&cfg, err, 2, "--console", "pty"), CLI_ERROR);
 }
 

@@ -4,64 +4,7 @@
  * register, delivery through irqfd eventfds (routes recorded by a fake
  * router with the requester ID) or the bus's msi_sink without GSIs, and
  * reset. */
-#include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <string.h>
-#include <unistd.h>
-
-#include <cmocka.h>
-
-#include "devices/pci/pci.h"
-#include "vmm/layout.h"
-
-#define NVEC	 4
-#define SLOT	 6
-#define MSI_ADDR 0xfee02000u
-
-static struct bus mmio, pio;
-static struct gsi_table gsi;
-static struct pci_bus *pbus;
-static struct pci_dev dev;
-
-static struct {
-	unsigned gsi;
-	struct msi_msg msg;
-	uint16_t rid;
-	bool enabled;
-} last_route;
-static unsigned nr_routes;
-static struct msi_msg sent_msg;
-static uint16_t sent_rid;
-static unsigned nr_sent;
-
-static int fake_route(void *opaque, unsigned g, const struct msi_msg *msg, uint16_t rid,
-		      bool enabled)
-{
-	(void)opaque;
-	nr_routes++;
-	last_route.gsi = g;
-	last_route.msg = *msg;
-	last_route.rid = rid;
-	last_route.enabled = enabled;
-	return msix_route_kvm(&gsi, g, msg, rid, enabled);
-}
-
-static int fake_irqfd(void *opaque, int efd, unsigned g, bool assign)
-{
-	(void)opaque, (void)efd, (void)g, (void)assign;
-	return 0;
-}
-
-static int fake_send(void *opaque, const struct msi_msg *msg, uint16_t rid)
-{
-	(void)opaque;
-	sent_msg = *msg;
-	sent_rid = rid;
-	nr_sent++;
-	return 0;
-}
+#include "msi_fixture.h"
 
 static const struct pci_dev_info info = {
 	.vendor = 0x1234,
@@ -71,49 +14,10 @@ static const struct pci_dev_info info = {
 	.name = "msi-test",
 };
 
-static int setup_common(bool with_gsi)
+static int fx_dev_init(struct pci_dev *d)
 {
-	struct pci_bus_config cfg = {
-		.mmio = &mmio,
-		.pio = &pio,
-		.gsi = with_gsi ? &gsi : NULL,
-		.msi = {fake_send, NULL},
-	};
-	int ret;
-
-	if (with_gsi)
-		cfg.router = (struct msix_router){fake_route, fake_irqfd, NULL};
-	bus_init(&mmio, "mmio");
-	bus_init(&pio, "pio");
-	gsi_table_init(&gsi, -1);
-	nr_routes = nr_sent = 0;
-	ret = pci_bus_new(&cfg, &pbus);
-	if (ret)
-		return ret;
-	pci_dev_init(&dev, &info, NULL, NULL);
-	if (msi_init(&dev, NVEC))
-		return -1;
-	return pci_bus_add(pbus, &dev, SLOT) == PCI_DEVFN(SLOT, 0) ? 0 : -1;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return setup_common(true);
-}
-
-static int setup_nogsi(void **state)
-{
-	(void)state;
-	return setup_common(false);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	pci_bus_free(pbus);
-	pci_dev_fini(&dev);
-	return 0;
+	pci_dev_init(d, &info, NULL, NULL);
+	return msi_init(d, NVEC);
 }
 
 static unsigned cap(void)
@@ -134,12 +38,7 @@ static void wr(unsigned off, unsigned size, uint32_t v)
 /* Interrupts counted on vector vec's eventfd since the last call. */
 static uint64_t fired(unsigned vec)
 {
-	uint64_t n = 0;
-
-	assert_true(dev.msi.vec[vec].efd >= 0);
-	if (read(dev.msi.vec[vec].efd, &n, sizeof(n)) != sizeof(n))
-		return 0;
-	return n;
+	return efd_fired(dev.msi.vec[vec].efd);
 }
 
 /* Program address and data, then enable 2^mme vectors. */
@@ -201,21 +100,21 @@ static void test_single_vector(void **state)
 	(void)state;
 	enable(0x41, 0);
 	assert_true(msi_enabled(&dev));
-	assert_true(last_route.enabled);
-	assert_int_equal(last_route.gsi, dev.msi.vec[0].gsi);
-	assert_int_equal(last_route.msg.addr, MSI_ADDR);
-	assert_int_equal(last_route.msg.data, 0x41);
-	assert_int_equal(last_route.rid, PCI_RID(0, PCI_DEVFN(SLOT, 0)));
+	assert_true(last_route()->enabled);
+	assert_int_equal(last_route()->gsi, dev.msi.vec[0].gsi);
+	assert_int_equal(last_route()->msg.addr, MSI_ADDR);
+	assert_int_equal(last_route()->msg.data, 0x41);
+	assert_int_equal(last_route()->rid, PCI_RID(0, PCI_DEVFN(SLOT, 0)));
 	assert_int_equal(msi_notify(&dev, 0), 0);
 	assert_int_equal(fired(0), 1);
 	/* One vector enabled: the others do not exist for the guest. */
 	assert_int_equal(msi_notify(&dev, 1), -EINVAL);
 	/* A new data value is routed at once. */
 	wr(PCI_MSI_DATA_64, 2, 0x52);
-	assert_int_equal(last_route.msg.data, 0x52);
+	assert_int_equal(last_route()->msg.data, 0x52);
 	/* Disabled: removed. */
 	wr(PCI_MSI_FLAGS, 2, 0);
-	assert_false(last_route.enabled);
+	assert_false(last_route()->enabled);
 	assert_int_equal(msi_notify(&dev, 0), -ENODEV);
 }
 
@@ -281,9 +180,9 @@ static void test_no_gsi(void **state)
 	enable(0x61, 1);
 	assert_int_equal(msi_notify(&dev, 1), 0);
 	assert_int_equal(nr_sent, 1);
-	assert_int_equal(sent_msg.addr, MSI_ADDR);
-	assert_int_equal(sent_msg.data, 0x61);
-	assert_int_equal(sent_rid, PCI_RID(0, PCI_DEVFN(SLOT, 0)));
+	assert_int_equal(sent[0].msg.addr, MSI_ADDR);
+	assert_int_equal(sent[0].msg.data, 0x61);
+	assert_int_equal(sent[0].rid, PCI_RID(0, PCI_DEVFN(SLOT, 0)));
 	assert_int_equal(nr_routes, 0);
 }
 

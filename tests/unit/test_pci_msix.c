@@ -4,79 +4,11 @@
  * masking with pending bits, delivery through irqfd eventfds, and GSI route
  * updates (recorded in a struct gsi_table with vm_fd -1 and by a fake
  * router that also sees the requester ID). */
-#include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <string.h>
-#include <unistd.h>
+#include "msi_fixture.h"
 
-#include <cmocka.h>
+#define PBA_OFF 0x2000
 
-#include "devices/pci/pci.h"
-#include "vmm/layout.h"
-
-#define NVEC	 4
-#define PBA_OFF	 0x2000
-#define SLOT	 5
-#define MSI_ADDR 0xfee01000u
-
-static struct bus mmio, pio;
-static struct gsi_table gsi;
-static struct pci_bus *pbus;
-static struct pci_dev dev;
 static unsigned dev_reads;
-
-struct route_rec {
-	unsigned gsi;
-	struct msi_msg msg;
-	uint16_t rid;
-	bool enabled;
-	int tag;
-};
-static struct route_rec routes[256];
-static unsigned nr_routes;
-
-struct irqfd_rec {
-	int efd;
-	unsigned gsi;
-	bool assign;
-};
-static struct irqfd_rec irqfds[64];
-static unsigned nr_irqfds;
-
-struct sent_rec {
-	struct msi_msg msg;
-	uint16_t rid;
-};
-static struct sent_rec sent[16];
-static unsigned nr_sent;
-
-static int tags[2] = {1, 2};
-
-static int fake_route(void *opaque, unsigned g, const struct msi_msg *msg, uint16_t rid,
-		      bool enabled)
-{
-	if (nr_routes < ARRAY_SIZE(routes))
-		routes[nr_routes++] = (struct route_rec){g, *msg, rid, enabled, *(int *)opaque};
-	return msix_route_kvm(&gsi, g, msg, rid, enabled);
-}
-
-static int fake_irqfd(void *opaque, int efd, unsigned g, bool assign)
-{
-	(void)opaque;
-	if (nr_irqfds < ARRAY_SIZE(irqfds))
-		irqfds[nr_irqfds++] = (struct irqfd_rec){efd, g, assign};
-	return 0;
-}
-
-static int fake_send(void *opaque, const struct msi_msg *msg, uint16_t rid)
-{
-	(void)opaque;
-	if (nr_sent < ARRAY_SIZE(sent))
-		sent[nr_sent++] = (struct sent_rec){*msg, rid};
-	return 0;
-}
 
 static uint64_t dev_read(struct pci_dev *d, unsigned bar, uint64_t off, unsigned size)
 {
@@ -95,52 +27,14 @@ static const struct pci_dev_info info = {
 	.name = "msix-test",
 };
 
-/* A bus (with or without GSIs) and the device with NVEC vectors, table at
- * BAR 0 offset 0, PBA at BAR 0 offset PBA_OFF. */
-static int setup_common(bool with_gsi)
+/* NVEC vectors, table at BAR 0 offset 0, PBA at BAR 0 offset PBA_OFF. */
+static int fx_dev_init(struct pci_dev *d)
 {
-	struct pci_bus_config cfg = {
-		.mmio = &mmio,
-		.pio = &pio,
-		.gsi = with_gsi ? &gsi : NULL,
-		.msi = {fake_send, NULL},
-	};
-	int ret;
-
-	if (with_gsi)
-		cfg.router = (struct msix_router){fake_route, fake_irqfd, &tags[0]};
-	bus_init(&mmio, "mmio");
-	bus_init(&pio, "pio");
-	gsi_table_init(&gsi, -1);
-	nr_routes = nr_irqfds = nr_sent = dev_reads = 0;
-	ret = pci_bus_new(&cfg, &pbus);
-	if (ret)
-		return ret;
-	pci_dev_init(&dev, &info, &ops, NULL);
-	if (pci_bar_declare(&dev, 0, PCI_BAR_MEM32, KiB(16), false) ||
-	    msix_init(&dev, NVEC, 0, 0, 0, PBA_OFF))
+	dev_reads = 0;
+	pci_dev_init(d, &info, &ops, NULL);
+	if (pci_bar_declare(d, 0, PCI_BAR_MEM32, KiB(16), false))
 		return -1;
-	return pci_bus_add(pbus, &dev, SLOT) == PCI_DEVFN(SLOT, 0) ? 0 : -1;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return setup_common(true);
-}
-
-static int setup_nogsi(void **state)
-{
-	(void)state;
-	return setup_common(false);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	pci_bus_free(pbus);
-	pci_dev_fini(&dev);
-	return 0;
+	return msix_init(d, NVEC, 0, 0, 0, PBA_OFF);
 }
 
 static uint64_t bar0(void)
@@ -179,13 +73,7 @@ static void msix_flags(uint16_t flags)
 /* Interrupts counted on vector vec's eventfd since the last call. */
 static uint64_t fired(unsigned vec)
 {
-	uint64_t n = 0;
-	int fd = msix_vector_eventfd(&dev, vec);
-
-	assert_true(fd >= 0);
-	if (read(fd, &n, sizeof(n)) != sizeof(n))
-		return 0;
-	return n;
+	return efd_fired(msix_vector_eventfd(&dev, vec));
 }
 
 static unsigned vec_gsi(unsigned vec)
@@ -249,7 +137,7 @@ static void test_capability_and_table(void **state)
 
 static void test_delivery(void **state)
 {
-	struct msix_router r2 = {fake_route, fake_irqfd, &tags[1]};
+	struct msix_router r2 = {fake_route, fake_irqfd, &router_tags[1]};
 	uint16_t rid = PCI_DEVFN(SLOT, 0);
 	unsigned g, n;
 

@@ -134,9 +134,9 @@ static void test_output_and_lsr(void **state)
 	struct fixture *fx = *state;
 	char buf[8];
 
-	wr(fx, UART_THR, 'h');
+	wr(fx, UART_TX, 'h');
 	assert_int_equal(rd(fx, UART_LSR) & 0x61, UART_LSR_THRE | UART_LSR_TEMT);
-	wr(fx, UART_THR, 'i');
+	wr(fx, UART_TX, 'i');
 	assert_int_equal(drain_pipe(fx, buf, sizeof(buf)), 2);
 	assert_memory_equal(buf, "hi", 2);
 }
@@ -154,7 +154,7 @@ static void test_output_failures(void **state)
 		;
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (int i = 0; i < 20; i++)
-		wr(fx, UART_THR, 'y');
+		wr(fx, UART_TX, 'y');
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	assert_true(b.tv_sec - a.tv_sec < 2);
 	assert_int_equal(rd(fx, UART_LSR) & UART_LSR_TEMT, UART_LSR_TEMT);
@@ -163,12 +163,12 @@ static void test_output_failures(void **state)
 	signal(SIGPIPE, SIG_IGN);
 	close(fx->pipe[0]);
 	fx->pipe[0] = open("/dev/null", O_RDONLY);
-	wr(fx, UART_THR, 'z');
-	wr(fx, UART_THR, 'z');
+	wr(fx, UART_TX, 'z');
+	wr(fx, UART_TX, 'z');
 
 	struct irq_line none = {0};
 	struct uart *u = uart_new(none, -1);
-	uart_bus_ops.write(u, UART_THR, 1, 'q');
+	uart_bus_ops.write(u, UART_TX, 1, 'q');
 	assert_int_equal(uart_bus_ops.read(u, UART_LSR, 1) & 0x60, 0x60);
 	uart_free(u);
 }
@@ -177,34 +177,34 @@ static void test_fifo_overrun_reset(void **state)
 {
 	struct fixture *fx = *state;
 
-	wr(fx, UART_FCR, UART_FCR_ENABLE);
+	wr(fx, UART_FCR, UART_FCR_ENABLE_FIFO);
 	assert_int_equal(rd(fx, UART_IIR), 0xc1);
 	wr(fx, UART_MCR, UART_MCR_LOOP);
 	for (int i = 0; i < 17; i++)
-		wr(fx, UART_THR, (uint8_t)i);
+		wr(fx, UART_TX, (uint8_t)i);
 	assert_int_equal(rd(fx, UART_LSR) & 0x03, UART_LSR_DR | UART_LSR_OE);
 	assert_int_equal(rd(fx, UART_LSR) & 0x03, UART_LSR_DR); /* OE cleared */
 	for (int i = 0; i < 16; i++)
-		assert_int_equal(rd(fx, UART_RBR), i);
+		assert_int_equal(rd(fx, UART_RX), i);
 	assert_int_equal(rd(fx, UART_LSR) & UART_LSR_DR, 0);
 
 	/* RX FIFO reset. */
-	wr(fx, UART_THR, 'a');
-	wr(fx, UART_THR, 'b');
-	wr(fx, UART_FCR, UART_FCR_ENABLE | UART_FCR_CLEAR_RX);
+	wr(fx, UART_TX, 'a');
+	wr(fx, UART_TX, 'b');
+	wr(fx, UART_FCR, UART_FCR_ENABLE_FIFO | UART_FCR_CLEAR_RCVR);
 	assert_int_equal(rd(fx, UART_LSR) & UART_LSR_DR, 0);
 	assert_int_equal(rd(fx, UART_IIR) & 0xc0, 0xc0);
 
 	/* Disabling FIFOs clears them; 16450 mode holds one byte and an
 	 * overrun overwrites it. */
-	wr(fx, UART_THR, 'c');
+	wr(fx, UART_TX, 'c');
 	wr(fx, UART_FCR, 0);
 	assert_int_equal(rd(fx, UART_IIR), UART_IIR_NO_INT);
 	assert_int_equal(rd(fx, UART_LSR) & UART_LSR_DR, 0);
-	wr(fx, UART_THR, 'd');
-	wr(fx, UART_THR, 'e');
+	wr(fx, UART_TX, 'd');
+	wr(fx, UART_TX, 'e');
 	assert_int_equal(rd(fx, UART_LSR) & 0x03, UART_LSR_DR | UART_LSR_OE);
-	assert_int_equal(rd(fx, UART_RBR), 'e');
+	assert_int_equal(rd(fx, UART_RX), 'e');
 	assert_int_equal(rd(fx, UART_LSR) & 0x03, 0);
 }
 
@@ -218,15 +218,15 @@ static void test_receive_capacity(void **state)
 	assert_int_equal(uart_rx_space(fx->u), 1);
 	assert_int_equal(uart_receive(fx->u, in, 20), 1);
 	assert_int_equal(uart_rx_space(fx->u), 0);
-	assert_int_equal(rd(fx, UART_RBR), 'A');
+	assert_int_equal(rd(fx, UART_RX), 'A');
 
-	wr(fx, UART_FCR, UART_FCR_ENABLE);
+	wr(fx, UART_FCR, UART_FCR_ENABLE_FIFO);
 	assert_int_equal(uart_rx_space(fx->u), 16);
 	assert_int_equal(uart_receive(fx->u, in, 20), 16);
 	assert_int_equal(uart_receive(fx->u, in, 1), 0);
 	assert_int_equal(rd(fx, UART_LSR) & UART_LSR_OE, 0); /* no overrun */
 	for (int i = 0; i < 16; i++)
-		assert_int_equal(rd(fx, UART_RBR), 'A' + i);
+		assert_int_equal(rd(fx, UART_RX), 'A' + i);
 	/* Loopback disconnects the serial input. */
 	wr(fx, UART_MCR, UART_MCR_LOOP);
 	assert_int_equal(uart_rx_space(fx->u), 0);
@@ -248,13 +248,13 @@ static void test_rx_event_fd(void **state)
 	assert_true(uart_rx_event_fd(fx->u) >= 0);
 	assert_int_equal(uart_receive(fx->u, in, 3), 1);
 	assert_false(efd_readable(fx));
-	assert_int_equal(rd(fx, UART_RBR), 'x');
+	assert_int_equal(rd(fx, UART_RX), 'x');
 	assert_true(efd_readable(fx));
 	assert_false(efd_readable(fx)); /* one signal per refusal */
 
 	/* No refusal, no signal. */
 	assert_int_equal(uart_receive(fx->u, in + 1, 1), 1);
-	assert_int_equal(rd(fx, UART_RBR), 'y');
+	assert_int_equal(rd(fx, UART_RX), 'y');
 	assert_false(efd_readable(fx));
 
 	/* Refused in loopback: signalled when loopback ends. */
@@ -270,14 +270,14 @@ static void test_iir_priorities(void **state)
 	struct fixture *fx = *state;
 
 	wr(fx, UART_MCR, UART_MCR_LOOP | UART_MCR_DTR); /* DSR changes */
-	wr(fx, UART_THR, 'a');
-	wr(fx, UART_THR, 'b'); /* overrun */
+	wr(fx, UART_TX, 'a');
+	wr(fx, UART_TX, 'b'); /* overrun */
 	wr(fx, UART_IER, 0x0f);
 	assert_int_equal(rd(fx, UART_IIR), UART_IIR_RLSI);
 	assert_int_equal(rd(fx, UART_IIR), UART_IIR_RLSI); /* not cleared */
 	rd(fx, UART_LSR);
 	assert_int_equal(rd(fx, UART_IIR), UART_IIR_RDI);
-	rd(fx, UART_RBR);
+	rd(fx, UART_RX);
 	assert_int_equal(rd(fx, UART_IIR), UART_IIR_THRI);
 	assert_int_equal(rd(fx, UART_IIR), UART_IIR_MSI); /* THRE cleared */
 	/* DTR only: CTS and DCD dropped, DSR unchanged. */
@@ -291,14 +291,14 @@ static void test_fifo_trigger_and_timeout(void **state)
 	struct fixture *fx = *state;
 	const uint8_t in[4] = {1, 2, 3, 4};
 
-	wr(fx, UART_FCR, UART_FCR_ENABLE | (1 << UART_FCR_TRIG_SHIFT)); /* 4 */
+	wr(fx, UART_FCR, UART_FCR_ENABLE_FIFO | (1 << UART_FCR_R_TRIG_SHIFT)); /* 4 */
 	wr(fx, UART_IER, UART_IER_RDI);
 	assert_int_equal(uart_receive(fx->u, in, 2), 2);
-	assert_int_equal(rd(fx, UART_IIR), 0xc0 | UART_IIR_CTI);
+	assert_int_equal(rd(fx, UART_IIR), 0xc0 | UART_IIR_RX_TIMEOUT);
 	assert_int_equal(uart_receive(fx->u, in, 2), 2);
 	assert_int_equal(rd(fx, UART_IIR), 0xc0 | UART_IIR_RDI);
 	for (int i = 0; i < 4; i++)
-		rd(fx, UART_RBR);
+		rd(fx, UART_RX);
 	assert_int_equal(rd(fx, UART_IIR), 0xc1);
 }
 
@@ -321,7 +321,7 @@ static void test_thre_semantics(void **state)
 	assert_int_equal(rd(fx, UART_IIR), UART_IIR_THRI);
 	/* A THR write re-raises THRE once the byte is out. */
 	fx->irq.n = 0;
-	wr(fx, UART_THR, 'x');
+	wr(fx, UART_TX, 'x');
 	assert_int_equal(fx->irq.n, 1);
 	assert_int_equal(fx->irq.levels[0], 1);
 	assert_int_equal(rd(fx, UART_IIR), UART_IIR_THRI);
@@ -329,7 +329,7 @@ static void test_thre_semantics(void **state)
 	wr(fx, UART_IER, 0);
 	wr(fx, UART_IER, UART_IER_THRI);
 	fx->irq.n = 0;
-	wr(fx, UART_THR, 'y');
+	wr(fx, UART_TX, 'y');
 	assert_int_equal(fx->irq.n, 2);
 	assert_int_equal(fx->irq.levels[0], 0);
 	assert_int_equal(fx->irq.levels[1], 1);
@@ -351,13 +351,13 @@ static void test_loopback(void **state)
 						   UART_MSR_DCTS | UART_MSR_DDCD);
 	wr(fx, UART_MCR, UART_MCR_LOOP | UART_MCR_DTR);
 	assert_int_equal(rd(fx, UART_MSR), UART_MSR_DSR | UART_MSR_TERI);
-	wr(fx, UART_THR, 0x42);
+	wr(fx, UART_TX, 0x42);
 	assert_int_equal(drain_pipe(fx, buf, sizeof(buf)), 0);
 	assert_int_equal(rd(fx, UART_LSR) & UART_LSR_DR, UART_LSR_DR);
-	assert_int_equal(rd(fx, UART_RBR), 0x42);
+	assert_int_equal(rd(fx, UART_RX), 0x42);
 	wr(fx, UART_MCR, 0);
 	assert_int_equal(rd(fx, UART_MSR) & 0xf0, 0xb0);
-	wr(fx, UART_THR, 0x43);
+	wr(fx, UART_TX, 0x43);
 	assert_int_equal(drain_pipe(fx, buf, sizeof(buf)), 1);
 	assert_int_equal(buf[0], 0x43);
 }
@@ -367,15 +367,15 @@ static void test_irq_line_rx(void **state)
 	struct fixture *fx = *state;
 	const uint8_t in[2] = {'a', 'b'};
 
-	wr(fx, UART_FCR, UART_FCR_ENABLE);
+	wr(fx, UART_FCR, UART_FCR_ENABLE_FIFO);
 	wr(fx, UART_IER, UART_IER_RDI);
 	assert_int_equal(fx->irq.n, 0);
 	assert_int_equal(uart_receive(fx->u, in, 2), 2);
 	assert_int_equal(fx->irq.n, 1);
 	assert_int_equal(fx->irq.levels[0], 1);
-	rd(fx, UART_RBR);
+	rd(fx, UART_RX);
 	assert_int_equal(fx->irq.n, 1); /* still data: stays high */
-	rd(fx, UART_RBR);
+	rd(fx, UART_RX);
 	assert_int_equal(fx->irq.n, 2);
 	assert_int_equal(fx->irq.levels[1], 0);
 	/* Next input: a fresh rising edge. */
