@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The IOMMU core: domains of IOVA mappings, endpoints (requester IDs)
  * attached to them, translation with an IOTLB, MAP/UNMAP notifiers, faults.
- * The virtio-iommu device (and later VT-d) drives it through this API; each
- * DMA-capable device's struct dma_as gets the core's translator; consumers
- * that mirror an endpoint's view (VFIO) subscribe to its notifier.
+ * The virtio-iommu device drives it through this API (an emulated VT-d, not
+ * built yet, is to drive it too); each DMA-capable device's struct dma_as
+ * gets the core's translator; consumers that mirror an endpoint's view
+ * subscribe to its notifier (VFIO passthrough: devices/vfio/mirror.h).
  *
  * Endpoint states: detached (DMA follows the global bypass setting: identity
  * or blocked), attached to a domain (translated by its mappings), attached
@@ -113,6 +114,11 @@ int iommu_set_bypass(struct iommu *io, bool bypass);
  * is detached first (DETACH then ATTACH). Attaching to the current domain
  * does nothing. 0 or an error from the table above. */
 int iommu_attach(struct iommu *io, uint32_t domain, uint16_t rid, unsigned flags);
+
+/* True when domain exists and has a mapping that overlaps [first, last].
+ * For a device that must refuse an ATTACH whose endpoint has a reserved
+ * region the domain already maps. */
+bool iommu_domain_maps(struct iommu *io, uint32_t domain, iova_t first, iova_t last);
 
 /* Detach rid from domain; the domain and its mappings are freed when its
  * last endpoint leaves. The endpoint then follows the global bypass. */

@@ -108,3 +108,19 @@ int iommu_unmap(struct iommu *io, uint32_t domain, iova_t first, iova_t last)
 	pthread_rwlock_unlock(&io->lock);
 	return ret;
 }
+
+bool iommu_domain_maps(struct iommu *io, uint32_t domain, iova_t first, iova_t last)
+{
+	const struct iova_mapping *m;
+	struct iommu_domain *dom;
+	bool hit = false;
+
+	pthread_rwlock_rdlock(&io->lock);
+	dom = iommu_domain_find(io, domain);
+	if (dom && !dom->bypass) {
+		m = iova_map_next(&dom->map, first);
+		hit = m && m->first.a <= last.a;
+	}
+	pthread_rwlock_unlock(&io->lock);
+	return hit;
+}

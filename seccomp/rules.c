@@ -6,6 +6,7 @@
 
 #include <linux/if_tun.h>
 #include <linux/kvm.h>
+#include <linux/vfio.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 
@@ -76,6 +77,8 @@
 
 static const struct seccomp_rule vcpu_sys[] = {
 	COMMON_RULES,
+	R(pread64, "VFIO: config space and trapped BAR reads of a passthrough device"),
+	R(pwrite64, "VFIO: config space and trapped BAR writes of a passthrough device"),
 	R(ioctl, "KVM_RUN and the KVM requests listed below (argument-filtered)"),
 };
 
@@ -86,6 +89,12 @@ static const struct seccomp_ioctl vcpu_ioctls[] = {
 	{KVM_SIGNAL_MSI, "IOAPIC and device interrupts"},
 	{KVM_SET_GSI_ROUTING, "IOAPIC redirection and MSI-X table changes"},
 	{KVM_IOEVENTFD, "virtio notify ioeventfds follow a BAR the guest moves"},
+	{KVM_SET_USER_MEMORY_REGION, "VFIO: a passthrough BAR's memory slots follow the guest"},
+	{KVM_IRQFD, "VFIO: a vector's irqfd is detached while masked, attached on unmask"},
+	{VFIO_DEVICE_SET_IRQS, "VFIO: the guest enables or disables MSI/MSI-X"},
+	{VFIO_IOMMU_MAP_DMA, "VFIO: a virtio-iommu reset or bypass write (on a vCPU) maps RAM"},
+	{VFIO_IOMMU_UNMAP_DMA,
+	 "VFIO: a virtio-iommu reset or bypass write (on a vCPU) unmaps"} SAN_IOCTLS,
 };
 
 static const struct seccomp_rule main_sys[] = {
@@ -94,6 +103,8 @@ static const struct seccomp_rule main_sys[] = {
 	R(epoll_wait, "the event loop"),
 	R(epoll_pwait, "the event loop (glibc may use it for epoll_wait)"),
 	R(epoll_ctl, "pause/resume reading stdin when the UART FIFO is full"),
+	R(pread64, "VFIO teardown: read a passthrough device's command register"),
+	R(pwrite64, "VFIO teardown: turn a passthrough device's bus mastering off"),
 	R(tgkill, "kick vCPU threads out of KVM_RUN") SAN_MAIN_RULES,
 };
 
@@ -105,6 +116,11 @@ static const struct seccomp_ioctl main_ioctls[] = {
 	{TCSETSW, "restore the terminal on exit"},
 	{KVM_IOEVENTFD, "teardown removes the virtio notify ioeventfds"},
 	{KVM_IRQFD, "teardown releases the MSI-X irqfds"},
+	{KVM_SET_USER_MEMORY_REGION, "VFIO teardown: a passthrough BAR's memory slots go"},
+	{VFIO_DEVICE_SET_IRQS, "VFIO teardown: a passthrough device's interrupts are disabled"},
+	{VFIO_DEVICE_RESET, "VFIO teardown: a passthrough device is reset before the VMM exits"},
+	{VFIO_IOMMU_UNMAP_DMA, "VFIO teardown: each container ends empty"},
+	{VFIO_IOMMU_GET_INFO, "VFIO: dma_avail for SIGUSR2 and the exit report"},
 };
 
 /* Device worker threads (vmm/worker.c) share these. */
@@ -116,6 +132,14 @@ static const struct seccomp_ioctl main_ioctls[] = {
 
 static const struct seccomp_ioctl worker_ioctls[] = {
 	{KVM_SIGNAL_MSI, "INTx through the IOAPIC; MSI-X vectors without a GSI"} SAN_IOCTLS,
+};
+
+/* The virtio-iommu's worker mirrors guest MAP/UNMAP into VFIO containers
+ * (devices/vfio/mirror.c). */
+static const struct seccomp_ioctl iommu_ioctls[] = {
+	{KVM_SIGNAL_MSI, "INTx through the IOAPIC; MSI-X vectors without a GSI"},
+	{VFIO_IOMMU_MAP_DMA, "VFIO: a guest MAP becomes one host map"},
+	{VFIO_IOMMU_UNMAP_DMA, "VFIO: a guest UNMAP, detach or bypass change"} SAN_IOCTLS,
 };
 
 static const struct seccomp_ioctl net_ioctls[] = {
@@ -160,7 +184,7 @@ const struct seccomp_rules seccomp_virtio_blk_rules = RULES(blk_sys, worker_ioct
 const struct seccomp_rules seccomp_virtio_net_rules = RULES(net_sys, net_ioctls);
 const struct seccomp_rules seccomp_virtio_rng_rules = RULES(rng_sys, worker_ioctls);
 const struct seccomp_rules seccomp_virtio_console_rules = RULES(console_sys, worker_ioctls);
-const struct seccomp_rules seccomp_virtio_iommu_rules = RULES(iommu_sys, worker_ioctls);
+const struct seccomp_rules seccomp_virtio_iommu_rules = RULES(iommu_sys, iommu_ioctls);
 
 const struct seccomp_rules seccomp_vcpu_rules = {
 	vcpu_sys,

@@ -30,6 +30,8 @@ void cli_usage(FILE *f)
 	      "  --rng[=iommu=off]          virtio-rng\n"
 	      "  --console tty|off|file=PATH[,iommu=off]\n"
 	      "                             virtio-console (a second console)\n"
+	      "  --device path=/sys/bus/pci/devices/DDDD:BB:DD.F[,iommu=off]\n"
+	      "                             a host PCI function through VFIO (repeatable)\n"
 	      "  --iommu virtio             a virtio-iommu in front of every PCI device\n"
 	      "                             (a device opts out with iommu=off)\n"
 	      "  --seccomp on|off           seccomp filters (default on)\n"
@@ -187,7 +189,8 @@ enum {
 	OPT_NET,
 	OPT_RNG,
 	OPT_CONSOLE,
-	OPT_IOMMU
+	OPT_IOMMU,
+	OPT_DEVICE,
 };
 
 static const struct option cli_options[] = {
@@ -204,6 +207,7 @@ static const struct option cli_options[] = {
 	{"rng", optional_argument, NULL, OPT_RNG},
 	{"console", required_argument, NULL, OPT_CONSOLE},
 	{"iommu", required_argument, NULL, OPT_IOMMU},
+	{"device", required_argument, NULL, OPT_DEVICE},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -225,6 +229,7 @@ static enum cli_result cli_option(int c, const char *arg, struct vmm_config *cfg
 	case OPT_NET: return cli_net(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
 	case OPT_RNG: return cli_rng(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
 	case OPT_CONSOLE: return cli_console(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
+	case OPT_DEVICE: return cli_device(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
 	case OPT_IOMMU:
 		if (strcmp(arg, "virtio"))
 			return cli_fail(err, errlen, "--iommu: '%s' is not virtio", arg);

@@ -156,6 +156,51 @@ int cli_net(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* Parse --device's argument into *v (v->opts: the copy path points into). */
+static int device_parse(const char *arg, const struct vmm_config *cfg, struct vfio_config *v,
+			char *err, size_t errlen)
+{
+	struct cli_kv kv[CLI_KV_MAX];
+	int n = dev_split("--device", arg, kv, &v->opts, err, errlen);
+
+	if (n < 0)
+		return n;
+	if (cfg->nr_vfio == VMM_MAX_VFIO)
+		return dev_fail(err, errlen, "--device: at most %d devices", VMM_MAX_VFIO);
+	for (int i = 0; i < n; i++) {
+		int r = dev_common("--device", &kv[i], &v->pci, err, errlen);
+
+		if (r < 0)
+			return r;
+		if (r)
+			continue;
+		if (!strcmp(kv[i].key, "path") && kv[i].val && *kv[i].val)
+			v->path = kv[i].val;
+		else
+			return dev_unknown("--device", &kv[i], err, errlen);
+	}
+	if (!v->path || strncmp(v->path, "/sys/bus/pci/devices/", 21))
+		return dev_fail(err, errlen,
+				"--device: path=/sys/bus/pci/devices/DDDD:BB:DD.F is required");
+	for (unsigned i = 0; i < cfg->nr_vfio; i++)
+		if (!strcmp(cfg->vfio[i].path, v->path))
+			return dev_fail(err, errlen, "--device: %s is given twice", v->path);
+	return 0;
+}
+
+int cli_device(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
+{
+	struct vfio_config v = {.pci.iommu = true};
+	int ret = device_parse(arg, cfg, &v, err, errlen);
+
+	if (ret) {
+		free(v.opts);
+		return ret;
+	}
+	cfg->vfio[cfg->nr_vfio++] = v;
+	return 0;
+}
+
 int cli_rng(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 {
 	struct cli_kv kv[CLI_KV_MAX];
@@ -230,6 +275,10 @@ void cli_free(struct vmm_config *cfg)
 	for (unsigned i = 0; i < cfg->nr_nets; i++) {
 		free(cfg->nets[i].opts);
 		cfg->nets[i].opts = NULL;
+	}
+	for (unsigned i = 0; i < cfg->nr_vfio; i++) {
+		free(cfg->vfio[i].opts);
+		cfg->vfio[i].opts = NULL;
 	}
 	free(cfg->console.opts);
 	cfg->console.opts = NULL;

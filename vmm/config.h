@@ -49,6 +49,16 @@ struct console_config {
 	char *opts; /* the copy of the --console argument that path points into */
 };
 
+/* --device path=/sys/bus/pci/devices/DDDD:BB:DD.F: a host PCI function
+ * passed through VFIO. */
+struct vfio_config {
+	const char *path;
+	struct pci_dev_config pci;
+	char *opts; /* the copy of the --device argument that path points into */
+};
+
+#define VMM_MAX_VFIO 8
+
 struct rng_config {
 	bool enabled;
 	struct pci_dev_config pci;
@@ -71,6 +81,8 @@ struct vmm_config {
 	struct rng_config rng;
 	struct console_config console;
 	enum iommu_kind iommu;
+	struct vfio_config vfio[VMM_MAX_VFIO];
+	unsigned nr_vfio;
 };
 
 #endif

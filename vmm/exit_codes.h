@@ -14,6 +14,9 @@ enum vmm_exit {
 	VMM_EXIT_CRASH = 10,   /* triple fault, KVM internal error, failed entry */
 	VMM_EXIT_SIGNAL = 12,  /* SIGINT or SIGTERM */
 	VMM_EXIT_HOST = 14,    /* other host failure (out of memory, I/O error) */
+	VMM_EXIT_DEVICE = 16,  /* a --device cannot be passed through: no such device, not
+				* bound to vfio-pci, group not viable, no host IOMMU,
+				* permission denied, memlock limit too low */
 };
 
 #endif

@@ -4,6 +4,8 @@
 #define VMM_MACHINE_H
 
 #include "devices/platform.h"
+#include "devices/vfio/mirror.h"
+#include "devices/vfio/vfio.h"
 #include "iommu/viot.h"
 #include "vmm/config.h"
 #include "vmm/image.h"
@@ -19,6 +21,7 @@ struct virtio_net;
 struct virtio_rng;
 struct virtio_console;
 struct virtio_iommu;
+struct vfio_pci;
 
 #define MACHINE_MAX_VIRTIO (VMM_MAX_DISKS + VMM_MAX_NETS + 3)
 
@@ -45,9 +48,17 @@ struct machine {
 	struct virtio_iommu *viommu; /* --iommu virtio */
 	struct virtio_pci *viommu_pci;
 	struct viot_config viot;
-	uint16_t viot_skip[MACHINE_MAX_VIRTIO + 1];
+	uint16_t viot_skip[MACHINE_MAX_VIRTIO + VMM_MAX_VFIO + 1];
 	unsigned nr_viot_skip;
 	int raw_tty; /* 1 when stdin was switched to raw mode */
+	/* --device: VFIO passthrough (vmm/machine_vfio.c) */
+	struct vfio_ctx vfio_ctx;
+	struct vfio_dev vfio_dev[VMM_MAX_VFIO]; /* opened, until plugged */
+	struct vfio_pci *vfio[VMM_MAX_VFIO];
+	unsigned nr_vfio;
+	struct vfio_mirror mirror[VFIO_MAX_GROUPS]; /* one per group behind the vIOMMU */
+	unsigned nr_mirrors;
+	unsigned next_slot; /* KVM memory slots after RAM's */
 };
 
 /* Build the VM described by cfg (a straight-line recipe: images, KVM and
@@ -66,6 +77,23 @@ int machine_run(struct machine *m);
  * printed). err is a scratch buffer of 256 bytes. */
 int machine_add_pci(struct machine *m, char *err);
 int machine_add_virtio(struct machine *m, char *err);
+
+/* Builder steps in vmm/machine_vfio.c. machine_open_vfio: open every
+ * --device (container, group, device fd) and raise RLIMIT_MEMLOCK to what
+ * the guest can pin, before the vIOMMU is sized from the host IOMMU's
+ * limits (machine_vfio_viommu_params). machine_add_vfio: plug them into PCI,
+ * behind the virtio-iommu or with all RAM mapped at IOVA = GPA. Return 0 or
+ * the exit status (message printed). */
+int machine_open_vfio(struct machine *m, char *err);
+void machine_vfio_viommu_params(struct machine *m, uint64_t *input_last, uint64_t *page_mask);
+int machine_add_vfio(struct machine *m, char *err);
+
+/* Log what crossed to the host IOMMU (SIGUSR2, and at exit with -v). */
+void machine_vfio_report(struct machine *m);
+
+/* Reset and release the passthrough devices and their containers (after
+ * the bus and the IOMMU core are gone). */
+void machine_destroy_vfio(struct machine *m);
 
 /* Start the device worker threads (after capabilities are dropped). */
 int machine_start_devices(struct machine *m);

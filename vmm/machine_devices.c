@@ -129,9 +129,16 @@ static int add_iommu(struct machine *m, char *err)
 {
 	int ret;
 
+	struct virtio_iommu_params p = {.boot_bypass = true,
+					.input_last = VIRTIO_IOMMU_INPUT_LAST,
+					.page_mask = VIRTIO_IOMMU_PAGE_MASK};
+
 	if (m->cfg->iommu != IOMMU_VIRTIO)
 		return 0;
-	if (virtio_iommu_new(NULL, &m->viommu))
+	/* No IOVA or page size the host IOMMU cannot honour for a passthrough
+	 * device behind it. */
+	machine_vfio_viommu_params(m, &p.input_last, &p.page_mask);
+	if (virtio_iommu_new(&p, &m->viommu))
 		return dev_fail(VMM_EXIT_HOST, "out of memory (virtio-iommu)");
 	ret = plug(m, &m->viommu->vdev, iommu_thread, NULL, err);
 	if (ret)
@@ -181,8 +188,9 @@ static int add_nets(struct machine *m, char *err)
 int machine_add_virtio(struct machine *m, char *err)
 {
 	const struct vmm_config *cfg = m->cfg;
-	int ret = add_iommu(m, err);
+	int ret = machine_open_vfio(m, err);
 
+	ret = ret ?: add_iommu(m, err);
 	ret = ret ?: add_disks(m, err);
 	ret = ret ?: add_nets(m, err);
 	if (ret)
@@ -203,6 +211,9 @@ int machine_add_virtio(struct machine *m, char *err)
 		if (ret)
 			return ret;
 	}
+	ret = machine_add_vfio(m, err);
+	if (ret)
+		return ret;
 	if (m->viommu &&
 	    viot_config_bus0(&m->viot, m->viommu_pci->pci.rid, m->viot_skip, m->nr_viot_skip))
 		return dev_fail(VMM_EXIT_USAGE, "too many devices opted out of the IOMMU (VIOT)");
@@ -227,6 +238,7 @@ void machine_destroy_devices(struct machine *m)
 	for (unsigned i = 0; i < m->nr_virtio; i++)
 		worker_destroy(&m->virtio[i]->vdev->worker);
 	virtio_iommu_release(m->viommu);
+	machine_destroy_vfio(m);
 	for (unsigned i = 0; i < m->nr_virtio; i++)
 		virtio_pci_free(m->virtio[i]);
 	m->nr_virtio = 0;

@@ -104,6 +104,7 @@ static void loop_signal(struct loop *l)
 			virtio_pci_dump(l->m->virtio[i]);
 		for (unsigned i = 0; i < l->m->nr_vcpus_created; i++)
 			vcpu_request_dump(&l->m->vcpus[i]);
+		machine_vfio_report(l->m);
 		return;
 	}
 	snprintf(why, sizeof(why), "terminated by %s", signal_name(si.ssi_signo));

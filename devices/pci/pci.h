@@ -103,6 +103,13 @@ struct pci_dev_ops {
 	/* Function reset (after the config space went back to its initial
 	 * state). Optional. */
 	void (*reset)(struct pci_dev *d);
+	/* The route of a vector (msix: an MSI-X entry, else an MSI vector)
+	 * was installed (it can fire) or removed (masked, disabled). For a
+	 * device whose interrupts reach the eventfd without msix_notify()
+	 * (VFIO), which detaches the irqfd while the vector cannot fire so that
+	 * the eventfd keeps what arrives as pending. Called with the device
+	 * lock held. Optional. */
+	void (*vector_routed)(struct pci_dev *d, bool msix, unsigned vec, bool routed);
 };
 
 /* What pci_dev_init() writes into the type 0 header. */

@@ -61,6 +61,8 @@ void pci_vector_route(struct pci_dev *d, struct pci_vector *v, const struct msi_
 	ret = r.route(r.opaque, (unsigned)v->gsi, msg, d->rid, want);
 	v->routed = want && !ret;
 	v->rmsg = *msg;
+	if (d->ops && d->ops->vector_routed)
+		d->ops->vector_routed(d, !strcmp(kind, "MSI-X"), i, v->routed);
 	if (ret && want)
 		log_guest_once("pci %s: %s vector %u not routed: %s", d->name, kind, i,
 			       strerror(-ret));

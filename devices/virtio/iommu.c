@@ -122,6 +122,7 @@ int virtio_iommu_new(const struct virtio_iommu_params *p, struct virtio_iommu **
 	if (!p)
 		p = &defaults;
 	ic.input_last = p->input_last ? p->input_last : VIRTIO_IOMMU_INPUT_LAST;
+	ic.page_size_mask = p->page_mask ? p->page_mask : VIRTIO_IOMMU_PAGE_MASK;
 	ic.domain_last = p->domain_last ? p->domain_last : VIRTIO_IOMMU_DOMAIN_LAST;
 	ic.bypass = p->boot_bypass;
 	ic.max_mappings = p->max_mappings;

@@ -39,6 +39,7 @@
 #define DEVICES_VIRTIO_IOMMU_H
 
 #include <linux/virtio_iommu.h>
+#include <stdatomic.h>
 
 #include "devices/virtio/virtio.h"
 #include "iommu/iommu.h"
@@ -64,6 +65,7 @@ struct virtio_iommu_params {
 	bool boot_bypass;      /* config.bypass at creation */
 	uint32_t domain_last;  /* 0: VIRTIO_IOMMU_DOMAIN_LAST */
 	uint64_t input_last;   /* 0: VIRTIO_IOMMU_INPUT_LAST; 2^n - 1 */
+	uint64_t page_mask;    /* 0: VIRTIO_IOMMU_PAGE_MASK; lowest bit = granule */
 	unsigned max_mappings; /* 0: the core's default */
 };
 
@@ -92,7 +94,8 @@ struct virtio_iommu {
 	struct virtio_iommu_resv resv[VIRTIO_IOMMU_MAX_RESV];
 	unsigned nr_resv;
 	struct virtio_iommu_events ev;
-	struct virtq_chain chain; /* scratch for the worker */
+	atomic_uint_fast64_t map_requests, unmap_requests; /* received (statistics) */
+	struct virtq_chain chain;			   /* scratch for the worker */
 };
 
 /* A new device with its IOMMU core (no endpoints yet), not yet attached to

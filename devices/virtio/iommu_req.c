@@ -17,8 +17,9 @@
  * Statuses (the core's errors through virtio_iommu_status()):
  *  ATTACH  INVAL: reserved not zero, unknown flags, BYPASS without
  *          BYPASS_CONFIG, BYPASS differing from the domain's; NOENT: no such
- *          endpoint; RANGE: domain outside domain_range; NOMEM; IOERR: a
- *          consumer (VFIO) refused the new view.
+ *          endpoint; RANGE: domain outside domain_range, or the domain
+ *          already maps IOVAs in a reserved region of the endpoint; NOMEM;
+ *          IOERR: a consumer (VFIO) refused the new view.
  *  DETACH  INVAL: not attached to that domain; NOENT: no such endpoint.
  *  MAP     UNSUPP: MAP_UNMAP not negotiated; INVAL: unknown flags, MMIO
  *          without F_MMIO, start > end, a bypass domain, overlap with a
@@ -80,6 +81,21 @@ static bool has(const struct virtio_iommu *v, unsigned feature)
 	return virtio_has_feature(&v->vdev, feature);
 }
 
+/* The domain already maps IOVAs inside a reserved region of ep: attaching
+ * would let ep translate there, whatever the order of the requests (MAP
+ * checks only the endpoints attached when it arrives). Bounded by
+ * VIRTIO_IOMMU_MAX_RESV. */
+static bool attach_hits_resv(struct virtio_iommu *v, uint32_t domain, uint16_t ep)
+{
+	for (unsigned i = 0; i < v->nr_resv; i++) {
+		const struct virtio_iommu_resv *r = &v->resv[i];
+
+		if (r->rid == ep && iommu_domain_maps(v->io, domain, iova(r->start), iova(r->end)))
+			return true;
+	}
+	return false;
+}
+
 static uint8_t req_attach(struct virtio_iommu *v, struct virtq_chain *c)
 {
 	struct virtio_iommu_req_attach r = {0};
@@ -97,6 +113,8 @@ static uint8_t req_attach(struct virtio_iommu *v, struct virtq_chain *c)
 		return VIRTIO_IOMMU_S_INVAL; /* the flag exists only with it */
 	if (ep > UINT16_MAX)
 		return VIRTIO_IOMMU_S_NOENT;
+	if (attach_hits_resv(v, le32toh(r.domain), (uint16_t)ep))
+		return VIRTIO_IOMMU_S_RANGE;
 	return virtio_iommu_status(iommu_attach(v->io, le32toh(r.domain), (uint16_t)ep, flags));
 }
 
@@ -142,6 +160,7 @@ static uint8_t req_map(struct virtio_iommu *v, struct virtq_chain *c)
 	uint64_t first, last;
 	uint32_t flags, domain;
 
+	atomic_fetch_add(&v->map_requests, 1);
 	if (!req_read(c, &r, BODY_LEN(r)))
 		return VIRTIO_IOMMU_S_INVAL;
 	if (!has(v, VIRTIO_IOMMU_F_MAP_UNMAP))
@@ -166,6 +185,7 @@ static uint8_t req_unmap(struct virtio_iommu *v, struct virtq_chain *c)
 {
 	struct virtio_iommu_req_unmap r = {0};
 
+	atomic_fetch_add(&v->unmap_requests, 1);
 	if (!req_read(c, &r, BODY_LEN(r)))
 		return VIRTIO_IOMMU_S_INVAL;
 	if (!has(v, VIRTIO_IOMMU_F_MAP_UNMAP))

@@ -33,7 +33,8 @@ done
 if [ "$bench" = 1 ] && [ ${#scen[@]} = 0 ]; then scen=(bench); fi
 if [ ${#scen[@]} = 0 ]; then
 	scen=(bzimage-1cpu bzimage-2cpu pvh panic virtio-blk virtio-blk-ro virtio-rng virtio-net
-		viommu-probe viommu-blk-strict viommu-blk-lazy viommu-net-strict viommu-net-lazy)
+		viommu-probe viommu-blk-strict viommu-blk-lazy viommu-net-strict viommu-net-lazy
+		vfio-nvme vfio-nvme-2cpu vfio-nvme-viommu-strict vfio-nvme-viommu-lazy)
 fi
 need_qemu_in_l1=$bench
 for s in "${scen[@]}"; do
@@ -70,15 +71,34 @@ initrd=$OUT/l1.cpio
 [ "$need_qemu_in_l1" = 1 ] && initrd=$OUT/l1-qemu.cpio
 echo "# nested: L1 $KVER, scenarios: ${scen[*]} (L0 timeout ${L0_TIMEOUT}s)"
 
-# L0: QEMU in software emulation, an emulated VT-d in front of its devices.
-# A scenario adds L0 devices (e.g. one to pass through to L2) with header lines
-# "# l0: -device edu" in its file.
+# L0: QEMU in software emulation, an emulated VT-d (caching mode) in front of
+# its devices. A scenario adds L0 devices (e.g. one to pass through to L2)
+# with header lines in its file: "# l0: ARGS" adds QEMU arguments (e.g.
+# "# l0: -device edu"), and "# l0: nvme" this run's NVMe disk: a drive on
+# $OUT/nvme.img (16 MiB of random bytes that build.sh's
+# scenarios/vfio-nvme.prep.sh made for this run) and an nvme device on it. A
+# line that several selected scenarios carry is added once.
 L0_DEVICES=(-device intel-iommu,intremap=on,caching-mode=on)
+declare -A l0_seen=()
+l0_nvme=0
 for s in "${scen[@]}"; do
-	while read -r -a extra; do
-		L0_DEVICES+=("${extra[@]}")
+	while read -r line; do
+		[ -n "$line" ] && [ -z "${l0_seen[$line]:-}" ] || continue
+		l0_seen[$line]=1
+		if [ "$line" = nvme ]; then
+			L0_DEVICES+=(-drive "file=$OUT/nvme.img,if=none,id=nvme0,format=raw"
+				-device nvme,drive=nvme0,serial=nested-nvme0)
+			l0_nvme=1
+		else
+			read -r -a extra <<<"$line"
+			L0_DEVICES+=("${extra[@]}")
+		fi
 	done < <(sed -n 's/^# l0: //p' "$HERE/scenarios/$s.sh")
 done
+if [ "$l0_nvme" = 1 ] && ! { [ -s "$OUT/nvme.img" ] && [ -s "$OUT/nvme.sums" ]; }; then
+	t_fail nested/l0-nvme "build.sh made no NVMe image ($OUT/nvme.img; see $OUT/build.log)"
+	exit 1
+fi
 run_list=$(IFS=,; echo "${scen[*]}")
 l1_args="nested.run=$run_list"
 [ "${NESTED_VERBOSE:-0}" = 1 ] && l1_args="$l1_args nested.verbose=1"
@@ -126,6 +146,34 @@ for s in "${want[@]}"; do
 		fails=$((fails + 1))
 	fi
 done
+# The NVMe disk, from the host's side once L0 is gone. A scenario whose L2
+# wrote the pattern (vfio-lib.sh) printed NESTED-NVME-WROTE: then the image
+# must hold the pattern at its offset and be as made elsewhere (its MD5 is
+# the one nvme.sums gives for that); if no L2 wrote, it must be as made.
+if [ "$l0_nvme" = 1 ]; then
+	. "$OUT/nvme.sums"
+	img_md5=$(md5sum <"$OUT/nvme.img" | cut -d' ' -f1)
+	if grep -q '^NESTED-NVME-WROTE ' "$LOG"; then
+		if ! dd if="$OUT/nvme.img" bs=1M skip="$NVME_OFFSET_MIB" count="$NVME_PATTERN_MIB" 2>/dev/null |
+			cmp -s - "$OUT/nvme-pattern.bin"; then
+			t_fail nested/l0-nvme-image "the pattern L2 wrote is not at $NVME_OFFSET_MIB MiB in $OUT/nvme.img"
+			fails=$((fails + 1))
+		elif [ "$img_md5" != "$NVME_WRITTEN_MD5" ]; then
+			t_fail nested/l0-nvme-image "the pattern is at $NVME_OFFSET_MIB MiB, but the rest of $OUT/nvme.img changed"
+			fails=$((fails + 1))
+		else
+			t_pass nested/l0-nvme-image "L2's ${NVME_PATTERN_MIB} MiB pattern is at $NVME_OFFSET_MIB MiB in the image, the rest as made"
+		fi
+	elif [ "$img_md5" != "$NVME_MD5" ]; then
+		t_fail nested/l0-nvme-image "no L2 wrote the NVMe disk, yet $OUT/nvme.img changed"
+		fails=$((fails + 1))
+	else
+		t_pass nested/l0-nvme-image "unchanged (no L2 wrote it)"
+	fi
+fi
+# L0's VT-d reports DMA it could not translate on its stderr (in the log).
+n=$(grep -c 'vtd_' "$LOG")
+[ "$n" = 0 ] || echo "# L0's VT-d printed $n line(s), the first: $(grep -m1 'vtd_' "$LOG")"
 if ! grep -q '^NESTED-DONE' "$LOG"; then
 	t_fail nested/l1-done "L1 did not finish (L0 status $st, 124 = timeout); see $LOG"
 	tail -20 "$LOG" | sed 's/^/#   /'

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-/* Unit tests for the IOMMU core's notifiers with a mirror consumer (what
- * VFIO will do): it keeps a page table of what it was told, refuses events
- * that contradict it (a MAP over a mapped page, an UNMAP of something it
- * never got, MAP while in bypass), and is compared page by page with the
- * core's own translations: after replay on late subscription, attach /
- * detach / bypass batches, refused MAPs, and long random sequences. */
+/* Unit tests for the IOMMU core's notifiers with a mirror consumer (as
+ * VFIO passthrough, devices/vfio/mirror.c, is one): it keeps a page table of
+ * what it was told, refuses events that contradict it (a MAP over a mapped
+ * page, an UNMAP of something it never got, MAP while in bypass), and is
+ * compared page by page with the core's own translations: after replay on
+ * late subscription, attach / detach / bypass batches, refused MAPs, and
+ * long random sequences. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -437,6 +437,38 @@ static void test_resv_api(void **state)
 	assert_int_equal(virtio_iommu_add_resv(fx->v, EP1, 0, 0x100000, 0x100000), -ENOSPC);
 }
 
+/* Reserved regions hold whatever the order of requests: B's region
+ * [0x100000, 0x1fffff] can be mapped in a domain only while B is not in it,
+ * and B cannot join a domain that maps inside it. */
+static void test_resv_any_order(void **state)
+{
+	struct fx *fx = *state;
+	uint64_t pa;
+
+	fx_open(fx, NULL, ALL_FEATURES);
+	assert_int_equal(virtio_iommu_add_resv(fx->v, EP1, 0, 0x100000, 0x1fffff), 0);
+	/* attach B, then map inside B's region: RANGE (MAP checks B). */
+	assert_int_equal(attach(fx, 1, EP1, 0), S(OK));
+	assert_int_equal(map(fx, 1, 0x180000, 0x180fff, 0x5000, RW), S(RANGE));
+	assert_int_equal(detach(fx, 1, EP1), S(OK));
+	/* attach A; map inside B's region (fine for A); attach B: RANGE, and
+	 * B does not translate there. */
+	assert_int_equal(attach(fx, 2, EP0, 0), S(OK));
+	assert_int_equal(map(fx, 2, 0x180000, 0x180fff, 0x5000, RW), S(OK));
+	assert_int_equal(attach(fx, 2, EP1, 0), S(RANGE));
+	assert_false(mapped(fx, EP1, 0x180000, &pa) && pa == 0x5000);
+	assert_true(mapped(fx, EP0, 0x180000, &pa) && pa == 0x5000);
+	/* A mapping that only touches the region's edge counts too. */
+	assert_int_equal(unmap(fx, 2, 0x180000, 0x180fff), S(OK));
+	assert_int_equal(map(fx, 2, 0x1ff000, 0x200fff, 0x5000, RW), S(OK));
+	assert_int_equal(attach(fx, 2, EP1, 0), S(RANGE));
+	/* Once the domain no longer maps there, B may join. */
+	assert_int_equal(unmap(fx, 2, 0x1ff000, 0x200fff), S(OK));
+	assert_int_equal(map(fx, 2, 0x200000, 0x200fff, 0x5000, RW), S(OK));
+	assert_int_equal(attach(fx, 2, EP1, 0), S(OK));
+	assert_true(mapped(fx, EP1, 0x200000, &pa) && pa == 0x5000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,6 +482,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_status_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_probe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resv_api, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resv_any_order, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

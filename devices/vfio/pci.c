@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: MIT
+/* A VFIO function on the guest's PCI bus: its identity and BARs read from
+ * the device, the capabilities it keeps, and the config-space hooks. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices/vfio/pci_internal.h"
+#include "vmm/log.h"
+
+#define CFG_IDX VFIO_PCI_CONFIG_REGION_INDEX
+/* Command bits the device itself must see. */
+#define CMD_FORWARD                                                                                \
+	(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_PARITY |           \
+	 PCI_COMMAND_SERR)
+
+static uint32_t le_get(const uint8_t *p, unsigned size)
+{
+	uint32_t v = 0;
+
+	for (unsigned i = 0; i < size; i++)
+		v |= (uint32_t)p[i] << (8 * i);
+	return v;
+}
+
+/* Offsets of the capabilities with ID MSI, MSI-X and PCIe in the device's
+ * own list (bounded: 48 steps cover 256 bytes of 4-byte capabilities). */
+static void phys_caps(const uint8_t *cfg, uint8_t *msi, uint8_t *msix, uint8_t *pcie)
+{
+	uint8_t pos = cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST ? cfg[PCI_CAPABILITY_LIST] : 0;
+
+	*msi = *msix = *pcie = 0;
+	for (unsigned steps = 0; pos >= PCI_STD_HEADER_SIZEOF && steps < 48; steps++) {
+		pos &= ~3;
+		switch (cfg[pos + PCI_CAP_LIST_ID]) {
+		case PCI_CAP_ID_MSI: *msi = pos; break;
+		case PCI_CAP_ID_MSIX: *msix = pos; break;
+		case PCI_CAP_ID_EXP: *pcie = pos; break;
+		}
+		pos = cfg[pos + PCI_CAP_LIST_NEXT];
+	}
+}
+
+/* Declare the BARs as the device has them (type from its registers, size
+ * from VFIO). */
+static int declare_bars(struct vfio_pci *vp, const uint8_t *cfg, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < PCI_STD_NUM_BARS; i++) {
+		uint32_t reg = le_get(&cfg[PCI_BASE_ADDRESS_0 + 4 * i], 4);
+		uint64_t size = vp->dev.region[i].size;
+		enum pci_bar_type type;
+		bool pf = false;
+		int ret;
+
+		if (!size)
+			continue;
+		if (reg & PCI_BASE_ADDRESS_SPACE_IO) {
+			type = PCI_BAR_IO;
+		} else {
+			type = (reg & PCI_BASE_ADDRESS_MEM_TYPE_MASK) ==
+					       PCI_BASE_ADDRESS_MEM_TYPE_64
+				       ? PCI_BAR_MEM64
+				       : PCI_BAR_MEM32;
+			pf = reg & PCI_BASE_ADDRESS_MEM_PREFETCH;
+		}
+		ret = pci_bar_declare(&vp->pci, i, type, size, pf);
+		if (ret) {
+			snprintf(err, errlen, "%s: BAR %u (%llu bytes) cannot be shown: %s",
+				 vp->dev.name, i, (unsigned long long)size, strerror(-ret));
+			return ret;
+		}
+		if (type == PCI_BAR_MEM64)
+			i++;
+	}
+	return 0;
+}
+
+static int add_caps(struct vfio_pci *vp, const uint8_t *cfg, char *err, size_t errlen)
+{
+	uint8_t msi, msix, pcie;
+	int ret = 0;
+
+	phys_caps(cfg, &msi, &msix, &pcie);
+	if (pcie) {
+		/* The body goes to the device; the header (ID, next) is ours. */
+		int off = pci_cap_add(&vp->pci, PCI_CAP_ID_EXP, PCI_CAP_EXP_ENDPOINT_SIZEOF_V2);
+
+		if (off < 0) {
+			ret = off;
+			goto fail;
+		}
+		vp->pci.pcie_cap = (uint8_t)off;
+		vp->pcie_phys = pcie;
+		vp->pcie_len = PCI_CAP_EXP_ENDPOINT_SIZEOF_V2;
+	}
+	if (msix) {
+		uint16_t flags = (uint16_t)le_get(&cfg[msix + PCI_MSIX_FLAGS], 2);
+		uint32_t table = le_get(&cfg[msix + PCI_MSIX_TABLE], 4);
+		uint32_t pba = le_get(&cfg[msix + PCI_MSIX_PBA], 4);
+		unsigned nvec = (flags & PCI_MSIX_FLAGS_QSIZE) + 1;
+
+		ret = msix_init(&vp->pci, nvec, table & PCI_MSIX_TABLE_BIR,
+				table & PCI_MSIX_TABLE_OFFSET, pba & PCI_MSIX_PBA_BIR,
+				pba & PCI_MSIX_PBA_OFFSET);
+		if (ret)
+			goto fail;
+		vp->msix_irqfd = calloc(nvec, sizeof(bool));
+		if (!vp->msix_irqfd) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+	}
+	if (msi) {
+		uint16_t flags = (uint16_t)le_get(&cfg[msi + PCI_MSI_FLAGS], 2);
+		unsigned nvec = 1u << ((flags & PCI_MSI_FLAGS_QMASK) >> 1);
+
+		ret = msi_init(&vp->pci, MIN(nvec, MSI_MAX_VECTORS));
+		if (ret)
+			goto fail;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: its capabilities cannot be shown: %s", vp->dev.name,
+		 strerror(-ret));
+	return ret;
+}
+
+/* Where reg falls in the passed-through PCIe capability body: its offset in
+ * the device's config space, or 0. */
+static unsigned pcie_phys_reg(const struct vfio_pci *vp, uint16_t reg, unsigned size)
+{
+	unsigned emu = vp->pci.pcie_cap;
+
+	if (!vp->pcie_phys || reg < emu + 2 || reg + size > emu + vp->pcie_len)
+		return 0;
+	return vp->pcie_phys + (reg - emu);
+}
+
+static uint32_t vp_config_read(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t val)
+{
+	struct vfio_pci *vp = d->opaque;
+	unsigned phys = pcie_phys_reg(vp, reg, size);
+	uint32_t v = 0;
+
+	if (phys && vfio_region_read(&vp->dev, CFG_IDX, phys, &v, size) == 0)
+		return v;
+	return val;
+}
+
+static void vp_config_write(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t val)
+{
+	struct vfio_pci *vp = d->opaque;
+	unsigned phys = pcie_phys_reg(vp, reg, size);
+
+	if (phys) {
+		(void)vfio_region_write(&vp->dev, CFG_IDX, phys, &val, size);
+		return;
+	}
+	if (reg <= PCI_COMMAND + 1 && reg + size > PCI_COMMAND) {
+		uint16_t cmd = (uint16_t)pci_config_get(d, PCI_COMMAND, 2), hw;
+
+		if (vfio_region_read(&vp->dev, CFG_IDX, PCI_COMMAND, &hw, 2) == 0) {
+			hw = (uint16_t)((hw & ~CMD_FORWARD) | (cmd & CMD_FORWARD));
+			(void)vfio_region_write(&vp->dev, CFG_IDX, PCI_COMMAND, &hw, 2);
+		}
+	}
+	vfio_pci_irq_update(vp);
+}
+
+static uint64_t vp_bar_read(struct pci_dev *d, unsigned bar, uint64_t off, unsigned size)
+{
+	struct vfio_pci *vp = d->opaque;
+	uint64_t v = 0;
+
+	if (vfio_region_read(&vp->dev, bar, off, &v, size))
+		log_guest_once("vfio %s: BAR %u read at %#llx failed", vp->dev.name, bar,
+			       (unsigned long long)off);
+	return v;
+}
+
+static void vp_bar_write(struct pci_dev *d, unsigned bar, uint64_t off, unsigned size, uint64_t val)
+{
+	struct vfio_pci *vp = d->opaque;
+
+	if (vfio_region_write(&vp->dev, bar, off, &val, size))
+		log_guest_once("vfio %s: BAR %u write at %#llx failed", vp->dev.name, bar,
+			       (unsigned long long)off);
+}
+
+static void vp_reset(struct pci_dev *d)
+{
+	struct vfio_pci *vp = d->opaque;
+
+	vfio_pci_irq_off(vp);
+	(void)vfio_dev_reset(&vp->dev);
+}
+
+static const struct pci_dev_ops vp_ops = {
+	.bar_read = vp_bar_read,
+	.bar_write = vp_bar_write,
+	.config_read = vp_config_read,
+	.config_write = vp_config_write,
+	.bar_map = vfio_pci_bar_map,
+	.reset = vp_reset,
+	.vector_routed = vfio_pci_vector_routed,
+};
+
+int vfio_pci_new(struct vfio_dev *dev, const struct vfio_pci_params *p, struct vfio_pci **out,
+		 char *err, size_t errlen)
+{
+	struct vfio_pci *vp = calloc(1, sizeof(*vp));
+	uint8_t cfg[PCI_CFG_SPACE_SIZE];
+	struct pci_dev_info info;
+	int ret;
+
+	if (!vp)
+		return -ENOMEM;
+	vp->dev = *dev;
+	vp->dev.ops_opaque = vp->dev.ops == &vfio_dev_kernel_ops ? &vp->dev : dev->ops_opaque;
+	dev->fd = -1; /* moved */
+	vp->vm_fd = p->vm_fd;
+	ret = vfio_region_read(&vp->dev, CFG_IDX, 0, cfg, sizeof(cfg));
+	if (ret) {
+		snprintf(err, errlen, "%s: cannot read its config space: %s", vp->dev.name,
+			 strerror(-ret));
+		goto fail;
+	}
+	info = (struct pci_dev_info){
+		.vendor = (uint16_t)le_get(&cfg[PCI_VENDOR_ID], 2),
+		.device = (uint16_t)le_get(&cfg[PCI_DEVICE_ID], 2),
+		.subsys_vendor = (uint16_t)le_get(&cfg[PCI_SUBSYSTEM_VENDOR_ID], 2),
+		.subsys = (uint16_t)le_get(&cfg[PCI_SUBSYSTEM_ID], 2),
+		.class = le_get(&cfg[PCI_CLASS_PROG], 3),
+		.revision = cfg[PCI_REVISION_ID],
+		.intx_pin = 0, /* no INTx: see docs/vfio.md */
+		.name = vp->dev.name,
+	};
+	if ((cfg[PCI_HEADER_TYPE] & 0x7f) != PCI_HEADER_TYPE_NORMAL) {
+		snprintf(err, errlen,
+			 "%s: only type 0 functions can be passed through (not bridges)",
+			 vp->dev.name);
+		ret = -EINVAL;
+		goto fail;
+	}
+	pci_dev_init(&vp->pci, &info, &vp_ops, vp);
+	ret = declare_bars(vp, cfg, err, errlen);
+	ret = ret ?: add_caps(vp, cfg, err, errlen);
+	ret = ret ?: vfio_pci_bars_prepare(vp, p->next_slot, err, errlen);
+	if (ret)
+		goto fail;
+	ret = pci_bus_add(p->bus, &vp->pci, -1);
+	if (ret < 0) {
+		snprintf(err, errlen, "%s: cannot plug into PCI: %s", vp->dev.name, strerror(-ret));
+		goto fail;
+	}
+	vfio_pci_irq_sync_all(vp);
+	*out = vp;
+	return 0;
+fail:
+	vfio_pci_bars_release(vp);
+	pci_dev_fini(&vp->pci);
+	vfio_dev_close(&vp->dev);
+	free(vp->msix_irqfd);
+	free(vp);
+	return ret < 0 ? ret : -EINVAL;
+}
+
+void vfio_pci_free(struct vfio_pci *vp)
+{
+	if (!vp)
+		return;
+	vfio_pci_irq_off(vp);
+	if (vfio_dev_reset(&vp->dev))
+		log_warn("vfio %s: the device could not be reset", vp->dev.name);
+	vfio_pci_bars_release(vp);
+	pci_dev_fini(&vp->pci);
+	vfio_dev_close(&vp->dev);
+	free(vp->msix_irqfd);
+	free(vp);
+}
