@@ -16,31 +16,32 @@ static int region_check(const struct vfio_dev *d, unsigned idx, uint64_t off, si
 	return 0;
 }
 
-int vfio_region_read(const struct vfio_dev *d, unsigned idx, uint64_t off, void *buf, size_t len)
+/* pread or pwrite len bytes at off of region idx, all or nothing. */
+static int region_rw(const struct vfio_dev *d, unsigned idx, uint64_t off, void *buf, size_t len,
+		     bool write)
 {
+	off_t at;
 	ssize_t n;
 	int ret = region_check(d, idx, off, len);
 
 	if (ret)
 		return ret;
-	n = pread(d->fd, buf, len, (off_t)(d->region[idx].offset + off));
+	at = (off_t)(d->region[idx].offset + off);
+	n = write ? pwrite(d->fd, buf, len, at) : pread(d->fd, buf, len, at);
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EIO;
 }
 
+int vfio_region_read(const struct vfio_dev *d, unsigned idx, uint64_t off, void *buf, size_t len)
+{
+	return region_rw(d, idx, off, buf, len, false);
+}
+
 int vfio_region_write(const struct vfio_dev *d, unsigned idx, uint64_t off, const void *buf,
 		      size_t len)
 {
-	ssize_t n;
-	int ret = region_check(d, idx, off, len);
-
-	if (ret)
-		return ret;
-	n = pwrite(d->fd, buf, len, (off_t)(d->region[idx].offset + off));
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
+	return region_rw(d, idx, off, (void *)buf, len, true);
 }
 
 static int kernel_set_irqs(void *opaque, struct vfio_irq_set *set)
