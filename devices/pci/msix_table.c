@@ -58,6 +58,14 @@ bool msix_bar_read(struct pci_dev *d, unsigned bar, uint64_t off, unsigned size,
 	} else {
 		off -= m->pba_off;
 		*val = m->pba[off / 8];
+		/* A device whose interrupts wait outside the PCI core (VFIO)
+		 * adds what it holds for masked vectors. 64 per word. */
+		for (unsigned i = 0; d->ops && d->ops->vector_pending && i < 64; i++) {
+			unsigned vec = (unsigned)(off / 8) * 64 + i;
+
+			if (vec < m->nvec && d->ops->vector_pending(d, true, vec))
+				*val |= 1ull << i;
+		}
 		if (size == 4)
 			*val = (uint32_t)(*val >> (8 * (off % 8)));
 	}

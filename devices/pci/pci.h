@@ -110,6 +110,10 @@ struct pci_dev_ops {
 	 * the eventfd keeps what arrives as pending. Called with the device
 	 * lock held. Optional. */
 	void (*vector_routed)(struct pci_dev *d, bool msix, unsigned vec, bool routed);
+	/* True when the device holds an interrupt of a vector that could not
+	 * fire (VFIO: its eventfd is readable while the irqfd is detached), so
+	 * that the MSI-X PBA shows it pending. Device lock held. Optional. */
+	bool (*vector_pending)(struct pci_dev *d, bool msix, unsigned vec);
 };
 
 /* What pci_dev_init() writes into the type 0 header. */

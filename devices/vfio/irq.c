@@ -4,6 +4,7 @@
  * vector can fire (the eventfd holds what arrives meanwhile). */
 #include <errno.h>
 #include <linux/kvm.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -43,6 +44,42 @@ void vfio_pci_vector_routed(struct pci_dev *d, bool msix, unsigned vec, bool rou
 		vector_sync(vp, &d->msix.vec[vec].iv, &vp->msix_irqfd[vec], routed);
 	else if (!msix && vec < d->msi.nvec)
 		vector_sync(vp, &d->msi.vec[vec], &vp->msi_irqfd[vec], routed);
+}
+
+static bool efd_readable(int efd)
+{
+	struct pollfd p = {.fd = efd, .events = POLLIN};
+
+	return efd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+bool vfio_pci_vector_pending(struct pci_dev *d, bool msix, unsigned vec)
+{
+	struct vfio_pci *vp = d->opaque;
+
+	if (msix)
+		return vec < d->msix.nvec && !vp->msix_irqfd[vec] &&
+		       efd_readable(d->msix.vec[vec].iv.efd);
+	return vec < d->msi.nvec && !vp->msi_irqfd[vec] && efd_readable(d->msi.vec[vec].efd);
+}
+
+uint32_t vfio_pci_msi_pending(struct vfio_pci *vp, uint16_t reg, unsigned size, uint32_t val)
+{
+	struct pci_dev *d = &vp->pci;
+	unsigned at = d->msi.cap + PCI_MSI_PENDING_64;
+	uint32_t p = 0;
+
+	if (!d->msi.nvec || reg + size <= at || reg >= at + 4)
+		return val;
+	pthread_mutex_lock(&d->lock);
+	for (unsigned i = 0; i < d->msi.nvec; i++)
+		if (vfio_pci_vector_pending(d, false, i))
+			p |= 1u << i;
+	pthread_mutex_unlock(&d->lock);
+	/* The bytes of the register that this access covers. */
+	for (unsigned b = MAX(reg, at); b < MIN(reg + size, at + 4); b++)
+		val |= ((p >> (8 * (b - at))) & 0xff) << (8 * (b - reg));
+	return val;
 }
 
 void vfio_pci_irq_sync_all(struct vfio_pci *vp)

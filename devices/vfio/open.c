@@ -33,7 +33,9 @@ static bool link_base(const char *dir, const char *name, char *out, size_t len)
 	return true;
 }
 
-/* The devices of group id that are not bound to vfio-pci, "A (driver), ..." */
+/* The devices of group id bound to a driver that makes the group unusable
+ * (anything but vfio-pci, pci-stub, a bridge's pcieport, or none), as
+ * "A (driver), ..." */
 static void group_offenders(int id, char *out, size_t len)
 {
 	char dir[64], drv[64], dev[PATH_MAX];
@@ -50,9 +52,8 @@ static void group_offenders(int id, char *out, size_t len)
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(dev, sizeof(dev), "%s/%s", dir, e->d_name);
-		if (!link_base(dev, "driver", drv, sizeof(drv)))
-			snprintf(drv, sizeof(drv), "no driver");
-		if (!strcmp(drv, "vfio-pci") || !strcmp(drv, "pcieport"))
+		if (!link_base(dev, "driver", drv, sizeof(drv)) || !strcmp(drv, "vfio-pci") ||
+		    !strcmp(drv, "pci-stub") || !strcmp(drv, "pcieport"))
 			continue;
 		at += (size_t)snprintf(out + at, at < len ? len - at : 0, "%s%s (%s)",
 				       at ? ", " : "", e->d_name, drv);
@@ -109,8 +110,8 @@ static struct vfio_group *group_get(struct vfio_ctx *ctx, const char *dev, int i
 	if (ioctl(fd, VFIO_GROUP_GET_STATUS, &st) < 0 || !(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
 		group_offenders(id, who, sizeof(who));
 		snprintf(err, errlen,
-			 "%s: IOMMU group %d is not viable: every device in it must be bound to "
-			 "vfio-pci; not bound: %s",
+			 "%s: IOMMU group %d is not viable: its other devices must be bound to "
+			 "vfio-pci (or to no driver); bound elsewhere: %s",
 			 dev, id, who[0] ? who : "(unknown)");
 		goto fail;
 	}

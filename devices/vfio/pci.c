@@ -145,7 +145,7 @@ static uint32_t vp_config_read(struct pci_dev *d, uint16_t reg, unsigned size, u
 
 	if (phys && vfio_region_read(&vp->dev, CFG_IDX, phys, &v, size) == 0)
 		return v;
-	return val;
+	return vfio_pci_msi_pending(vp, reg, size, val);
 }
 
 static void vp_config_write(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t val)
@@ -204,6 +204,7 @@ static const struct pci_dev_ops vp_ops = {
 	.bar_map = vfio_pci_bar_map,
 	.reset = vp_reset,
 	.vector_routed = vfio_pci_vector_routed,
+	.vector_pending = vfio_pci_vector_pending,
 };
 
 int vfio_pci_new(struct vfio_dev *dev, const struct vfio_pci_params *p, struct vfio_pci **out,

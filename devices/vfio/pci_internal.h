@@ -32,4 +32,12 @@ void vfio_pci_irq_sync_all(struct vfio_pci *vp);
 /* irq.c: the pci_dev_ops.vector_routed hook. Device lock held. */
 void vfio_pci_vector_routed(struct pci_dev *d, bool msix, unsigned vec, bool routed);
 
+/* irq.c: the pci_dev_ops.vector_pending hook: the vector's irqfd is
+ * detached and its eventfd holds an interrupt (polled, not consumed). */
+bool vfio_pci_vector_pending(struct pci_dev *d, bool msix, unsigned vec);
+
+/* irq.c: the MSI Pending register with what the device holds for masked
+ * vectors ORed into val (a config read of size bytes at reg). */
+uint32_t vfio_pci_msi_pending(struct vfio_pci *vp, uint16_t reg, unsigned size, uint32_t val);
+
 #endif

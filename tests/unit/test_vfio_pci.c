@@ -272,6 +272,33 @@ static void test_bar_forward_and_pieces(void **state)
 	assert_null(vfio_pci_bar_host(vp, gpa(bar + 0x1000), 4));
 }
 
+/* An interrupt that arrives while its vector is masked waits in the eventfd
+ * (the irqfd is detached) and shows in the PBA; unmasking attaches the
+ * irqfd again (KVM then injects it) and the bit is no longer the device's. */
+static void test_masked_vector_pending(void **state)
+{
+	uint64_t bar, v = 0, one = 1;
+	unsigned cap = vp->pci.msix.cap;
+
+	(void)state;
+	cfg_wr(PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	bar = pci_bar_addr(&vp->pci, 0);
+	cfg_wr(cap + PCI_MSIX_FLAGS, 2, PCI_MSIX_FLAGS_ENABLE);
+	assert_false(vp->msix_irqfd[3]); /* masked: detached */
+	assert_true(bus_read(&mmio, bar + 0x3000, 8, &v));
+	assert_int_equal(v, 0);
+	assert_int_equal(write(msix_vector_eventfd(&vp->pci, 3), &one, 8), 8);
+	assert_true(bus_read(&mmio, bar + 0x3000, 8, &v));
+	assert_int_equal(v, 1u << 3);
+	/* Unmask vector 3: address, data, then control. */
+	assert_true(bus_write(&mmio, bar + 0x2000 + 3 * 16, 4, 0xfee00000));
+	assert_true(bus_write(&mmio, bar + 0x2000 + 3 * 16 + 8, 4, 0x41));
+	assert_true(bus_write(&mmio, bar + 0x2000 + 3 * 16 + 12, 4, 0));
+	assert_true(vp->msix_irqfd[3]);
+	assert_true(bus_read(&mmio, bar + 0x3000, 8, &v));
+	assert_int_equal(v, 0);
+}
+
 static void test_reset_at_exit(void **state)
 {
 	(void)state;
@@ -292,9 +319,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
-		T(test_identity),	  T(test_caps_kept_and_hidden),
-		T(test_pcie_passthrough), T(test_command_forwarded),
-		T(test_msix_at_vfio),	  T(test_bar_forward_and_pieces),
+		T(test_identity),
+		T(test_caps_kept_and_hidden),
+		T(test_pcie_passthrough),
+		T(test_command_forwarded),
+		T(test_msix_at_vfio),
+		T(test_bar_forward_and_pieces),
+		T(test_masked_vector_pending),
 		T(test_reset_at_exit),
 #undef T
 	};
