@@ -101,6 +101,10 @@ rm -rf "$L2ROOT"
 put_busybox "$L2ROOT"
 cp "$HERE/l2/init" "$L2ROOT/init"
 cp -r "$HERE/l2/tasks" "$L2ROOT/tasks"
+# nvme-bench: the passthrough bench's O_DIRECT reader (task nvme-perf,
+# scenarios/bench-vfio*.sh); L2 has only busybox, so a static program.
+gcc -std=gnu11 -static -O2 -s -pthread -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-o "$L2ROOT/bin/nvme-bench" "$HERE/l2/nvme-bench.c"
 put_modules "$L2ROOT" $L2_MODULES
 
 # --- L1 root ---
