@@ -25,6 +25,10 @@ GT_TESTS   := boot acpi cpuid uart smp timer exit demo pci pci_msix virtio_rng v
               bench_blk
 # virtio-iommu driver tests and bench (guest-tests/viommu*.c)
 GT_TESTS   += viommu viommu_dma viommu_bench
+# a passed-through device behind the virtio-iommu (nested scenarios vfio-edu, qemu-vfio-edu)
+GT_TESTS   += vfio_edu
+# the emulated edu (build/vmm --edu, QEMU -device edu)
+GT_TESTS   += edu
 GT_ENTRIES := entry_pvh entry_mb
 GT_LIB_SRC := $(filter-out $(GT_ENTRIES:%=$(GT_DIR)/lib/%.S), \
                 $(sort $(wildcard $(GT_DIR)/lib/*.c $(GT_DIR)/lib/*.S)))

@@ -89,7 +89,7 @@ int dma_map(struct dma_as *as, iova_t iova, uint64_t len, unsigned access, struc
 	if (!len)
 		return 0;
 	if (range_wraps(iova.a, len)) {
-		struct dma_fault f = {iova, access, DMA_FAULT_RANGE};
+		struct dma_fault f = {iova, access, DMA_FAULT_RANGE, 0};
 		return dma_fault(as, xl, &f);
 	}
 	max = MIN(max, DMA_MAX_SEGS);

@@ -34,6 +34,7 @@ struct dma_fault {
 	iova_t iova;	 /* first faulting IOVA */
 	unsigned access; /* DMA_ACCESS_* */
 	enum dma_fault_reason reason;
+	unsigned code; /* the front end's own reason (VT-d fault reason), 0: none */
 };
 
 /* One translation: iova maps to gpa for len bytes (len >= 1) with perm. */

@@ -262,6 +262,14 @@ void iommu_set_fault_handler(struct iommu *io,
 	pthread_rwlock_unlock(&io->lock);
 }
 
+void iommu_set_miss_handler(struct iommu *io, iommu_miss_fn *fn, void *opaque)
+{
+	pthread_rwlock_wrlock(&io->lock);
+	io->miss_fn = fn;
+	io->miss_opaque = opaque;
+	pthread_rwlock_unlock(&io->lock);
+}
+
 int iommu_set_bypass(struct iommu *io, bool bypass)
 {
 	int ret = 0;

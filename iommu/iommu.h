@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The IOMMU core: domains of IOVA mappings, endpoints (requester IDs)
  * attached to them, translation with an IOTLB, MAP/UNMAP notifiers, faults.
- * The virtio-iommu device drives it through this API (an emulated VT-d, not
- * built yet, is to drive it too); each DMA-capable device's struct dma_as
+ * The virtio-iommu device and the emulated VT-d (devices/vtd/, which fills
+ * domains from the guest's page tables through a miss handler) drive it
+ * through this API; each DMA-capable device's struct dma_as
  * gets the core's translator; consumers that mirror an endpoint's view
  * subscribe to its notifier (VFIO passthrough: devices/vfio/mirror.h).
  *
@@ -104,6 +105,20 @@ void iommu_set_fault_handler(struct iommu *io,
 			     void (*fn)(void *opaque, uint16_t rid, const struct dma_fault *f),
 			     void *opaque);
 
+/* A front end whose guest keeps page tables in memory (VT-d) fills the
+ * domains lazily: fn is called (outside the core's lock, on the device's
+ * thread) when a translation for rid finds no mapping in its domain, or finds
+ * rid blocked or detached without bypass. fn may attach, block and map (it
+ * walks the guest's tables and iommu_map()s the leaf for later lookups); it
+ * returns 0 with *x, the translation of this access as its walk found it
+ * (not a second lookup, which an invalidation running meanwhile on another
+ * thread could empty), or -EFAULT with *f filled (reason, and the front
+ * end's code) for a fault. Nothing of a failed walk is cached. fn may be
+ * NULL (no misses: the virtio-iommu). Set it before devices run. */
+typedef int iommu_miss_fn(void *opaque, uint16_t rid, iova_t iova, unsigned access,
+			  struct dma_xlate *x, struct dma_fault *f);
+void iommu_set_miss_handler(struct iommu *io, iommu_miss_fn *fn, void *opaque);
+
 /* Set the global bypass (virtio-iommu config.bypass): what DMA of detached
  * endpoints does. 0, or -EIO when a consumer refused the change (those
  * endpoints are then blocked). */
@@ -119,6 +134,10 @@ int iommu_attach(struct iommu *io, uint32_t domain, uint16_t rid, unsigned flags
  * For a device that must refuse an ATTACH whose endpoint has a reserved
  * region the domain already maps. */
 bool iommu_domain_maps(struct iommu *io, uint32_t domain, iova_t first, iova_t last);
+
+/* The mapping of domain that contains a, in *out: true, or false when
+ * there is none (or no such domain, or a bypass domain). */
+bool iommu_domain_mapping(struct iommu *io, uint32_t domain, iova_t a, struct iova_mapping *out);
 
 /* Detach rid from domain; the domain and its mappings are freed when its
  * last endpoint leaves. The endpoint then follows the global bypass. */
@@ -138,6 +157,11 @@ int iommu_map(struct iommu *io, uint32_t domain, iova_t first, iova_t last, gpa_
  * removed when that would split a mapping. Holes are fine. */
 int iommu_unmap(struct iommu *io, uint32_t domain, iova_t first, iova_t last);
 
+/* Remove every mapping of domain that overlaps [first, last], whole (an
+ * IOTLB invalidation: a mapping that straddles first or last goes too).
+ * 0, -EINVAL (first > last; a bypass domain), -ENOENT (no such domain). */
+int iommu_unmap_overlap(struct iommu *io, uint32_t domain, iova_t first, iova_t last);
+
 /* Device reset: detach every endpoint, free every domain, restore the
  * configured global bypass. Notifiers see the matching events. */
 void iommu_reset(struct iommu *io);
@@ -146,8 +170,8 @@ void iommu_reset(struct iommu *io);
  * (gpa, bytes to the end of the containing mapping, permissions), or
  * -EFAULT and *f (reason, iova, access; DMA_FAULT_BLOCKED for a rid that
  * is not behind this IOMMU). Does not call the fault handler (the dma_as
- * path does, through the translator). Thread-safe; an IOTLB hit is
- * lock-free. */
+ * path does, through the translator); calls the miss handler, if any, on a
+ * miss. Thread-safe; an IOTLB hit is lock-free. */
 int iommu_translate(struct iommu *io, uint16_t rid, iova_t iova, unsigned access,
 		    struct dma_xlate *x, struct dma_fault *f);
 

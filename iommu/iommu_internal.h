@@ -70,6 +70,8 @@ struct iommu {
 	struct iotlb tlb;     /* lock-free lookups; see iotlb.h */
 	void (*fault_fn)(void *opaque, uint16_t rid, const struct dma_fault *f);
 	void *fault_opaque;
+	iommu_miss_fn *miss_fn; /* set before devices run; read lock-free */
+	void *miss_opaque;
 };
 
 /* iommu.c */

@@ -88,15 +88,22 @@ static int unmap_one(void *opaque, const struct iova_mapping *m)
 	return 0;
 }
 
-int iommu_unmap(struct iommu *io, uint32_t domain, iova_t first, iova_t last)
+/* UNMAP; with whole, first and last first grow to the mappings that
+ * contain them (an invalidation removes whole mappings). */
+static int unmap_range(struct iommu *io, uint32_t domain, iova_t first, iova_t last, bool whole)
 {
 	struct unmap_ctx c = {io, NULL, 0};
+	const struct iova_mapping *m;
 	int ret;
 
 	if (first.a > last.a)
 		return -EINVAL;
 	pthread_rwlock_wrlock(&io->lock);
 	ret = map_domain(io, domain, &c.dom);
+	if (!ret && whole && (m = iova_map_find(&c.dom->map, first)))
+		first = m->first;
+	if (!ret && whole && (m = iova_map_find(&c.dom->map, last)))
+		last = m->last;
 	if (!ret)
 		ret = iova_map_remove_range(&c.dom->map, first, last, unmap_one, &c);
 	if (c.removed) {
@@ -107,6 +114,16 @@ int iommu_unmap(struct iommu *io, uint32_t domain, iova_t first, iova_t last)
 	}
 	pthread_rwlock_unlock(&io->lock);
 	return ret;
+}
+
+int iommu_unmap(struct iommu *io, uint32_t domain, iova_t first, iova_t last)
+{
+	return unmap_range(io, domain, first, last, false);
+}
+
+int iommu_unmap_overlap(struct iommu *io, uint32_t domain, iova_t first, iova_t last)
+{
+	return unmap_range(io, domain, first, last, true);
 }
 
 bool iommu_domain_maps(struct iommu *io, uint32_t domain, iova_t first, iova_t last)
@@ -123,4 +140,19 @@ bool iommu_domain_maps(struct iommu *io, uint32_t domain, iova_t first, iova_t l
 	}
 	pthread_rwlock_unlock(&io->lock);
 	return hit;
+}
+
+bool iommu_domain_mapping(struct iommu *io, uint32_t domain, iova_t a, struct iova_mapping *out)
+{
+	const struct iova_mapping *m = NULL;
+	struct iommu_domain *dom;
+
+	pthread_rwlock_rdlock(&io->lock);
+	dom = iommu_domain_find(io, domain);
+	if (dom && !dom->bypass)
+		m = iova_map_find(&dom->map, a);
+	if (m)
+		*out = *m;
+	pthread_rwlock_unlock(&io->lock);
+	return m;
 }

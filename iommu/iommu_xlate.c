@@ -21,6 +21,7 @@ static int xlate_fault(struct dma_fault *f, iova_t iova, unsigned access,
 	f->iova = iova;
 	f->access = access;
 	f->reason = reason;
+	f->code = 0;
 	return -EFAULT;
 }
 
@@ -77,8 +78,8 @@ static __attribute__((noinline)) int ep_walk(struct iommu_ep *ep, iova_t iova, u
 	return xlate_mapping(&m, iova, access, x, f);
 }
 
-static int ep_translate(struct iommu_ep *ep, iova_t iova, unsigned access, struct dma_xlate *x,
-			struct dma_fault *f)
+static int ep_lookup(struct iommu_ep *ep, iova_t iova, unsigned access, struct dma_xlate *x,
+		     struct dma_fault *f)
 {
 	uint64_t view = atomic_load_explicit(&ep->view, memory_order_acquire);
 	struct iova_mapping m;
@@ -91,6 +92,20 @@ static int ep_translate(struct iommu_ep *ep, iova_t iova, unsigned access, struc
 		return ep_walk(ep, iova, access, x, f);
 	default: return xlate_fault(f, iova, access, DMA_FAULT_BLOCKED);
 	}
+}
+
+/* A lookup, and on a miss or a block the front end's miss handler, whose
+ * answer stands (see iommu_set_miss_handler). */
+static int ep_translate(struct iommu_ep *ep, iova_t iova, unsigned access, struct dma_xlate *x,
+			struct dma_fault *f)
+{
+	struct iommu *io = ep->io;
+	int ret = ep_lookup(ep, iova, access, x, f);
+
+	if (!ret || !io->miss_fn ||
+	    (f->reason != DMA_FAULT_UNMAPPED && f->reason != DMA_FAULT_BLOCKED))
+		return ret;
+	return io->miss_fn(io->miss_opaque, ep->rid, iova, access, x, f) ? -EFAULT : 0;
 }
 
 int iommu_ep_translate(void *opaque, uint16_t rid, iova_t iova, unsigned access,

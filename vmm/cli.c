@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vmm/cli_dev.h"
+#include "vmm/cli_iommu.h"
 #include "vmm/types.h"
 
 void cli_usage(FILE *f)
@@ -28,12 +29,16 @@ void cli_usage(FILE *f)
 	      "  --net tap=NAME[,mac=MAC][,iommu=off]\n"
 	      "                             virtio-net on a TAP interface (repeatable)\n"
 	      "  --rng[=iommu=off]          virtio-rng\n"
+	      "  --edu[=iommu=off]          a device compatible with QEMU's edu\n"
 	      "  --console tty|off|file=PATH[,iommu=off]\n"
 	      "                             virtio-console (a second console)\n"
 	      "  --device path=/sys/bus/pci/devices/DDDD:BB:DD.F[,iommu=off]\n"
 	      "                             a host PCI function through VFIO (repeatable)\n"
 	      "  --iommu virtio             a virtio-iommu in front of every PCI device\n"
 	      "                             (a device opts out with iommu=off)\n"
+	      "  --iommu intel[,caching-mode=on|off][,aw-bits=39|48]\n"
+	      "                             an Intel VT-d (DMA remapping) in front of\n"
+	      "                             every PCI device (no opting out)\n"
 	      "  --seccomp on|off           seccomp filters (default on)\n"
 	      "  -v, --verbose              debug logging\n"
 	      "  -h, --help                 this text\n"
@@ -191,6 +196,7 @@ enum {
 	OPT_CONSOLE,
 	OPT_IOMMU,
 	OPT_DEVICE,
+	OPT_EDU,
 };
 
 static const struct option cli_options[] = {
@@ -208,6 +214,7 @@ static const struct option cli_options[] = {
 	{"console", required_argument, NULL, OPT_CONSOLE},
 	{"iommu", required_argument, NULL, OPT_IOMMU},
 	{"device", required_argument, NULL, OPT_DEVICE},
+	{"edu", optional_argument, NULL, OPT_EDU},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -230,11 +237,8 @@ static enum cli_result cli_option(int c, const char *arg, struct vmm_config *cfg
 	case OPT_RNG: return cli_rng(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
 	case OPT_CONSOLE: return cli_console(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
 	case OPT_DEVICE: return cli_device(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
-	case OPT_IOMMU:
-		if (strcmp(arg, "virtio"))
-			return cli_fail(err, errlen, "--iommu: '%s' is not virtio", arg);
-		cfg->iommu = IOMMU_VIRTIO;
-		return CLI_RUN;
+	case OPT_EDU: return cli_edu(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
+	case OPT_IOMMU: return cli_iommu(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
 	}
 	return cli_fail(err, errlen, "internal: option %d", c);
 }
@@ -276,7 +280,7 @@ static enum cli_result cli_parse_args(int argc, char **argv, struct vmm_config *
 		return cli_fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (!cfg->kernel)
 		return cli_fail(err, errlen, "--kernel PATH is required (see --help)");
-	return CLI_RUN;
+	return cli_iommu_check(cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
 }
 
 enum cli_result cli_parse(int argc, char **argv, struct vmm_config *cfg, char *err, size_t errlen)

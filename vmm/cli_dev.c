@@ -2,6 +2,7 @@
 #include "vmm/cli_dev.h"
 
 #include <errno.h>
+#include <linux/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,7 +127,7 @@ static int net_parse(const char *arg, const struct vmm_config *cfg, struct net_c
 		if (r)
 			continue;
 		if (!strcmp(kv[i].key, "tap") && kv[i].val && *kv[i].val) {
-			if (strlen(kv[i].val) >= 16)
+			if (strlen(kv[i].val) >= IFNAMSIZ)
 				return dev_fail(err, errlen, "--net: tap name '%s' is too long",
 						kv[i].val);
 			nc->tap = kv[i].val;
@@ -201,25 +202,38 @@ int cli_device(const char *arg, struct vmm_config *cfg, char *err, size_t errlen
 	return 0;
 }
 
-int cli_rng(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
+/* An optional list of the common keys only (--rng, --edu) into *pci. */
+static int common_only(const char *opt, const char *arg, struct pci_dev_config *pci, char *err,
+		       size_t errlen)
 {
 	struct cli_kv kv[CLI_KV_MAX];
 	char *copy;
 	int n, ret;
 
-	cfg->rng = (struct rng_config){.enabled = true, .pci.iommu = true};
 	if (!arg)
 		return 0;
-	n = dev_split("--rng", arg, kv, &copy, err, errlen);
+	n = dev_split(opt, arg, kv, &copy, err, errlen);
 	ret = n < 0 ? n : 0;
 	for (int i = 0; i < n && !ret; i++) {
-		int r = dev_common("--rng", &kv[i], &cfg->rng.pci, err, errlen);
+		int r = dev_common(opt, &kv[i], pci, err, errlen);
 
 		if (r <= 0)
-			ret = r < 0 ? r : dev_unknown("--rng", &kv[i], err, errlen);
+			ret = r < 0 ? r : dev_unknown(opt, &kv[i], err, errlen);
 	}
 	free(copy); /* nothing in cfg points into it */
 	return ret;
+}
+
+int cli_rng(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
+{
+	cfg->rng = (struct rng_config){.enabled = true, .pci.iommu = true};
+	return common_only("--rng", arg, &cfg->rng.pci, err, errlen);
+}
+
+int cli_edu(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
+{
+	cfg->edu = (struct edu_config){.enabled = true, .pci.iommu = true};
+	return common_only("--edu", arg, &cfg->edu.pci, err, errlen);
 }
 
 /* Parse --console's argument into *c (c->opts: the copy its path points into). */

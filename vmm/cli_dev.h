@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Device options: --disk, --net, --rng, --console, --device. Internal to
+/* Device options: --disk, --net, --rng, --console, --device, --edu. Internal to
  * vmm/cli.c. */
 #ifndef VMM_CLI_DEV_H
 #define VMM_CLI_DEV_H
@@ -14,5 +14,6 @@ int cli_net(const char *arg, struct vmm_config *cfg, char *err, size_t errlen);
 int cli_rng(const char *arg, struct vmm_config *cfg, char *err, size_t errlen);
 int cli_console(const char *arg, struct vmm_config *cfg, char *err, size_t errlen);
 int cli_device(const char *arg, struct vmm_config *cfg, char *err, size_t errlen);
+int cli_edu(const char *arg, struct vmm_config *cfg, char *err, size_t errlen);
 
 #endif

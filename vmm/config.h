@@ -14,7 +14,7 @@
 enum serial_mode { SERIAL_TTY, SERIAL_OFF, SERIAL_FILE };
 
 /* The virtual IOMMU shown to the guest. */
-enum iommu_kind { IOMMU_NONE, IOMMU_VIRTIO };
+enum iommu_kind { IOMMU_NONE, IOMMU_VIRTIO, IOMMU_INTEL };
 
 #define VMM_MAX_DISKS	    8
 #define VMM_MAX_NETS	    4
@@ -64,6 +64,12 @@ struct rng_config {
 	struct pci_dev_config pci;
 };
 
+/* --edu: a device compatible with QEMU's edu (devices/edu.h). */
+struct edu_config {
+	bool enabled;
+	struct pci_dev_config pci;
+};
+
 struct vmm_config {
 	const char *kernel;
 	const char *initramfs;
@@ -80,7 +86,10 @@ struct vmm_config {
 	unsigned nr_nets;
 	struct rng_config rng;
 	struct console_config console;
+	struct edu_config edu;
 	enum iommu_kind iommu;
+	bool iommu_caching_mode; /* --iommu intel,caching-mode=on */
+	unsigned iommu_aw_bits;	 /* --iommu intel,aw-bits=39|48 */
 	struct vfio_config vfio[VMM_MAX_VFIO];
 	unsigned nr_vfio;
 };

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Interrupt plumbing. Every interrupt reaches a vCPU as an MSI message that
  * passes through irq_msi_send(): the IOAPIC turns pin events into MSIs, PCI
- * devices raise MSI/MSI-X. Interrupt remapping (part of the emulated VT-d,
- * not built yet) is to hook in here and may rewrite or block the message
+ * devices raise MSI/MSI-X. Interrupt remapping (the emulated VT-d's second
+ * half, not built yet) is to hook in here and may rewrite or block the message
  * for a given requester. */
 #ifndef VMM_IRQ_H
 #define VMM_IRQ_H

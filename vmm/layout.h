@@ -30,7 +30,7 @@
 #define LAYOUT_PCI_ECAM	       0xe0000000ull /* ECAM, 256 buses x 1 MiB */
 #define LAYOUT_PCI_ECAM_SIZE   0x10000000ull
 #define LAYOUT_IOAPIC	       0xfec00000ull
-#define LAYOUT_IOMMU_REGS      0xfed90000ull /* reserved for VT-d's registers (not built; unused) */
+#define LAYOUT_IOMMU_REGS      0xfed90000ull /* VT-d registers (--iommu intel), 4 KiB */
 #define LAYOUT_LAPIC	       0xfee00000ull
 #define LAYOUT_TSS_ADDR	       0xfffbd000ull /* KVM_SET_TSS_ADDR: 3 pages */
 #define LAYOUT_IDENTITY_MAP    0xfffbc000ull /* KVM_SET_IDENTITY_MAP_ADDR */

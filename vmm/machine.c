@@ -14,6 +14,7 @@
 #include "devices/pci/pci.h"
 #include "devices/uart.h"
 #include "vmm/acpi.h"
+#include "devices/vtd/vtd.h"
 #include "vmm/boot.h"
 #include "vmm/exit_codes.h"
 #include "vmm/layout.h"
@@ -132,6 +133,8 @@ static int machine_add_acpi(struct machine *m, gpa_t *rsdp, char *err)
 		return machine_fail(VMM_EXIT_USAGE, "guest memory too small for ACPI tables");
 	if (m->viommu)
 		ext[ac.nr_ext++] = viot_acpi_ext(&m->viot);
+	if (m->vtd)
+		ext[ac.nr_ext++] = vtd_acpi_ext(m->vtd, LAYOUT_IOMMU_REGS);
 	ret = acpi_build(&ac, buf, len, gpa(LAYOUT_BIOS_START), rsdp);
 	if (!ret)
 		ret = reset_vector_install(&m->vm.mem);

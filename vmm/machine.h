@@ -21,7 +21,11 @@ struct virtio_net;
 struct virtio_rng;
 struct virtio_console;
 struct virtio_iommu;
+struct vtd;
+struct pci_dev;
+struct pci_dev_config;
 struct vfio_pci;
+struct edu;
 
 #define MACHINE_MAX_VIRTIO (VMM_MAX_DISKS + VMM_MAX_NETS + 3)
 
@@ -45,10 +49,12 @@ struct machine {
 	unsigned nr_nets;
 	struct virtio_rng *rng;
 	struct virtio_console *vcon;
+	struct edu *edu;	     /* --edu */
 	struct virtio_iommu *viommu; /* --iommu virtio */
+	struct vtd *vtd;	     /* --iommu intel */
 	struct virtio_pci *viommu_pci;
 	struct viot_config viot;
-	uint16_t viot_skip[MACHINE_MAX_VIRTIO + VMM_MAX_VFIO + 1];
+	uint16_t viot_skip[MACHINE_MAX_VIRTIO + VMM_MAX_VFIO + 2]; /* + host bridge, edu */
 	unsigned nr_viot_skip;
 	int raw_tty; /* 1 when stdin was switched to raw mode */
 	/* --device: VFIO passthrough (vmm/machine_vfio.c) */
@@ -73,10 +79,17 @@ int machine_build(struct machine *m, const struct vmm_config *cfg);
 int machine_run(struct machine *m);
 
 /* Builder steps in vmm/machine_devices.c: the PCI bus (after the IOAPIC)
- * and the virtio devices on it. Return 0 or the exit status (message
+ * and the virtio devices (and --edu) on it. Return 0 or the exit status (message
  * printed). err is a scratch buffer of 256 bytes. */
 int machine_add_pci(struct machine *m, char *err);
 int machine_add_virtio(struct machine *m, char *err);
+
+/* Builder steps in vmm/machine_vtd.c (--iommu intel). machine_add_vtd:
+ * the VT-d unit and its register page. machine_vtd_endpoint: put the PCI
+ * function just plugged behind it. Return 0 or the exit status (message
+ * printed). */
+int machine_add_vtd(struct machine *m, char *err);
+int machine_vtd_endpoint(struct machine *m, struct pci_dev *pd, char *err);
 
 /* Builder steps in vmm/machine_vfio.c. machine_open_vfio: open every
  * --device (container, group, device fd) and raise RLIMIT_MEMLOCK to what

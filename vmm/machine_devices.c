@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* The builder's device steps: the PCI bus, then every virtio device on it.
- * Each device gets a worker thread whose seccomp filter fits its back-end. */
+/* The builder's device steps: the PCI bus, then every virtio device on it
+ * (each with a worker thread whose seccomp filter fits its back-end), and
+ * the edu (no thread: it works on the vCPU that writes its registers). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "devices/edu.h"
 #include "devices/ioapic.h"
 #include "devices/pci/pci.h"
 #include "devices/virtio/blk.h"
@@ -13,6 +15,7 @@
 #include "devices/virtio/net.h"
 #include "devices/virtio/pci.h"
 #include "devices/virtio/rng.h"
+#include "devices/vtd/vtd.h"
 #include "iommu/iommu.h"
 #include "iommu/viot.h"
 #include "seccomp/seccomp.h"
@@ -80,23 +83,24 @@ static int iommu_thread(struct worker *w)
 	return seccomp_install(SECCOMP_VIRTIO_IOMMU);
 }
 
-/* Put the device just plugged behind the IOMMU, or note that it opted out
- * (the VIOT then leaves it out of the translated ranges). */
-static int behind_iommu(struct machine *m, struct virtio_pci *vp, const struct pci_dev_config *pc,
+/* Put the PCI function just plugged behind the IOMMU, or note that it
+ * opted out (the VIOT then leaves it out of the translated ranges). */
+static int behind_iommu(struct machine *m, struct pci_dev *pd, const struct pci_dev_config *pc,
 			char *err)
 {
 	int ret;
 
+	if (m->vtd)
+		return machine_vtd_endpoint(m, pd, err); /* no opting out (cli_iommu_check) */
 	if (!m->viommu)
 		return 0;
 	if (!pc->iommu) {
-		m->viot_skip[m->nr_viot_skip++] = vp->pci.rid;
+		m->viot_skip[m->nr_viot_skip++] = pd->rid;
 		return 0;
 	}
-	vp->vdev->require_access_platform = true;
-	ret = iommu_endpoint_add(m->viommu->io, vp->pci.rid, &vp->pci.dma);
+	ret = iommu_endpoint_add(m->viommu->io, pd->rid, &pd->dma);
 	if (ret) {
-		snprintf(err, ERRLEN, "%s: cannot go behind the IOMMU: %s", vp->vdev->ops->name,
+		snprintf(err, ERRLEN, "%s: cannot go behind the IOMMU: %s", pd->name,
 			 strerror(-ret));
 		return dev_fail(VMM_EXIT_HOST, err);
 	}
@@ -122,7 +126,11 @@ static int plug(struct machine *m, struct virtio_dev *vdev, int (*thread_init)(s
 		return dev_fail(VMM_EXIT_HOST, err);
 	}
 	m->nr_virtio++;
-	return pc ? behind_iommu(m, m->virtio[m->nr_virtio - 1], pc, err) : 0;
+	if (!pc)
+		return 0;
+	/* Behind the IOMMU, a virtio device must accept ACCESS_PLATFORM. */
+	vdev->require_access_platform = (m->viommu || m->vtd) && pc->iommu;
+	return behind_iommu(m, &m->virtio[m->nr_virtio - 1]->pci, pc, err);
 }
 
 static int add_iommu(struct machine *m, char *err)
@@ -133,6 +141,8 @@ static int add_iommu(struct machine *m, char *err)
 					.input_last = VIRTIO_IOMMU_INPUT_LAST,
 					.page_mask = VIRTIO_IOMMU_PAGE_MASK};
 
+	if (m->cfg->iommu == IOMMU_INTEL)
+		return machine_add_vtd(m, err);
 	if (m->cfg->iommu != IOMMU_VIRTIO)
 		return 0;
 	/* No IOVA or page size the host IOMMU cannot honour for a passthrough
@@ -185,6 +195,23 @@ static int add_nets(struct machine *m, char *err)
 	return 0;
 }
 
+/* --edu: no thread, no ACCESS_PLATFORM; its DMA space is simply behind the
+ * IOMMU like any other function's. */
+static int add_edu(struct machine *m, char *err)
+{
+	int ret;
+
+	if (!m->cfg->edu.enabled)
+		return 0;
+	ret = edu_new(NULL, &m->edu);
+	ret = ret ?: pci_bus_add(m->pci, &m->edu->pci, -1);
+	if (ret < 0) {
+		snprintf(err, ERRLEN, "edu: cannot plug into PCI: %s", strerror(-ret));
+		return dev_fail(VMM_EXIT_HOST, err);
+	}
+	return behind_iommu(m, &m->edu->pci, &m->cfg->edu.pci, err);
+}
+
 int machine_add_virtio(struct machine *m, char *err)
 {
 	const struct vmm_config *cfg = m->cfg;
@@ -211,7 +238,8 @@ int machine_add_virtio(struct machine *m, char *err)
 		if (ret)
 			return ret;
 	}
-	ret = machine_add_vfio(m, err);
+	ret = add_edu(m, err);
+	ret = ret ?: machine_add_vfio(m, err);
 	if (ret)
 		return ret;
 	if (m->viommu &&
@@ -238,6 +266,10 @@ void machine_destroy_devices(struct machine *m)
 	for (unsigned i = 0; i < m->nr_virtio; i++)
 		worker_destroy(&m->virtio[i]->vdev->worker);
 	virtio_iommu_release(m->viommu);
+	vtd_free(m->vtd); /* its IOMMU core too */
+	m->vtd = NULL;
+	edu_free(m->edu); /* after the IOMMU core, which knew its DMA space */
+	m->edu = NULL;
 	machine_destroy_vfio(m);
 	for (unsigned i = 0; i < m->nr_virtio; i++)
 		virtio_pci_free(m->virtio[i]);

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Host tool for tests/acpi/iasl.sh: build the tables for N vCPUs at
  * LAYOUT_BIOS_START and write each one (RSDP, XSDT, every XSDT entry, the
- * DSDT) to DIR/<sig>.dat for `iasl -d`.
+ * DSDT; and the DMAR of devices/vtd/dmar.c) to DIR/<sig>.dat for `iasl -d`.
  * Usage: dump_tables DIR [NR_CPUS] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "devices/vtd/dmar.h"
 #include "vmm/acpi.h"
 #include "vmm/acpi/tables.h"
 #include "vmm/layout.h"
@@ -47,7 +48,10 @@ static const struct acpi_table_header *table_at(uint64_t gpa_addr)
 
 int main(int argc, char **argv)
 {
-	struct acpi_config cfg = {.nr_cpus = 2};
+	/* The DMAR of --iommu intel, checked with the built-in tables. */
+	static const struct vtd_dmar_config dmar = {LAYOUT_IOMMU_REGS, 48};
+	const struct acpi_ext ext[] = {vtd_dmar_acpi_ext(&dmar)};
+	struct acpi_config cfg = {.nr_cpus = 2, .ext = ext, .nr_ext = ARRAY_SIZE(ext)};
 	const struct acpi_table_header *xsdt_h;
 	const struct acpi_xsdt *xsdt;
 	const struct acpi_fadt *fadt;

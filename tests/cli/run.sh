@@ -81,6 +81,7 @@ expect disk-twice 2 'is in use' -- --kernel "$K" --disk path="$TMP/disk.img" --d
 expect disk-no-path 2 'path=FILE is required' -- --kernel "$K" --disk readonly=on
 expect net-no-tap 2 'tap=NAME is required' -- --kernel "$K" --net mac=52:54:00:00:00:01
 expect console-bad 2 'not tty, off or file=PATH' -- --kernel "$K" --console pty
+expect edu-bogus 2 "--edu: unknown parameter 'bogus'" -- --kernel "$K" --edu=bogus
 
 # KVM unavailable (status 6): hide /dev/kvm in a private mount namespace.
 if have_kvm && unshare -m true 2>/dev/null; then

@@ -5,7 +5,7 @@
 # L2. One L0 boot runs every scenario in sequence (see scenarios/, l1/init).
 #   tests/nested/run.sh                 the test scenarios, t_pass/t_fail each
 #                                       (boot, PVH, panic, virtio-blk/-net/-rng,
-#                                       virtio-iommu)
+#                                       virtio-iommu, VT-d)
 #   tests/nested/run.sh --bench         the bench (QEMU in L1 too); prints BENCH lines
 #   tests/nested/run.sh NAME...         only these scenarios (e.g. qemu-bzimage)
 # Environment: NESTED_TIMEOUT (L0 run, seconds), NESTED_VERBOSE=1 (print the L1
@@ -34,7 +34,8 @@ if [ "$bench" = 1 ] && [ ${#scen[@]} = 0 ]; then scen=(bench); fi
 if [ ${#scen[@]} = 0 ]; then
 	scen=(bzimage-1cpu bzimage-2cpu pvh panic virtio-blk virtio-blk-ro virtio-rng virtio-net
 		viommu-probe viommu-blk-strict viommu-blk-lazy viommu-net-strict viommu-net-lazy
-		vfio-nvme vfio-nvme-2cpu vfio-nvme-viommu-strict vfio-nvme-viommu-lazy)
+		vtd-blk-strict vtd-blk-lazy vtd-blk-cm vtd-net-strict vtd-net-lazy
+		vfio-nvme vfio-nvme-2cpu vfio-nvme-viommu-strict vfio-nvme-viommu-lazy vfio-edu vfio-bad)
 fi
 need_qemu_in_l1=$bench
 for s in "${scen[@]}"; do

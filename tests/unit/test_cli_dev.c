@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Device options: --disk, --net, --rng, --console and their key=value lists. */
+/* Device options: --disk, --net, --rng, --console, --edu and their key=value lists. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -149,12 +149,32 @@ static void test_rng_console(void **state)
 	assert_int_equal(parse(&cfg, err, 2, "--console", "pty"), CLI_ERROR);
 }
 
+static void test_edu(void **state)
+{
+	struct vmm_config cfg;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&cfg, err, 0), CLI_RUN);
+	assert_false(cfg.edu.enabled);
+	assert_int_equal(parse(&cfg, err, 1, "--edu"), CLI_RUN);
+	assert_true(cfg.edu.enabled);
+	assert_true(cfg.edu.pci.iommu);
+	assert_int_equal(parse(&cfg, err, 1, "--edu=iommu=off"), CLI_RUN);
+	assert_true(cfg.edu.enabled);
+	assert_false(cfg.edu.pci.iommu);
+	assert_int_equal(parse(&cfg, err, 1, "--edu=bogus"), CLI_ERROR);
+	assert_non_null(strstr(err, "--edu: unknown parameter 'bogus'"));
+	assert_int_equal(parse(&cfg, err, 1, "--edu=iommu=maybe"), CLI_ERROR);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kv_split), cmocka_unit_test(test_kv_mac),
 		cmocka_unit_test(test_disk),	 cmocka_unit_test(test_disk_limit),
 		cmocka_unit_test(test_net),	 cmocka_unit_test(test_rng_console),
+		cmocka_unit_test(test_edu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

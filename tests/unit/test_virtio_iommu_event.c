@@ -168,7 +168,7 @@ static void test_fault_events(void **state)
 /* A fault as the core reports it, at address i pages. */
 static void fault_n(struct fx *fx, unsigned i)
 {
-	struct dma_fault f = {iova(i * 0x1000ull), DMA_ACCESS_READ, DMA_FAULT_UNMAPPED};
+	struct dma_fault f = {iova(i * 0x1000ull), DMA_ACCESS_READ, DMA_FAULT_UNMAPPED, 0};
 
 	virtio_iommu_fault(fx->v, EP0, &f);
 }

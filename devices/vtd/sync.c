@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+/* VT-d: keeping the IOMMU core in step with the guest's tables. A context
+ * entry decides an endpoint's core state (attached to the core domain of its
+ * domain ID, to the bypass domain for pass-through, blocked when not present
+ * or bad); the core's domain mappings are the IOTLB: a miss walks the guest's
+ * tables and caches the leaf, invalidations remove what they name, and with
+ * caching mode an invalidated range is walked again at once. Everything here
+ * holds walk_lock (see vtd_internal.h). */
+#include <errno.h>
+
+#include "devices/vtd/vtd_internal.h"
+#include "iommu/dma.h"
+#include "vmm/log.h"
+
+static int ep_index(const struct vtd *v, uint16_t rid)
+{
+	for (unsigned i = 0; i < v->nr_eps; i++)
+		if (v->eps[i] == rid)
+			return (int)i;
+	return -1;
+}
+
+/* Read endpoint i's context and make the core follow it. 0 or the fault
+ * reason of the root or context entry. */
+static unsigned ep_follow(struct vtd *v, unsigned i, struct vtd_ctx *ctx)
+{
+	uint16_t rid = v->eps[i];
+	unsigned code = vtd_ctx_read(v->mem, v->aw_bits, v->cap, v->rtaddr, rid, ctx);
+	int ret;
+
+	v->fpd[i] = ctx->fpd;
+	if (code) {
+		if (iommu_endpoint_state(v->io, rid, NULL) != IOMMU_EP_BLOCKED)
+			(void)iommu_block(v->io, rid);
+		return code;
+	}
+	if (ctx->tt == VTD_TT_PASS)
+		ret = iommu_attach(v->io, VTD_BYPASS_DOMAIN, rid, IOMMU_ATTACH_BYPASS);
+	else
+		ret = iommu_attach(v->io, ctx->did, rid, 0);
+	if (ret) {
+		log_guest_once("vtd: %02x.%x: cannot follow its context entry: %d", (rid >> 3) & 31,
+			       rid & 7, ret);
+		return VTD_FR_CTX_INV;
+	}
+	return 0;
+}
+
+/* Cache leaf l in domain did. A stale overlapping entry (the guest changed a
+ * present entry without invalidating it) or a full cache is dropped first. */
+static int cache_leaf(struct vtd *v, uint16_t did, const struct vtd_leaf *l)
+{
+	iova_t first = iova(l->iova), last = iova(l->iova + l->size - 1);
+	int ret = iommu_map(v->io, did, first, last, gpa(l->gpa), l->perm);
+
+	if (ret == -EEXIST)
+		(void)iommu_unmap_overlap(v->io, did, first, last);
+	else if (ret == -ENOMEM)
+		(void)iommu_unmap_overlap(v->io, did, iova(0), iova(VTD_IOVA_LAST));
+	if (ret == -EEXIST || ret == -ENOMEM)
+		ret = iommu_map(v->io, did, first, last, gpa(l->gpa), l->perm);
+	if (ret)
+		log_guest_once("vtd: domain %u: cannot cache 0x%llx: %d", did,
+			       (unsigned long long)l->iova, ret);
+	return ret;
+}
+
+/* The identity: translation off, or a pass-through context. */
+static void xlate_identity(iova_t a, struct dma_xlate *x)
+{
+	x->gpa = gpa(a.a);
+	x->len = a.a ? 0 - a.a : ~0ull;
+	x->perm = DMA_ACCESS_READ | DMA_ACCESS_WRITE;
+}
+
+int vtd_miss(void *opaque, uint16_t rid, iova_t iova, unsigned access, struct dma_xlate *x,
+	     struct dma_fault *f)
+{
+	struct vtd *v = opaque;
+	struct vtd_ctx ctx = {0};
+	struct vtd_leaf leaf = {0};
+	unsigned code = 0;
+	int i;
+
+	pthread_mutex_lock(&v->walk_lock);
+	i = ep_index(v, rid);
+	if (v->te && i >= 0) {
+		code = ep_follow(v, (unsigned)i, &ctx);
+		if (!code && ctx.tt != VTD_TT_PASS)
+			code = vtd_walk(v->mem, v->aw_bits, &ctx, iova.a, access, &leaf);
+		if (!code && ctx.tt != VTD_TT_PASS)
+			(void)cache_leaf(v, ctx.did,
+					 &leaf); /* for later lookups; this one has leaf */
+	}
+	pthread_mutex_unlock(&v->walk_lock);
+	if (!code) {
+		if (!leaf.size) {
+			xlate_identity(iova, x);
+		} else {
+			x->gpa = gpa(leaf.gpa + (iova.a - leaf.iova));
+			x->len = leaf.iova + leaf.size - iova.a;
+			x->perm = leaf.perm;
+		}
+		return 0;
+	}
+	f->iova = iova;
+	f->access = access;
+	f->reason = code <= VTD_FR_CTX_INV || (code >= VTD_FR_ROOT_PTR && code <= VTD_FR_CTX_RSVD)
+			    ? DMA_FAULT_BLOCKED
+			    : DMA_FAULT_UNMAPPED;
+	f->code = code | (ctx.fpd ? VTD_FAULT_FPD : 0);
+	return -EFAULT;
+}
+
+void vtd_set_translation(struct vtd *v, bool on)
+{
+	struct vtd_ctx ctx;
+
+	pthread_mutex_lock(&v->walk_lock);
+	v->te = on;
+	if (on) {
+		if (iommu_set_bypass(v->io, false))
+			log_guest_once("vtd: a consumer refused translation on");
+		for (unsigned i = 0; i < v->nr_eps; i++)
+			(void)ep_follow(v, i, &ctx);
+	} else {
+		iommu_reset(v->io); /* every endpoint detached; bypass as created: on */
+	}
+	pthread_mutex_unlock(&v->walk_lock);
+}
+
+void vtd_inval_context(struct vtd *v)
+{
+	struct vtd_ctx ctx;
+
+	pthread_mutex_lock(&v->walk_lock);
+	for (unsigned i = 0; v->te && i < v->nr_eps; i++)
+		(void)ep_follow(v, i, &ctx);
+	pthread_mutex_unlock(&v->walk_lock);
+}
+
+/* Caching mode: the core's mappings of domain did in [first, last] made
+ * equal to the present leaves of the guest's tables, changing only what
+ * differs (a notifier consumer sees no UNMAP/MAP of an unchanged mapping).
+ * The leaves come in increasing order; pos is where the next one may start. */
+struct replay {
+	struct vtd *v;
+	uint16_t did;
+	uint64_t pos, last;
+};
+
+/* Drop what the core has in [a, b] (not present in the tables). */
+static void replay_gap(struct replay *r, uint64_t a, uint64_t b)
+{
+	if (a <= b)
+		(void)iommu_unmap_overlap(r->v->io, r->did, iova(a), iova(b));
+}
+
+static int replay_leaf(void *opaque, const struct vtd_leaf *l)
+{
+	struct replay *r = opaque;
+	struct iova_mapping m;
+	uint64_t end = l->iova + l->size - 1;
+
+	if (l->iova > r->pos)
+		replay_gap(r, r->pos, l->iova - 1);
+	if (!iommu_domain_mapping(r->v->io, r->did, iova(l->iova), &m) || m.first.a != l->iova ||
+	    m.last.a != end || m.gpa.a != l->gpa || m.flags != l->perm) {
+		(void)iommu_unmap_overlap(r->v->io, r->did, iova(l->iova), iova(end));
+		(void)cache_leaf(r->v, r->did, l);
+	}
+	r->pos = end + 1;
+	return end >= r->last; /* done (also stops at the top of the space) */
+}
+
+/* The tables of an endpoint attached to did, in *ctx: true, or false when
+ * no endpoint is (then nothing can be cached for did). */
+static bool domain_ctx(struct vtd *v, uint16_t did, struct vtd_ctx *ctx)
+{
+	uint32_t dom;
+
+	for (unsigned i = 0; i < v->nr_eps; i++) {
+		if (iommu_endpoint_state(v->io, v->eps[i], &dom) != IOMMU_EP_DOMAIN || dom != did)
+			continue;
+		if (!vtd_ctx_read(v->mem, v->aw_bits, v->cap, v->rtaddr, v->eps[i], ctx) &&
+		    ctx->tt == VTD_TT_MULTI_LEVEL && ctx->did == did)
+			return true;
+	}
+	return false;
+}
+
+/* An invalidation of [first, last] of domain did: without caching mode
+ * the range is dropped (it fills again on misses); with it, the range is
+ * walked again and only the differences change. A walk cut short by its
+ * budget drops the rest of the range. */
+static void inval_domain(struct vtd *v, uint16_t did, uint64_t first, uint64_t last)
+{
+	unsigned long budget = VTD_REPLAY_BUDGET;
+	struct replay r = {v, did, first, last};
+	struct vtd_ctx ctx;
+
+	if (!v->te || !(v->cap & VTD_CAP_CM) || !domain_ctx(v, did, &ctx)) {
+		(void)iommu_unmap_overlap(v->io, did, iova(first), iova(last));
+		return;
+	}
+	(void)vtd_walk_range(v->mem, v->aw_bits, &ctx, first, last, &budget, replay_leaf, &r);
+	if (!budget)
+		log_guest_once("vtd: domain %u: caching-mode walk cut short", did);
+	if (r.pos <= last) /* no wrap: leaves end below 2^48 */
+		replay_gap(&r, r.pos, last);
+}
+
+void vtd_inval_iotlb(struct vtd *v, unsigned gran, uint16_t did, uint64_t addr, unsigned am)
+{
+	uint64_t size = 4096ull << am;
+	uint32_t dom;
+
+	pthread_mutex_lock(&v->walk_lock);
+	if (gran == DMA_TLB_GLOBAL) {
+		for (unsigned i = 0; i < v->nr_eps; i++)
+			if (iommu_endpoint_state(v->io, v->eps[i], &dom) == IOMMU_EP_DOMAIN)
+				inval_domain(v, (uint16_t)dom, 0, VTD_IOVA_LAST);
+	} else if (gran == DMA_TLB_DSI) {
+		inval_domain(v, did, 0, VTD_IOVA_LAST);
+	} else if (gran == DMA_TLB_PSI) {
+		addr &= ~(size - 1) & VTD_IOVA_LAST;
+		inval_domain(v, did, addr, addr + size - 1);
+	}
+	pthread_mutex_unlock(&v->walk_lock);
+}

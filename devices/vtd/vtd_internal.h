@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/* The VT-d model's private state, shared by the files of devices/vtd/ only.
+ *
+ * Locks, always taken in this order: v->lock (the register file: MMIO, fault
+ * recording, interrupts), then v->walk_lock (what translation reads: TE, the
+ * root table pointer; held across a walk and the core call that caches its
+ * result, and across every invalidation, so that no walk that started
+ * before an invalidation can cache its result after it), then the core's. */
+#ifndef DEVICES_VTD_VTD_INTERNAL_H
+#define DEVICES_VTD_VTD_INTERNAL_H
+
+#include <pthread.h>
+
+#include "devices/vtd/dmar.h"
+#include "devices/vtd/regs.h"
+#include "devices/vtd/vtd.h"
+
+#define VTD_MAX_EPS	  256
+#define VTD_BYPASS_DOMAIN 0x10000u /* the core domain of pass-through contexts */
+#define VTD_NR_DIDS	  0x10000u
+#define VTD_IOVA_LAST	  ((1ull << 48) - 1) /* the core's input range */
+#define VTD_FAULT_FPD	  0x100u	     /* in dma_fault.code: the context says do not record */
+#define VTD_REPLAY_BUDGET (1ul << 20)	     /* entries one caching-mode replay may read */
+
+struct vtd {
+	pthread_mutex_t lock;
+	uint8_t regs[VTD_REGS_SIZE]; /* little-endian register file */
+	uint64_t cap, ecap;
+	const struct guest_mem *mem;
+	struct msi_sink msi;
+	struct iommu *io;
+	unsigned aw_bits;
+	struct vtd_dmar_config dmar;
+	unsigned next_frcd; /* FRCD the next fault goes to */
+	/* under walk_lock */
+	pthread_mutex_t walk_lock;
+	bool te;
+	uint64_t rtaddr; /* latched by GCMD.SRTP */
+	uint16_t eps[VTD_MAX_EPS];
+	unsigned nr_eps;
+	uint8_t fpd[VTD_MAX_EPS]; /* the context's fault-processing-disable */
+	uint64_t faults_recorded, faults_dropped;
+};
+
+/* --- regfile.c: the register file as data ------------------------------ */
+
+/* Reset every register (CAP and ECAP from v->cap, v->ecap). */
+void vtd_regs_reset(struct vtd *v);
+
+/* The register's current value (off: its first byte; size from the
+ * table; 0 for an unknown offset). */
+uint64_t vtd_reg_get(const struct vtd *v, unsigned off);
+
+/* Set a register's value as hardware does (no masks). */
+void vtd_reg_set(struct vtd *v, unsigned off, uint64_t val);
+
+/* Set and clear bits of a register as hardware does. */
+void vtd_reg_mod(struct vtd *v, unsigned off, uint64_t clear, uint64_t set);
+
+/* The size of the register at exactly off (4 or 8), or 0. */
+unsigned vtd_reg_size(unsigned off);
+
+/* A guest write of size bytes of val at off (inside one register):
+ * writable bits change, write-1-to-clear bits clear. *base gets the
+ * register's offset and *wval the written bits at their place in the
+ * register. false when off is no register (the write is dropped). */
+bool vtd_reg_write(struct vtd *v, unsigned off, unsigned size, uint64_t val, unsigned *base,
+		   uint64_t *wval);
+
+/* A guest read of size bytes at off; 0 outside any register. */
+uint64_t vtd_reg_read(const struct vtd *v, unsigned off, unsigned size);
+
+/* --- walk.c: the guest's tables (pure, over guest memory) -------------- */
+
+/* A context entry, decoded. */
+struct vtd_ctx {
+	uint64_t slptptr; /* second-level table (4 KiB aligned) */
+	uint16_t did;
+	uint8_t tt;	/* 0 translated, 2 pass-through */
+	uint8_t levels; /* 3 or 4 */
+	bool fpd;
+};
+
+#define VTD_TT_MULTI_LEVEL 0
+#define VTD_TT_PASS	   2
+
+/* A leaf: [iova, iova + size) -> gpa with perm (DMA_ACCESS_*). */
+struct vtd_leaf {
+	uint64_t iova, size, gpa;
+	unsigned perm;
+};
+
+/* Read and check rid's root and context entries under the root table at
+ * rtaddr. 0 and *ctx, or a fault reason (VTD_FR_*); for a context entry
+ * that is present but bad, *ctx still holds its FPD bit. */
+unsigned vtd_ctx_read(const struct guest_mem *mem, unsigned aw_bits, uint64_t sagaw,
+		      uint64_t rtaddr, uint16_t rid, struct vtd_ctx *ctx);
+
+/* Walk ctx's second-level tables for iova and access (DMA_ACCESS_*). 0 and
+ * *leaf (the page or large page holding iova, R/W the AND of every level),
+ * or a fault reason: VTD_FR_BEYOND_AGAW, VTD_FR_READ or _WRITE for a
+ * not-present entry (or one the access is not permitted by), VTD_FR_PTE_PTR
+ * for a table outside RAM, VTD_FR_PTE_RSVD. At most ctx->levels reads. */
+unsigned vtd_walk(const struct guest_mem *mem, unsigned aw_bits, const struct vtd_ctx *ctx,
+		  uint64_t iova, unsigned access, struct vtd_leaf *leaf);
+
+/* Call fn on every present leaf of ctx's tables that overlaps [first,
+ * last], in increasing order, reading at most *budget entries (decremented;
+ * the walk stops when it runs out). Bad entries are skipped. Returns 0,
+ * or fn's first non-zero return. */
+int vtd_walk_range(const struct guest_mem *mem, unsigned aw_bits, const struct vtd_ctx *ctx,
+		   uint64_t first, uint64_t last, unsigned long *budget,
+		   int (*fn)(void *opaque, const struct vtd_leaf *leaf), void *opaque);
+
+/* --- sync.c: keeping the core in step with the guest (walk_lock) ------- */
+
+/* The miss handler (iommu_miss_fn). */
+int vtd_miss(void *opaque, uint16_t rid, iova_t iova, unsigned access, struct dma_xlate *x,
+	     struct dma_fault *f);
+
+/* GCMD.TE changed: translation on (global bypass off, every endpoint's
+ * context read) or off (the core reset: identity). */
+void vtd_set_translation(struct vtd *v, bool on);
+
+/* Context-cache invalidation: every endpoint's context is read again and
+ * the core follows it. */
+void vtd_inval_context(struct vtd *v);
+
+/* IOTLB invalidation: gran DMA_TLB_GLOBAL, _DSI (did) or _PSI (did, addr,
+ * am: 2^am pages). With caching mode the range is walked again and what is
+ * present is cached at once. */
+void vtd_inval_iotlb(struct vtd *v, unsigned gran, uint16_t did, uint64_t addr, unsigned am);
+
+/* --- fault.c ----------------------------------------------------------- */
+
+/* The core's fault handler: record a primary fault for rid (lock taken). */
+void vtd_fault(void *opaque, uint16_t rid, const struct dma_fault *f);
+
+/* Record a fault (v->lock held): reason, source-id, page address, read or
+ * write; overflow sets FSTS.PFO. Raises the fault event when PPF was
+ * clear. */
+void vtd_record_fault(struct vtd *v, unsigned reason, uint16_t sid, uint64_t addr, bool read);
+
+/* A fault-event cause (FSTS bit set, v->lock held): raise the fault event
+ * interrupt, or set FECTL.IP when masked. */
+void vtd_fault_event(struct vtd *v);
+
+/* After a guest write to FSTS, an FRCD or FECTL (v->lock held): PPF
+ * recomputed, IP cleared when nothing is pending, a pending interrupt sent
+ * when unmasked. */
+void vtd_fault_update(struct vtd *v);
+
+/* The invalidation completion event (v->lock held): ICS.IWC, then the
+ * interrupt or IECTL.IP. */
+void vtd_inv_event(struct vtd *v);
+
+/* After a guest write to ICS or IECTL (v->lock held). */
+void vtd_inv_update(struct vtd *v);
+
+/* --- qi.c -------------------------------------------------------------- */
+
+/* Process the invalidation queue from IQH to IQT (v->lock held), at most
+ * one queue's worth of descriptors; a bad one sets FSTS.IQE and stops. */
+void vtd_qi_run(struct vtd *v);
+
+#endif

@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: MIT
+# Helpers of the vtd-* scenarios (build/vmm --iommu intel, L2 with
+# intel_iommu=on), sourced by them; not a scenario itself. Their L2 runs the
+# task "vtd-run TASK ARGS" (l2/tasks/vtd-run), which prints NESTED-L2-VTD-*
+# lines; vtd_check judges them.
+if [ "$NAME" = vtd-lib ]; then
+	result "$NAME" fail "vtd-lib holds helpers of the vtd-* scenarios; run those"
+fi
+
+vtd_lines() {
+	awk -v k="NESTED-L2-VTD-$1" '$2 == k {sub(/\r$/, ""); $1 = ""; $2 = ""; sub(/^  /, ""); print}' "$L2_LOG"
+}
+
+vtd_field() {
+	echo " $1 " | sed -n "s/.* $2=\\([^ ]*\\) .*/\\1/p"
+}
+
+# vtd_check STRICT ENDPOINTS: the DMAR unit found and translating, the
+# policy of STRICT (1 strict, 0 lazy), ENDPOINTS virtio functions each in a
+# group of a DMA domain of that policy with ACCESS_PLATFORM, no DMAR fault.
+# Problems go to $bad.
+vtd_check() {
+	local strict="$1" want="$2" line a n=0 g_bad="" want_type policy
+	expect dmar-unit "$(l2_value VTD-UNIT)" 1
+	expect vtd-enabled "$(l2_value VTD-VTD-ON)" 1
+	[ -n "$(l2_value VTD-CLASS)" ] || bad="$bad no-/sys/class/iommu-entry"
+	case $strict in
+	1) policy=strict want_type=DMA ;;
+	*) policy=lazy want_type=DMA-FQ ;;
+	esac
+	expect policy "$(l2_value VTD-POLICY)" "$policy"
+	expect default-domain "$(l2_value VTD-DEFAULT-DOMAIN)" Translated
+	while read -r line; do
+		[ -n "$line" ] || continue
+		n=$((n + 1))
+		a=${line%% *}
+		[ "$(vtd_field "$line" drv)" = virtio-pci ] || g_bad="$g_bad $a:drv=$(vtd_field "$line" drv)"
+		[ "$(vtd_field "$line" group)" != none ] || g_bad="$g_bad $a:no-group"
+		[ "$(vtd_field "$line" listed)" = yes ] || g_bad="$g_bad $a:not-in-/sys/kernel/iommu_groups"
+		[ "$(vtd_field "$line" type)" = "$want_type" ] ||
+			g_bad="$g_bad $a:domain=$(vtd_field "$line" type)(want-$want_type)"
+		[ "$(vtd_field "$line" ap)" = 1 ] || g_bad="$g_bad $a:access_platform=$(vtd_field "$line" ap)"
+	done <<EOF2
+$(vtd_lines EP)
+EOF2
+	expect endpoints "$n" "$want"
+	[ -z "$g_bad" ] || bad="$bad$g_bad"
+	expect task-status "$(l2_value VTD-TASK-STATUS)" 0
+	expect dmar-faults "$(l2_value VTD-FAULTS)" 0
+	vtd_lines FAULT | while IFS= read -r line; do
+		note "$NAME: L2 dmesg: $line"
+	done
+	note "$NAME: policy $(l2_value VTD-POLICY); groups: $(vtd_lines GROUP | tr '\n' ';')"
+}

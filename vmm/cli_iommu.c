@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+#include "vmm/cli_iommu.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vmm/cli_kv.h"
+
+#define ARG_MAX 128
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int intel_option(const struct cli_kv *kv, struct vmm_config *cfg, char *err, size_t errlen)
+{
+	if (!strcmp(kv->key, "caching-mode") && kv->val &&
+	    !cli_kv_bool(kv->val, &cfg->iommu_caching_mode))
+		return 0;
+	if (!strcmp(kv->key, "aw-bits") && kv->val &&
+	    (!strcmp(kv->val, "39") || !strcmp(kv->val, "48"))) {
+		cfg->iommu_aw_bits = kv->val[0] == '3' ? 39 : 48;
+		return 0;
+	}
+	return fail(err, errlen,
+		    "--iommu intel: '%s%s%s' is not caching-mode=on|off or aw-bits=39|48", kv->key,
+		    kv->val ? "=" : "", kv->val ? kv->val : "");
+}
+
+int cli_iommu(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
+{
+	struct cli_kv kv[CLI_KV_MAX];
+	char buf[ARG_MAX];
+	int n;
+
+	if (!strcmp(arg, "virtio")) {
+		cfg->iommu = IOMMU_VIRTIO;
+		return 0;
+	}
+	if (strlen(arg) >= sizeof(buf))
+		return fail(err, errlen, "--iommu: '%s' is too long", arg);
+	strcpy(buf, arg);
+	n = cli_kv_split(buf, kv);
+	if (n < 1 || strcmp(kv[0].key, "intel") || kv[0].val)
+		return fail(err, errlen, "--iommu: '%s' is not virtio or intel[,OPTIONS]", arg);
+	cfg->iommu = IOMMU_INTEL;
+	cfg->iommu_caching_mode = false;
+	cfg->iommu_aw_bits = 48;
+	for (int i = 1; i < n; i++)
+		if (intel_option(&kv[i], cfg, err, errlen))
+			return -EINVAL;
+	return 0;
+}
+
+int cli_iommu_check(const struct vmm_config *cfg, char *err, size_t errlen)
+{
+	bool out = !cfg->rng.pci.iommu && cfg->rng.enabled;
+
+	if (cfg->iommu != IOMMU_INTEL)
+		return 0;
+	if (cfg->nr_vfio)
+		return fail(err, errlen, "--device: not supported behind --iommu intel yet");
+	out |= cfg->console.enabled && !cfg->console.pci.iommu;
+	out |= cfg->edu.enabled && !cfg->edu.pci.iommu;
+	for (unsigned i = 0; i < cfg->nr_disks; i++)
+		out |= !cfg->disks[i].pci.iommu;
+	for (unsigned i = 0; i < cfg->nr_nets; i++)
+		out |= !cfg->nets[i].pci.iommu;
+	if (out)
+		return fail(err, errlen,
+			    "iommu=off: with --iommu intel every PCI device is behind the IOMMU "
+			    "(the DMAR table cannot leave one out)");
+	return 0;
+}
