@@ -43,6 +43,7 @@
 #include "guest.h"
 #include "known.h"
 #include "msi.h"
+#include "rand.h"
 #include "msix.h"
 #include "virtio.h"
 
@@ -65,11 +66,7 @@ static uint8_t *src, *area, *want;
 
 static uint64_t rand64(void)
 {
-	/* xorshift64* */
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dull;
+	return xorshift64s(&rng);
 }
 
 static void fill_random(uint8_t *p, size_t n)

@@ -63,6 +63,7 @@
 #include "guest.h"
 #include "known.h"
 #include "msi.h"
+#include "rand.h"
 #include "msix.h"
 #include "viommu.h"
 
@@ -118,11 +119,7 @@ static bool kcheck(bool pass, const char *id, const char *rule, const char *fmt,
 
 static uint64_t rand64(void)
 {
-	/* xorshift64* */
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dull;
+	return xorshift64s(&rng);
 }
 
 static void fill_random(uint8_t *p, size_t n)
