@@ -28,6 +28,7 @@ static int intel_option(const struct cli_kv *kv, struct vmm_config *cfg, char *e
 	if (!strcmp(kv->key, "aw-bits") && kv->val &&
 	    (!strcmp(kv->val, "39") || !strcmp(kv->val, "48"))) {
 		cfg->iommu_aw_bits = kv->val[0] == '3' ? 39 : 48;
+		cfg->iommu_aw_given = true;
 		return 0;
 	}
 	return fail(err, errlen,
@@ -66,8 +67,8 @@ int cli_iommu_check(const struct vmm_config *cfg, char *err, size_t errlen)
 
 	if (cfg->iommu != IOMMU_INTEL)
 		return 0;
-	if (cfg->nr_vfio)
-		return fail(err, errlen, "--device: not supported behind --iommu intel yet");
+	for (unsigned i = 0; i < cfg->nr_vfio; i++)
+		out |= !cfg->vfio[i].pci.iommu;
 	out |= cfg->console.enabled && !cfg->console.pci.iommu;
 	out |= cfg->edu.enabled && !cfg->edu.pci.iommu;
 	for (unsigned i = 0; i < cfg->nr_disks; i++)

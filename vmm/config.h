@@ -90,6 +90,7 @@ struct vmm_config {
 	enum iommu_kind iommu;
 	bool iommu_caching_mode; /* --iommu intel,caching-mode=on */
 	unsigned iommu_aw_bits;	 /* --iommu intel,aw-bits=39|48 */
+	bool iommu_aw_given;	 /* aw-bits was on the command line */
 	struct vfio_config vfio[VMM_MAX_VFIO];
 	unsigned nr_vfio;
 };

@@ -12,6 +12,7 @@
 #include "devices/vfio/vfio_pci.h"
 #include "devices/virtio/iommu.h"
 #include "devices/virtio/pci.h"
+#include "devices/vtd/vtd.h"
 #include "vmm/exit_codes.h"
 #include "vmm/log.h"
 #include "vmm/machine.h"
@@ -26,7 +27,7 @@ static int vfio_fail(int status, const char *msg)
 
 static bool behind_viommu(const struct machine *m, unsigned i)
 {
-	return m->cfg->iommu == IOMMU_VIRTIO && m->cfg->vfio[i].pci.iommu;
+	return m->cfg->iommu != IOMMU_NONE && m->cfg->vfio[i].pci.iommu;
 }
 
 /* Pinned pages count against RLIMIT_MEMLOCK once the capabilities are gone
@@ -142,11 +143,21 @@ static int wire_viommu(struct machine *m, unsigned i, char *err)
 {
 	struct vfio_pci *vp = m->vfio[i];
 	struct vfio_group *g = vp->dev.group;
-	int ret = iommu_endpoint_add(m->viommu->io, vp->pci.rid, NULL);
+	struct iommu *io = m->viommu ? m->viommu->io : vtd_iommu(m->vtd);
+	int ret;
 
-	ret = ret ?: add_host_resv(m, vp->pci.rid, &g->c->dma, err);
-	if (ret)
-		return ret > 0 ? ret : vfio_fail(VMM_EXIT_HOST, "--device: cannot join the IOMMU");
+	if (m->viommu) {
+		ret = iommu_endpoint_add(io, vp->pci.rid, NULL);
+		ret = ret ?: add_host_resv(m, vp->pci.rid, &g->c->dma, err);
+		if (ret)
+			return ret > 0 ? ret
+				       : vfio_fail(VMM_EXIT_HOST,
+						   "--device: cannot join the IOMMU");
+	} else if ((ret = machine_vtd_endpoint(m, &vp->pci, err))) {
+		/* VT-d has no PROBE: the host's reserved IOVAs are refused when the
+		 * guest maps them (logged once), as a real unit would fault. */
+		return ret;
+	}
 	for (unsigned j = 0; j < i; j++)
 		if (behind_viommu(m, j) && m->vfio[j]->dev.group == g)
 			return 0; /* the group's first device mirrors it */
@@ -156,7 +167,7 @@ static int wire_viommu(struct machine *m, unsigned i, char *err)
 
 	vfio_mirror_init(mr, &g->c->dma, &m->vm.mem,
 			 (struct gpa_host){.host = gpa_to_host, .opaque = m}, vp->dev.name);
-	ret = iommu_notifier_add(m->viommu->io, vp->pci.rid, &mr->n);
+	ret = iommu_notifier_add(io, vp->pci.rid, &mr->n);
 	if (ret) {
 		snprintf(err, ERRLEN, "%s: cannot map guest RAM for boot bypass: %s", vp->dev.name,
 			 strerror(-ret));

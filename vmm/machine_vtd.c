@@ -9,9 +9,41 @@
 #include "devices/vtd/vtd.h"
 #include "vmm/exit_codes.h"
 #include "vmm/layout.h"
+#include "vmm/log.h"
 #include "vmm/machine.h"
 
 #define ERRLEN 256
+
+/* With a --device behind the unit: caching mode on (the VMM must see every
+ * mapping the guest makes, to map it in the host), and an address width no
+ * larger than the host IOMMU translates. 0, or the exit status (printed). */
+static int vfio_fit(struct machine *m, struct vtd_params *p, char *err)
+{
+	uint64_t last = (1ull << p->aw_bits) - 1, mask = ~0xfffull;
+	bool behind = false;
+
+	for (unsigned i = 0; i < m->vfio_ctx.nr_c; i++)
+		behind |= !m->vfio_ctx.c[i]->identity;
+	if (!behind)
+		return 0;
+	if (!p->caching_mode)
+		log_warn("--iommu intel: caching-mode forced on: a --device behind it needs the "
+			 "guest to invalidate every mapping it makes");
+	p->caching_mode = true;
+	machine_vfio_viommu_params(m, &last, &mask);
+	if (last == (1ull << p->aw_bits) - 1)
+		return 0;
+	if (!m->cfg->iommu_aw_given && p->aw_bits == 48 && last >= (1ull << 39) - 1) {
+		log_warn("--iommu intel: aw-bits=39: the host IOMMU translates fewer than 48 bits");
+		p->aw_bits = 39;
+		return 0;
+	}
+	snprintf(err, ERRLEN,
+		 "--iommu intel,aw-bits=%u: the host IOMMU translates IOVAs up to %#llx only",
+		 p->aw_bits, (unsigned long long)last);
+	fprintf(stderr, "vmm: %s\n", err);
+	return VMM_EXIT_DEVICE;
+}
 
 int machine_add_vtd(struct machine *m, char *err)
 {
@@ -21,7 +53,11 @@ int machine_add_vtd(struct machine *m, char *err)
 		.caching_mode = m->cfg->iommu_caching_mode,
 		.aw_bits = m->cfg->iommu_aw_bits ? m->cfg->iommu_aw_bits : 48,
 	};
-	int ret = vtd_new(&p, &m->vtd);
+	int ret = vfio_fit(m, &p, err);
+
+	if (ret)
+		return ret;
+	ret = vtd_new(&p, &m->vtd);
 
 	if (!ret)
 		ret = bus_register(&m->vm.mmio, LAYOUT_IOMMU_REGS, VTD_REGS_SIZE, &vtd_mmio_ops,

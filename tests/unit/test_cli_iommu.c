@@ -104,11 +104,15 @@ static void test_intel_refuses(void **state)
 	assert_int_equal(parse(&cfg, "--iommu", "intel", "--console", "tty,iommu=off", NULL),
 			 CLI_ERROR);
 	assert_int_equal(parse(&cfg, "--iommu", "intel", "--device",
-			       "path=/sys/bus/pci/devices/0000:00:01.0", NULL),
+			       "path=/sys/bus/pci/devices/0000:00:01.0,iommu=off", NULL),
 			 CLI_ERROR);
-	assert_string_equal(err, "--device: not supported behind --iommu intel yet");
-	/* Fine: devices behind it; iommu=off with the virtio-iommu. */
+	assert_string_equal(err, off);
+	/* Fine: devices behind it, a passthrough one too; iommu=off with the
+	 * virtio-iommu. */
 	assert_int_equal(parse(&cfg, "--iommu", "intel", "--rng", "--disk", "path=/d", NULL),
+			 CLI_RUN);
+	assert_int_equal(parse(&cfg, "--iommu", "intel", "--device",
+			       "path=/sys/bus/pci/devices/0000:00:01.0", NULL),
 			 CLI_RUN);
 	assert_int_equal(parse(&cfg, "--iommu", "virtio", "--rng=iommu=off", NULL), CLI_RUN);
 }

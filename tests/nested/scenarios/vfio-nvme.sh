@@ -18,6 +18,9 @@
 #                          virtio, or QEMU's virtio-iommu-pci) and L2 with
 #                          iommu.strict=1|0; the disk must be in an L2 IOMMU
 #                          group, plus viommu-lib.sh's IOMMU checks
+#   VFIO_VTD=1             with VFIO_VIOMMU_STRICT=1: the emulated VT-d instead
+#                          (--iommu intel, caching mode forced on; L2 with
+#                          intel_iommu=on), no virtio-iommu checks
 L2_TIMEOUT=240
 . /scenarios/vfio-lib.sh
 . /scenarios/viommu-lib.sh
@@ -29,6 +32,10 @@ if nvme_setup; then
 	if [ -z "$strict" ]; then
 		cmdline="$L2_CMDLINE_BASE -- $task"
 		group=none viommu=0 qemu_iommu="" vmm_iommu=""
+	elif [ "${VFIO_VTD:-0}" = 1 ]; then
+		cmdline="$L2_CMDLINE_BASE intel_iommu=on iommu.strict=$strict -- $task"
+		group=DMA-FQ viommu=2 qemu_iommu="" vmm_iommu="--iommu intel"
+		[ "$strict" = 1 ] && group=DMA
 	else
 		cmdline="$L2_CMDLINE_BASE iommu.strict=$strict -- viommu-run $task"
 		group=DMA-FQ viommu=1 qemu_iommu="-device virtio-iommu-pci,addr=01.0" vmm_iommu="--iommu virtio"
@@ -51,7 +58,7 @@ if nvme_setup; then
 	# An L2 that never reached its init would fail every L2 check: one says it.
 	if [ -n "$L2_INIT_S" ]; then
 		nvme_check "$group"
-		[ "$viommu" = 0 ] || viommu_check "$strict" 0
+		[ "$viommu" != 1 ] || viommu_check "$strict" 0
 	fi
 	vfio_check_released "$NVME_ADDR" nvme
 	vfio_check_dmar
