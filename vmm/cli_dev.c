@@ -3,25 +3,12 @@
 
 #include <errno.h>
 #include <linux/if.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vmm/cli.h"
 #include "vmm/cli_kv.h"
-
-static int dev_fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int dev_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 /* Split a copy of arg into kv. The copy, which kv points into, goes to *copy
  * (NULL if strdup failed), also on error: the caller keeps it in cfg, or
@@ -33,10 +20,10 @@ static int dev_split(const char *opt, const char *arg, struct cli_kv *kv, char *
 
 	*copy = strdup(arg);
 	if (!*copy)
-		return dev_fail(err, errlen, "%s: out of memory", opt);
+		return cli_kv_fail(err, errlen, "%s: out of memory", opt);
 	n = cli_kv_split(*copy, kv);
 	if (n < 0)
-		return dev_fail(err, errlen, "%s: malformed list '%s'", opt, arg);
+		return cli_kv_fail(err, errlen, "%s: malformed list '%s'", opt, arg);
 	return n;
 }
 
@@ -47,14 +34,14 @@ static int dev_common(const char *opt, const struct cli_kv *kv, struct pci_dev_c
 	if (strcmp(kv->key, "iommu"))
 		return 0;
 	if (cli_kv_bool(kv->val, &pci->iommu))
-		return dev_fail(err, errlen, "%s: iommu=%s is not on or off", opt,
-				kv->val ? kv->val : "");
+		return cli_kv_fail(err, errlen, "%s: iommu=%s is not on or off", opt,
+				   kv->val ? kv->val : "");
 	return 1;
 }
 
 static int dev_unknown(const char *opt, const struct cli_kv *kv, char *err, size_t errlen)
 {
-	return dev_fail(err, errlen, "%s: unknown parameter '%s'", opt, kv->key);
+	return cli_kv_fail(err, errlen, "%s: unknown parameter '%s'", opt, kv->key);
 }
 
 /* Parse --disk's argument into *d (d->opts: the copy its strings point into). */
@@ -67,7 +54,7 @@ static int disk_parse(const char *arg, const struct vmm_config *cfg, struct disk
 	if (n < 0)
 		return n;
 	if (cfg->nr_disks == VMM_MAX_DISKS)
-		return dev_fail(err, errlen, "--disk: at most %d disks", VMM_MAX_DISKS);
+		return cli_kv_fail(err, errlen, "--disk: at most %d disks", VMM_MAX_DISKS);
 	for (int i = 0; i < n; i++) {
 		int r = dev_common("--disk", &kv[i], &d->pci, err, errlen);
 
@@ -79,19 +66,20 @@ static int disk_parse(const char *arg, const struct vmm_config *cfg, struct disk
 			d->path = kv[i].val;
 		else if (!strcmp(kv[i].key, "readonly")) {
 			if (cli_kv_bool(kv[i].val, &d->readonly))
-				return dev_fail(err, errlen, "--disk: readonly=%s is not on or off",
-						kv[i].val ? kv[i].val : "");
+				return cli_kv_fail(err, errlen,
+						   "--disk: readonly=%s is not on or off",
+						   kv[i].val ? kv[i].val : "");
 		} else if (!strcmp(kv[i].key, "serial") && kv[i].val) {
 			if (strlen(kv[i].val) > VMM_DISK_SERIAL_MAX)
-				return dev_fail(err, errlen,
-						"--disk: serial is longer than %d bytes",
-						VMM_DISK_SERIAL_MAX);
+				return cli_kv_fail(err, errlen,
+						   "--disk: serial is longer than %d bytes",
+						   VMM_DISK_SERIAL_MAX);
 			d->serial = kv[i].val;
 		} else
 			return dev_unknown("--disk", &kv[i], err, errlen);
 	}
 	if (!d->path)
-		return dev_fail(err, errlen, "--disk: path=FILE is required");
+		return cli_kv_fail(err, errlen, "--disk: path=FILE is required");
 	return 0;
 }
 
@@ -118,7 +106,7 @@ static int net_parse(const char *arg, const struct vmm_config *cfg, struct net_c
 	if (n < 0)
 		return n;
 	if (cfg->nr_nets == VMM_MAX_NETS)
-		return dev_fail(err, errlen, "--net: at most %d interfaces", VMM_MAX_NETS);
+		return cli_kv_fail(err, errlen, "--net: at most %d interfaces", VMM_MAX_NETS);
 	for (int i = 0; i < n; i++) {
 		int r = dev_common("--net", &kv[i], &nc->pci, err, errlen);
 
@@ -128,19 +116,20 @@ static int net_parse(const char *arg, const struct vmm_config *cfg, struct net_c
 			continue;
 		if (!strcmp(kv[i].key, "tap") && kv[i].val && *kv[i].val) {
 			if (strlen(kv[i].val) >= IFNAMSIZ)
-				return dev_fail(err, errlen, "--net: tap name '%s' is too long",
-						kv[i].val);
+				return cli_kv_fail(err, errlen, "--net: tap name '%s' is too long",
+						   kv[i].val);
 			nc->tap = kv[i].val;
 		} else if (!strcmp(kv[i].key, "mac")) {
 			if (cli_kv_mac(kv[i].val, nc->mac) || (nc->mac[0] & 1))
-				return dev_fail(err, errlen, "--net: mac=%s is not a unicast MAC",
-						kv[i].val ? kv[i].val : "");
+				return cli_kv_fail(err, errlen,
+						   "--net: mac=%s is not a unicast MAC",
+						   kv[i].val ? kv[i].val : "");
 			nc->has_mac = true;
 		} else
 			return dev_unknown("--net", &kv[i], err, errlen);
 	}
 	if (!nc->tap)
-		return dev_fail(err, errlen, "--net: tap=NAME is required");
+		return cli_kv_fail(err, errlen, "--net: tap=NAME is required");
 	return 0;
 }
 
@@ -167,7 +156,7 @@ static int device_parse(const char *arg, const struct vmm_config *cfg, struct vf
 	if (n < 0)
 		return n;
 	if (cfg->nr_vfio == VMM_MAX_VFIO)
-		return dev_fail(err, errlen, "--device: at most %d devices", VMM_MAX_VFIO);
+		return cli_kv_fail(err, errlen, "--device: at most %d devices", VMM_MAX_VFIO);
 	for (int i = 0; i < n; i++) {
 		int r = dev_common("--device", &kv[i], &v->pci, err, errlen);
 
@@ -181,11 +170,11 @@ static int device_parse(const char *arg, const struct vmm_config *cfg, struct vf
 			return dev_unknown("--device", &kv[i], err, errlen);
 	}
 	if (!v->path || strncmp(v->path, "/sys/bus/pci/devices/", 21))
-		return dev_fail(err, errlen,
-				"--device: path=/sys/bus/pci/devices/DDDD:BB:DD.F is required");
+		return cli_kv_fail(err, errlen,
+				   "--device: path=/sys/bus/pci/devices/DDDD:BB:DD.F is required");
 	for (unsigned i = 0; i < cfg->nr_vfio; i++)
 		if (!strcmp(cfg->vfio[i].path, v->path))
-			return dev_fail(err, errlen, "--device: %s is given twice", v->path);
+			return cli_kv_fail(err, errlen, "--device: %s is given twice", v->path);
 	return 0;
 }
 
@@ -258,8 +247,9 @@ static int console_parse(const char *arg, struct console_config *c, char *err, s
 		else if (!strcmp(kv[i].key, "file") && kv[i].val && *kv[i].val)
 			c->mode = SERIAL_FILE, c->path = kv[i].val;
 		else
-			return dev_fail(err, errlen, "--console: '%s' is not tty, off or file=PATH",
-					kv[i].key);
+			return cli_kv_fail(err, errlen,
+					   "--console: '%s' is not tty, off or file=PATH",
+					   kv[i].key);
 	}
 	if (c->mode == SERIAL_OFF)
 		c->enabled = false;

@@ -2,23 +2,12 @@
 #include "vmm/cli_iommu.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "vmm/cli_kv.h"
 
 #define ARG_MAX 128
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 static int intel_option(const struct cli_kv *kv, struct vmm_config *cfg, char *err, size_t errlen)
 {
@@ -31,9 +20,9 @@ static int intel_option(const struct cli_kv *kv, struct vmm_config *cfg, char *e
 		cfg->iommu_aw_given = true;
 		return 0;
 	}
-	return fail(err, errlen,
-		    "--iommu intel: '%s%s%s' is not caching-mode=on|off or aw-bits=39|48", kv->key,
-		    kv->val ? "=" : "", kv->val ? kv->val : "");
+	return cli_kv_fail(err, errlen,
+			   "--iommu intel: '%s%s%s' is not caching-mode=on|off or aw-bits=39|48",
+			   kv->key, kv->val ? "=" : "", kv->val ? kv->val : "");
 }
 
 int cli_iommu(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
@@ -47,11 +36,12 @@ int cli_iommu(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 		return 0;
 	}
 	if (strlen(arg) >= sizeof(buf))
-		return fail(err, errlen, "--iommu: '%s' is too long", arg);
+		return cli_kv_fail(err, errlen, "--iommu: '%s' is too long", arg);
 	strcpy(buf, arg);
 	n = cli_kv_split(buf, kv);
 	if (n < 1 || strcmp(kv[0].key, "intel") || kv[0].val)
-		return fail(err, errlen, "--iommu: '%s' is not virtio or intel[,OPTIONS]", arg);
+		return cli_kv_fail(err, errlen, "--iommu: '%s' is not virtio or intel[,OPTIONS]",
+				   arg);
 	cfg->iommu = IOMMU_INTEL;
 	cfg->iommu_caching_mode = false;
 	cfg->iommu_aw_bits = 48;
@@ -76,8 +66,9 @@ int cli_iommu_check(const struct vmm_config *cfg, char *err, size_t errlen)
 	for (unsigned i = 0; i < cfg->nr_nets; i++)
 		out |= !cfg->nets[i].pci.iommu;
 	if (out)
-		return fail(err, errlen,
-			    "iommu=off: with --iommu intel every PCI device is behind the IOMMU "
-			    "(the DMAR table cannot leave one out)");
+		return cli_kv_fail(
+			err, errlen,
+			"iommu=off: with --iommu intel every PCI device is behind the IOMMU "
+			"(the DMAR table cannot leave one out)");
 	return 0;
 }

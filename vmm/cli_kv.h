@@ -23,4 +23,9 @@ int cli_kv_bool(const char *v, bool *out);
 /* Parse a MAC "aa:bb:cc:dd:ee:ff". 0 or -EINVAL. */
 int cli_kv_mac(const char *v, uint8_t mac[6]);
 
+/* Format a one-line message into err (errlen bytes) and return -EINVAL:
+ * how an option parser fails. */
+int cli_kv_fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

@@ -23,7 +23,7 @@
 
 #define ERRLEN 256
 
-static int machine_fail(int status, const char *msg)
+int machine_fail(int status, const char *msg)
 {
 	fprintf(stderr, "vmm: %s\n", msg);
 	return status;

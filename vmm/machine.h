@@ -67,6 +67,10 @@ struct machine {
 	unsigned next_slot; /* KVM memory slots after RAM's */
 };
 
+/* Print "vmm: msg" on stderr (the one-line cause of a failed build step)
+ * and return status: the builder steps' way to fail. */
+int machine_fail(int status, const char *msg);
+
 /* Build the VM described by cfg (a straight-line recipe: images, KVM and
  * memory, devices, ACPI, kernel, vCPUs). Returns a VMM exit status:
  * 0 when the machine is ready to run, otherwise the status to exit with (a

@@ -26,12 +26,6 @@
 #define ERRLEN		256
 #define PCI_MMIO64_SIZE GiB(64)
 
-static int dev_fail(int status, const char *msg)
-{
-	fprintf(stderr, "vmm: %s\n", msg);
-	return status;
-}
-
 int machine_add_pci(struct machine *m, char *err)
 {
 	struct vm *vm = &m->vm;
@@ -51,7 +45,7 @@ int machine_add_pci(struct machine *m, char *err)
 
 	if (ret) {
 		snprintf(err, ERRLEN, "cannot create the PCI bus: %s", strerror(-ret));
-		return dev_fail(VMM_EXIT_HOST, err);
+		return machine_fail(VMM_EXIT_HOST, err);
 	}
 	pci_conf1_init(&m->pci_conf, pci_bus_conf_target(m->pci));
 	return 0;
@@ -102,7 +96,7 @@ static int behind_iommu(struct machine *m, struct pci_dev *pd, const struct pci_
 	if (ret) {
 		snprintf(err, ERRLEN, "%s: cannot go behind the IOMMU: %s", pd->name,
 			 strerror(-ret));
-		return dev_fail(VMM_EXIT_HOST, err);
+		return machine_fail(VMM_EXIT_HOST, err);
 	}
 	return 0;
 }
@@ -118,12 +112,12 @@ static int plug(struct machine *m, struct virtio_dev *vdev, int (*thread_init)(s
 	int ret;
 
 	if (m->nr_virtio == MACHINE_MAX_VIRTIO)
-		return dev_fail(VMM_EXIT_USAGE, "too many virtio devices");
+		return machine_fail(VMM_EXIT_USAGE, "too many virtio devices");
 	ret = virtio_pci_new(vdev, &p, &m->virtio[m->nr_virtio]);
 	if (ret) {
 		snprintf(err, ERRLEN, "%s: cannot plug into PCI: %s", vdev->ops->name,
 			 strerror(-ret));
-		return dev_fail(VMM_EXIT_HOST, err);
+		return machine_fail(VMM_EXIT_HOST, err);
 	}
 	m->nr_virtio++;
 	if (!pc)
@@ -149,7 +143,7 @@ static int add_iommu(struct machine *m, char *err)
 	 * device behind it. */
 	machine_vfio_viommu_params(m, &p.input_last, &p.page_mask);
 	if (virtio_iommu_new(&p, &m->viommu))
-		return dev_fail(VMM_EXIT_HOST, "out of memory (virtio-iommu)");
+		return machine_fail(VMM_EXIT_HOST, "out of memory (virtio-iommu)");
 	ret = plug(m, &m->viommu->vdev, iommu_thread, NULL, err);
 	if (ret)
 		return ret;
@@ -168,7 +162,7 @@ static int add_disks(struct machine *m, char *err)
 
 		m->disks[i] = virtio_blk_new(&p, err, ERRLEN);
 		if (!m->disks[i])
-			return dev_fail(VMM_EXIT_USAGE, err);
+			return machine_fail(VMM_EXIT_USAGE, err);
 		m->nr_disks++;
 		ret = plug(m, &m->disks[i]->vdev, blk_thread, &d->pci, err);
 		if (ret)
@@ -186,7 +180,7 @@ static int add_nets(struct machine *m, char *err)
 
 		m->nets[i] = virtio_net_new(&p, err, ERRLEN);
 		if (!m->nets[i])
-			return dev_fail(VMM_EXIT_USAGE, err);
+			return machine_fail(VMM_EXIT_USAGE, err);
 		m->nr_nets++;
 		ret = plug(m, &m->nets[i]->vdev, net_thread, &nc->pci, err);
 		if (ret)
@@ -207,7 +201,7 @@ static int add_edu(struct machine *m, char *err)
 	ret = ret ?: pci_bus_add(m->pci, &m->edu->pci, -1);
 	if (ret < 0) {
 		snprintf(err, ERRLEN, "edu: cannot plug into PCI: %s", strerror(-ret));
-		return dev_fail(VMM_EXIT_HOST, err);
+		return machine_fail(VMM_EXIT_HOST, err);
 	}
 	return behind_iommu(m, &m->edu->pci, &m->cfg->edu.pci, err);
 }
@@ -225,7 +219,7 @@ int machine_add_virtio(struct machine *m, char *err)
 	if (cfg->rng.enabled) {
 		m->rng = virtio_rng_new();
 		if (!m->rng)
-			return dev_fail(VMM_EXIT_HOST, "out of memory (virtio-rng)");
+			return machine_fail(VMM_EXIT_HOST, "out of memory (virtio-rng)");
 		ret = plug(m, &m->rng->vdev, rng_thread, &cfg->rng.pci, err);
 		if (ret)
 			return ret;
@@ -233,7 +227,7 @@ int machine_add_virtio(struct machine *m, char *err)
 	if (cfg->console.enabled) {
 		m->vcon = virtio_console_new(cfg->console.mode, cfg->console.path, err, ERRLEN);
 		if (!m->vcon)
-			return dev_fail(VMM_EXIT_USAGE, err);
+			return machine_fail(VMM_EXIT_USAGE, err);
 		ret = plug(m, &m->vcon->vdev, con_thread, &cfg->console.pci, err);
 		if (ret)
 			return ret;
@@ -244,7 +238,8 @@ int machine_add_virtio(struct machine *m, char *err)
 		return ret;
 	if (m->viommu &&
 	    viot_config_bus0(&m->viot, m->viommu_pci->pci.rid, m->viot_skip, m->nr_viot_skip))
-		return dev_fail(VMM_EXIT_USAGE, "too many devices opted out of the IOMMU (VIOT)");
+		return machine_fail(VMM_EXIT_USAGE,
+				    "too many devices opted out of the IOMMU (VIOT)");
 	return 0;
 }
 

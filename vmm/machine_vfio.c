@@ -19,12 +19,6 @@
 
 #define ERRLEN 256
 
-static int vfio_fail(int status, const char *msg)
-{
-	fprintf(stderr, "vmm: %s\n", msg);
-	return status;
-}
-
 static bool behind_viommu(const struct machine *m, unsigned i)
 {
 	return m->cfg->iommu != IOMMU_NONE && m->cfg->vfio[i].pci.iommu;
@@ -55,7 +49,7 @@ static int memlock_raise(struct machine *m, char *err)
 			 "CAP_SYS_RESOURCE",
 			 (unsigned long long)(rl.rlim_cur / 1024),
 			 (unsigned long long)(need / 1024), strerror(errno));
-		return vfio_fail(VMM_EXIT_DEVICE, err);
+		return machine_fail(VMM_EXIT_DEVICE, err);
 	}
 	return 0;
 }
@@ -66,7 +60,7 @@ int machine_open_vfio(struct machine *m, char *err)
 		if (vfio_dev_open(&m->vfio_ctx, m->cfg->vfio[i].path, !behind_viommu(m, i),
 				  &m->vfio_dev[i], err, ERRLEN)) {
 			vfio_dev_close(&m->vfio_dev[i]);
-			return vfio_fail(VMM_EXIT_DEVICE, err);
+			return machine_fail(VMM_EXIT_DEVICE, err);
 		}
 		m->nr_vfio = i + 1;
 	}
@@ -130,7 +124,7 @@ static int add_host_resv(struct machine *m, uint16_t rid, const struct host_dma 
 					 "%#llx-%#llx: %s",
 					 (unsigned long long)part[j].first,
 					 (unsigned long long)part[j].last, strerror(-ret));
-				return vfio_fail(VMM_EXIT_DEVICE, err);
+				return machine_fail(VMM_EXIT_DEVICE, err);
 			}
 		}
 	}
@@ -151,8 +145,8 @@ static int wire_viommu(struct machine *m, unsigned i, char *err)
 		ret = ret ?: add_host_resv(m, vp->pci.rid, &g->c->dma, err);
 		if (ret)
 			return ret > 0 ? ret
-				       : vfio_fail(VMM_EXIT_HOST,
-						   "--device: cannot join the IOMMU");
+				       : machine_fail(VMM_EXIT_HOST,
+						      "--device: cannot join the IOMMU");
 	} else if ((ret = machine_vtd_endpoint(m, &vp->pci, err))) {
 		/* VT-d has no PROBE: the host's reserved IOVAs are refused when the
 		 * guest maps them (logged once), as a real unit would fault. */
@@ -162,7 +156,7 @@ static int wire_viommu(struct machine *m, unsigned i, char *err)
 		if (behind_viommu(m, j) && m->vfio[j]->dev.group == g)
 			return 0; /* the group's first device mirrors it */
 	if (m->nr_mirrors == VFIO_MAX_GROUPS)
-		return vfio_fail(VMM_EXIT_DEVICE, "--device: too many IOMMU groups");
+		return machine_fail(VMM_EXIT_DEVICE, "--device: too many IOMMU groups");
 	struct vfio_mirror *mr = &m->mirror[m->nr_mirrors];
 
 	vfio_mirror_init(mr, &g->c->dma, &m->vm.mem,
@@ -171,7 +165,7 @@ static int wire_viommu(struct machine *m, unsigned i, char *err)
 	if (ret) {
 		snprintf(err, ERRLEN, "%s: cannot map guest RAM for boot bypass: %s", vp->dev.name,
 			 strerror(-ret));
-		return vfio_fail(VMM_EXIT_DEVICE, err);
+		return machine_fail(VMM_EXIT_DEVICE, err);
 	}
 	m->nr_mirrors++;
 	return 0;
@@ -187,7 +181,7 @@ int machine_add_vfio(struct machine *m, char *err)
 		m->next_slot = m->vm.mem.nr;
 	for (unsigned i = 0; i < m->nr_vfio; i++) {
 		if (vfio_pci_new(&m->vfio_dev[i], &p, &m->vfio[i], err, ERRLEN))
-			return vfio_fail(VMM_EXIT_DEVICE, err);
+			return machine_fail(VMM_EXIT_DEVICE, err);
 		if (m->viommu && !behind_viommu(m, i))
 			m->viot_skip[m->nr_viot_skip++] = m->vfio[i]->pci.rid;
 		if (behind_viommu(m, i) && (ret = wire_viommu(m, i, err)))
@@ -200,7 +194,7 @@ int machine_add_vfio(struct machine *m, char *err)
 			snprintf(err, ERRLEN, "--device: cannot map guest RAM for DMA: %s%s",
 				 strerror(-ret),
 				 ret == -ENOMEM ? " (RLIMIT_MEMLOCK too low?)" : "");
-			return vfio_fail(VMM_EXIT_DEVICE, err);
+			return machine_fail(VMM_EXIT_DEVICE, err);
 		}
 	}
 	return 0;

@@ -41,8 +41,7 @@ static int vfio_fit(struct machine *m, struct vtd_params *p, char *err)
 	snprintf(err, ERRLEN,
 		 "--iommu intel,aw-bits=%u: the host IOMMU translates IOVAs up to %#llx only",
 		 p->aw_bits, (unsigned long long)last);
-	fprintf(stderr, "vmm: %s\n", err);
-	return VMM_EXIT_DEVICE;
+	return machine_fail(VMM_EXIT_DEVICE, err);
 }
 
 int machine_add_vtd(struct machine *m, char *err)
@@ -64,8 +63,7 @@ int machine_add_vtd(struct machine *m, char *err)
 				   m->vtd, "vtd");
 	if (ret) {
 		snprintf(err, ERRLEN, "cannot create the VT-d unit: %s", strerror(-ret));
-		fprintf(stderr, "vmm: %s\n", err);
-		return VMM_EXIT_HOST;
+		return machine_fail(VMM_EXIT_HOST, err);
 	}
 	return 0;
 }
@@ -77,8 +75,7 @@ int machine_vtd_endpoint(struct machine *m, struct pci_dev *pd, char *err)
 	if (ret) {
 		snprintf(err, ERRLEN, "%s: cannot go behind the VT-d unit: %s", pd->name,
 			 strerror(-ret));
-		fprintf(stderr, "vmm: %s\n", err);
-		return VMM_EXIT_HOST;
+		return machine_fail(VMM_EXIT_HOST, err);
 	}
 	return 0;
 }

@@ -72,23 +72,12 @@ fail:
 	return NULL;
 }
 
-/* The capability with id in info's chain, or NULL. The chain is bounded by
- * argsz and by a step count (a loop ends it). */
+/* The capability with id in info's chain, or NULL (vfio_info_cap). */
 static const struct vfio_info_cap_header *type1_cap(const struct vfio_iommu_type1_info *info,
 						    uint16_t id, size_t min)
 {
-	uint32_t off = info->flags & VFIO_IOMMU_INFO_CAPS ? info->cap_offset : 0;
-
-	for (unsigned steps = 0; off && steps < 16; steps++) {
-		const struct vfio_info_cap_header *h = (const void *)((const char *)info + off);
-
-		if (off < sizeof(*info) || off + sizeof(*h) > info->argsz)
-			return NULL;
-		if (h->id == id)
-			return off + min <= info->argsz ? h : NULL;
-		off = h->next;
-	}
-	return NULL;
+	return vfio_info_cap(info, info->argsz, sizeof(*info),
+			     info->flags & VFIO_IOMMU_INFO_CAPS ? info->cap_offset : 0, id, min);
 }
 
 static int64_t type1_avail(void *opaque)

@@ -151,32 +151,23 @@ fail:
  * region when it is mmap-able and says nothing more. */
 static void region_areas(struct vfio_region *r, const struct vfio_region_info *info)
 {
-	uint32_t off = info->flags & VFIO_REGION_INFO_FLAG_CAPS ? info->cap_offset : 0;
+	const struct vfio_region_info_cap_sparse_mmap *s;
 
 	r->nr_areas = 0;
 	if (!(info->flags & VFIO_REGION_INFO_FLAG_MMAP))
 		return;
-	for (unsigned steps = 0; off && steps < 16; steps++) {
-		const struct vfio_info_cap_header *h = (const void *)((const char *)info + off);
-
-		if (off < sizeof(*info) || off + sizeof(*h) > info->argsz)
-			break;
-		if (h->id == VFIO_REGION_INFO_CAP_SPARSE_MMAP) {
-			const struct vfio_region_info_cap_sparse_mmap *s = (const void *)h;
-
-			if (off + sizeof(*s) > info->argsz)
+	s = (const void *)vfio_info_cap(info, info->argsz, sizeof(*info),
+					info->flags & VFIO_REGION_INFO_FLAG_CAPS ? info->cap_offset
+										 : 0,
+					VFIO_REGION_INFO_CAP_SPARSE_MMAP, sizeof(*s));
+	if (s) {
+		for (uint32_t i = 0; i < s->nr_areas && r->nr_areas < VFIO_MAX_SPARSE; i++) {
+			if ((const char *)&s->areas[i + 1] > (const char *)info + info->argsz)
 				break;
-			for (uint32_t i = 0; i < s->nr_areas && r->nr_areas < VFIO_MAX_SPARSE;
-			     i++) {
-				if ((const char *)&s->areas[i + 1] >
-				    (const char *)info + info->argsz)
-					break;
-				r->area[r->nr_areas].offset = s->areas[i].offset;
-				r->area[r->nr_areas++].size = s->areas[i].size;
-			}
-			return;
+			r->area[r->nr_areas].offset = s->areas[i].offset;
+			r->area[r->nr_areas++].size = s->areas[i].size;
 		}
-		off = h->next;
+		return;
 	}
 	r->area[0].offset = 0;
 	r->area[0].size = r->size;

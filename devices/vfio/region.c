@@ -8,6 +8,23 @@
 
 #include "devices/vfio/internal.h"
 
+const struct vfio_info_cap_header *vfio_info_cap(const void *info, uint32_t argsz, size_t head,
+						 uint32_t first, uint16_t id, size_t min)
+{
+	uint32_t off = first;
+
+	for (unsigned steps = 0; off && steps < 16; steps++) {
+		const struct vfio_info_cap_header *h = (const void *)((const char *)info + off);
+
+		if (off < head || off + sizeof(*h) > argsz)
+			return NULL;
+		if (h->id == id)
+			return off + min <= argsz ? h : NULL;
+		off = h->next;
+	}
+	return NULL;
+}
+
 static int region_check(const struct vfio_dev *d, unsigned idx, uint64_t off, size_t len)
 {
 	if (idx >= VFIO_PCI_NUM_REGIONS || off > d->region[idx].size ||
