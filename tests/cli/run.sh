@@ -82,6 +82,12 @@ expect disk-no-path 2 'path=FILE is required' -- --kernel "$K" --disk readonly=o
 expect net-no-tap 2 'tap=NAME is required' -- --kernel "$K" --net mac=52:54:00:00:00:01
 expect console-bad 2 'not tty, off or file=PATH' -- --kernel "$K" --console pty
 expect edu-bogus 2 "--edu: unknown parameter 'bogus'" -- --kernel "$K" --edu=bogus
+expect iommu-log-no-iommu 2 '--iommu-log needs --iommu virtio or intel' -- --kernel "$K" \
+	--iommu-log "$TMP/events.log"
+expect iommu-log-unopenable 2 '^vmm: --iommu-log: cannot open /nonexistent/dir/ev.log: ' -- \
+	--kernel "$K" --iommu virtio --iommu-log /nonexistent/dir/ev.log
+expect check-inval-no-log 2 'check-invalidation=on needs --iommu-log FILE' -- --kernel "$K" \
+	--iommu intel,check-invalidation=on
 
 # KVM unavailable (status 6): hide /dev/kvm in a private mount namespace.
 if have_kvm && unshare -m true 2>/dev/null; then
@@ -108,6 +114,10 @@ grep -q '^tiny' "$TMP/com1.log"; t_check cli/serial-file-content $?
 expect triple-fault 10 'triple fault.*vCPU 0' -- --kernel "$T/tiny-triple.elf"
 grep -q 'rip=' "$TMP/err"; t_check cli/triple-fault-registers $?
 expect seccomp-off 85 '' -- --kernel "$K" --seccomp off
+# --iommu-log truncates the file at start-up (this guest makes no IOMMU event).
+echo stale >"$TMP/events.log"
+expect iommu-log-file 85 '' -- --kernel "$K" --iommu intel --iommu-log "$TMP/events.log"
+[ -f "$TMP/events.log" ] && [ ! -s "$TMP/events.log" ]; t_check cli/iommu-log-truncated $?
 expect smp-4 85 '' -- --kernel "$K" --cpus boot=4 --memory size=64M
 expect with-devices 85 '' -- --kernel "$K" --disk path="$TMP/disk.img" --rng --console file="$TMP/con.txt"
 

@@ -442,6 +442,42 @@ if want_case viommu_bench "$@"; then
 		'^BENCHDATA viommu_map_unmap_batched reqs=128 cycles=[0-9]+'
 fi
 
+# viommu_log: viommu_dma under build/vmm with --iommu-log (docs/iommu-log.md):
+# the file must hold the driver's maps and unmaps and the faults the guest
+# provokes (MAPPING, reason 2: the blk's DMA after UNMAP and into a
+# read-only mapping; DOMAIN, reason 1: an unattached endpoint with
+# bypass=0), and every line must be JSON.
+# shellcheck disable=SC2317 # called through CASE_CHECK
+viommu_log_check() {
+	local f=$WORK/vmm-viommu_log.jsonl h='^\{"ts":[0-9]+\.[0-9]{6},"iommu":"virtio"' x='"0x[0-9a-f]+"'
+	if ! grep -Eq "$h,\"event\":\"map\",\"sid\":null,\"domain\":[0-9]+,\"iova\":$x,\"result\":\"ok\",\"size\":$x,\"gpa\":$x,\"perm\":\"(r|w|rw)\"\}\$" "$f"; then
+		echo "no map line in the log"
+	elif ! grep -Eq "$h,\"event\":\"unmap\",\"sid\":null,\"domain\":[0-9]+,\"iova\":$x,\"result\":\"ok\",\"size\":$x\}\$" "$f"; then
+		echo "no unmap line in the log"
+	elif ! grep -Eq "$h,\"event\":\"fault\",\"sid\":\"00:[0-1][0-9a-f]\.0\",\"domain\":[0-9]+,\"iova\":$x,\"result\":\"0x02 mapping \(write\)\",\"access\":\"write\",\"reason\":2\}\$" "$f"; then
+		echo "no MAPPING fault line in the log"
+	elif ! grep -Eq "$h,\"event\":\"fault\",\"sid\":\"00:[0-1][0-9a-f]\.0\",\"domain\":null,\"iova\":$x,\"result\":\"0x01 domain \((read|write)\)\",\"access\":\"(read|write)\",\"reason\":1\}\$" "$f"; then
+		echo "no DOMAIN fault line in the log"
+	elif grep -Ev "$h,\"event\":\"(map|unmap|fault)\",\"sid\":" "$f" | grep -q .; then
+		echo "a line of another form: $(grep -Ev "$h,\"event\":\"(map|unmap|fault)\"" "$f" | head -1)"
+	elif command -v python3 >/dev/null &&
+		! python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$f" 2>/dev/null; then
+		echo "a line is not JSON"
+	fi
+}
+if want_case viommu_log "$@"; then
+	for b in $BACKENDS; do
+		[ "$b" = vmm ] || continue
+		case_reset
+		head -c $((2048 * 512)) /dev/urandom >"$WORK/vmm-viommu_log.img"
+		viommu_devices vmm "$WORK/vmm-viommu_log.img" gt-viommu_dma
+		CASE_VMM+=(--iommu-log "$WORK/vmm-viommu_log.jsonl")
+		CASE_VMM_CMDLINE="backend=build/vmm" CASE_CHECK=viommu_log_check
+		BACKENDS=vmm for_backends viommu_log "" "$GT/viommu_dma.elf" 1 128M "" "" 1
+	done
+	case_reset
+fi
+
 # ---- a passed-through device --------------------------------------------------
 # vfio_edu is written for QEMU's edu passed through from L0 (the nested
 # scenarios vfio-edu and qemu-vfio-edu). Here QEMU's own emulated edu, behind
