@@ -6,7 +6,8 @@
 # image (blk-lib.sh). Plus vtd-lib.sh's checks: the DMAR unit found,
 # translation enabled, the disk in an IOMMU group of a DMA domain, no DMAR
 # fault in L2's dmesg. vtd-blk-lazy.sh sets VTD_STRICT=0 and sources this;
-# VTD_OPTS adds --iommu intel options (e.g. ",caching-mode=on").
+# VTD_OPTS adds --iommu intel options (e.g. ",caching-mode=on"); VTD_LOG
+# names an --iommu-log file, judged by vtd_log_check.
 L2_TIMEOUT=180
 . /scenarios/vtd-lib.sh
 . /scenarios/blk-lib.sh
@@ -16,11 +17,13 @@ serial=nested-vtd-$$
 bad=""
 if blk_unpack "$img"; then
 	l2_boot "$NAME" --kernel "$L2_BZIMAGE" --initramfs "$L2_INITRAMFS" --cpus 1 --memory 512M \
-		--iommu "intel${VTD_OPTS:-}" --disk "path=$img,serial=$serial" \
+		--iommu "intel${VTD_OPTS:-}" ${VTD_LOG:+--iommu-log "$VTD_LOG"} \
+		--disk "path=$img,serial=$serial" \
 		--cmdline "$L2_CMDLINE_BASE intel_iommu=on iommu.strict=$strict -- vtd-run virtio-blk rw"
 	check_task "$NAME"
 	vtd_check "$strict" 1
 	blk_check "$img" "$serial"
+	[ -z "${VTD_LOG:-}" ] || vtd_log_check "$VTD_LOG"
 	blk_result "init=${L2_INIT_S}s run=${L2_RUN_S}s policy=$(l2_value VTD-POLICY)"
 fi
 rm -f "$img"

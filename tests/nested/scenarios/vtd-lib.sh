@@ -52,3 +52,21 @@ EOF2
 	done
 	note "$NAME: policy $(l2_value VTD-POLICY); groups: $(vtd_lines GROUP | tr '\n' ';')"
 }
+
+# vtd_log_check FILE: the --iommu-log of a run with a correct driver: maps
+# (what the unit cached), invalidations, faults only if L2 saw DMAR faults,
+# and no missed invalidation. Problems go to $bad.
+vtd_log_check() {
+	local maps invals missed lines
+	lines=$(grep -c . "$1")
+	maps=$(grep -c '"iommu":"intel","event":"map","sid":null,"domain":[0-9]' "$1")
+	invals=$(grep -c '"iommu":"intel","event":"inval",' "$1")
+	missed=$(grep -c '"event":"missed_inval"' "$1")
+	[ "${maps:-0}" -gt 0 ] || bad="$bad iommu-log:no-map-line"
+	[ "${invals:-0}" -gt 0 ] || bad="$bad iommu-log:no-inval-line"
+	expect iommu-log-missed-inval "${missed:-0}" 0
+	grep '"event":"missed_inval"' "$1" | head -3 | while IFS= read -r line; do
+		note "$NAME: $line"
+	done
+	note "$NAME: --iommu-log: $lines lines, $maps maps, $invals invalidations, $missed missed"
+}
