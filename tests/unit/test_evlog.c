@@ -4,8 +4,9 @@
  * escaping, null keys, the timestamp, two threads writing at once (whole
  * lines, in order, timestamps not going back), a file that cannot be
  * opened, a write error (the log goes off, nothing breaks), a NULL log,
- * and the core's maps and unmaps (including a domain freed with its
- * mappings). Every line is checked by a small JSON parser. */
+ * the core's maps and unmaps (including a domain freed with its
+ * mappings), and the core's check (which translations it sees). Every line is checked by a small
+ * JSON parser. */
 #include "tests/unit/evlog_fixture.h"
 
 #include <errno.h>
@@ -269,6 +270,77 @@ static void test_core_watch(void **state)
 	evt_close(&t);
 }
 
+struct seen {
+	unsigned calls;
+	uint16_t rid;
+	iova_t iova;
+	unsigned access;
+	struct iova_mapping m;
+};
+
+static void record_check(void *opaque, uint16_t rid, iova_t a, unsigned access,
+			 const struct iova_mapping *m)
+{
+	struct seen *s = opaque;
+
+	s->calls++;
+	s->rid = rid;
+	s->iova = a;
+	s->access = access;
+	s->m = *m;
+}
+
+/* The core's check: called with the serving mapping for every translation
+ * a domain's mappings decide (tree or IOTLB, a permission fault too); not
+ * for an unmapped IOVA, a blocked or an identity endpoint. */
+static void test_core_check(void **state)
+{
+	struct iommu_config cfg = {.page_size_mask = 0x1000,
+				   .input_last = (1ull << 48) - 1,
+				   .domain_last = 100,
+				   .bypass = true};
+	struct dma_xlate x;
+	struct dma_fault f;
+	struct seen s = {0};
+	struct iommu *io;
+
+	(void)state;
+	assert_int_equal(iommu_create(&cfg, &io), 0);
+	assert_int_equal(iommu_endpoint_add(io, 0x10, NULL), 0);
+	assert_int_equal(iommu_endpoint_add(io, 0x18, NULL), 0);
+	iommu_set_check(io, record_check, &s);
+	assert_int_equal(iommu_translate(io, 0x10, iova(0x5000), DMA_ACCESS_READ, &x, &f), 0);
+	assert_int_equal(s.calls, 0); /* detached, bypass: identity */
+	assert_int_equal(iommu_attach(io, 5, 0x10, 0), 0);
+	assert_int_equal(
+		iommu_map(io, 5, iova(0x10000), iova(0x11fff), gpa(0x200000), DMA_ACCESS_READ), 0);
+	assert_int_equal(iommu_translate(io, 0x10, iova(0x10800), DMA_ACCESS_READ, &x, &f), 0);
+	assert_int_equal(s.calls, 1); /* from the tree */
+	assert_int_equal(s.rid, 0x10);
+	assert_int_equal(s.iova.a, 0x10800);
+	assert_int_equal(s.access, DMA_ACCESS_READ);
+	assert_int_equal(s.m.first.a, 0x10000);
+	assert_int_equal(s.m.last.a, 0x11fff);
+	assert_int_equal(s.m.gpa.a, 0x200000);
+	assert_true(iommu_iotlb_cached(io, 0x10, iova(0x10800)));
+	assert_int_equal(iommu_translate(io, 0x10, iova(0x11000), DMA_ACCESS_READ, &x, &f), 0);
+	assert_int_equal(s.calls, 2); /* from the IOTLB */
+	assert_int_equal(iommu_translate(io, 0x10, iova(0x10000), DMA_ACCESS_WRITE, &x, &f),
+			 -EFAULT);
+	assert_int_equal(s.calls, 3); /* a permission fault the mapping decided */
+	assert_int_equal(s.access, DMA_ACCESS_WRITE);
+	assert_int_equal(iommu_translate(io, 0x10, iova(0x30000), DMA_ACCESS_READ, &x, &f),
+			 -EFAULT);
+	assert_int_equal(iommu_block(io, 0x18), 0);
+	assert_int_equal(iommu_translate(io, 0x18, iova(0x10000), DMA_ACCESS_READ, &x, &f),
+			 -EFAULT);
+	assert_int_equal(s.calls, 3); /* unmapped, blocked: no mapping decided */
+	iommu_set_check(io, NULL, NULL);
+	assert_int_equal(iommu_translate(io, 0x10, iova(0x11000), DMA_ACCESS_READ, &x, &f), 0);
+	assert_int_equal(s.calls, 3);
+	iommu_destroy(io);
+}
+
 /* The checker itself rejects what is not JSON (a checker that accepts
  * everything would hide broken lines). */
 static void test_checker(void **state)
@@ -295,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_two_threads),
 		cmocka_unit_test(test_open_and_write_errors),
 		cmocka_unit_test(test_core_watch),
+		cmocka_unit_test(test_core_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
