@@ -87,8 +87,7 @@ void machine_vtd_report(struct machine *m)
 	if (!m->vtd)
 		return;
 	vtd_get_stats(m->vtd, &st);
-	log_warn("vtd: caching-mode invalidations that mapped=%llu runs mapped=%llu mappings "
-		 "replaced=%llu",
+	log_warn("vtd: caching-mode invals_mapped=%llu runs=%llu leaves=%llu replaced=%llu",
 		 (unsigned long long)st.cm_invals_mapped, (unsigned long long)st.cm_runs_mapped,
-		 (unsigned long long)st.cm_replaced);
+		 (unsigned long long)st.cm_leaves, (unsigned long long)st.cm_replaced);
 }

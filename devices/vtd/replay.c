@@ -54,6 +54,7 @@ struct replay {
 	struct iova_mapping hold;
 	struct run tail; /* what a replaced mapping had beyond last */
 	unsigned mapped, replaced;
+	uint64_t leaves; /* pieces of leaves mapped (a mapping each, per leaf) */
 };
 
 /* Map the run gathered so far, if any, as one core mapping. */
@@ -155,9 +156,10 @@ static void segment(struct replay *r, uint64_t a, uint64_t b, uint64_t g, unsign
 				continue;
 			}
 		}
-		if (perm)
+		if (perm) {
 			run_add(r, a, e, g + (a - a0), perm);
-		else
+			r->leaves++;
+		} else
 			run_flush(r);
 		a = e + 1;
 	}
@@ -205,11 +207,13 @@ void vtd_replay(struct vtd *v, uint16_t did, const struct vtd_ctx *ctx, uint64_t
 		v->cm_invals_mapped++;
 	v->cm_runs_mapped += r.mapped;
 	v->cm_replaced += r.replaced;
+	v->cm_leaves += r.leaves;
 }
 
 void vtd_get_stats(struct vtd *v, struct vtd_stats *out)
 {
 	pthread_mutex_lock(&v->walk_lock);
-	*out = (struct vtd_stats){v->cm_invals_mapped, v->cm_runs_mapped, v->cm_replaced};
+	*out = (struct vtd_stats){v->cm_invals_mapped, v->cm_runs_mapped, v->cm_replaced,
+				  v->cm_leaves};
 	pthread_mutex_unlock(&v->walk_lock);
 }

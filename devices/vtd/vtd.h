@@ -45,10 +45,11 @@ int vtd_endpoint_add(struct vtd *v, uint16_t rid, struct dma_as *as) __must_chec
 struct iommu *vtd_iommu(struct vtd *v);
 
 /* Caching-mode statistics: invalidations whose walk mapped something,
- * core mappings (runs) those walks made, and mappings replaced because an
- * invalidation changed part of them. */
+ * core mappings (runs) those walks made, mappings replaced because an
+ * invalidation changed part of them, and the pieces of guest leaves the
+ * runs were made of (what a mapping per leaf would have cost). */
 struct vtd_stats {
-	uint64_t cm_invals_mapped, cm_runs_mapped, cm_replaced;
+	uint64_t cm_invals_mapped, cm_runs_mapped, cm_replaced, cm_leaves;
 };
 
 /* The unit's statistics so far, in *out. Thread-safe. */

@@ -41,7 +41,7 @@ struct vtd {
 	uint8_t fpd[VTD_MAX_EPS]; /* the context's fault-processing-disable */
 	uint64_t faults_recorded, faults_dropped;
 	unsigned long replay_budget; /* entries a replay may read; 0: VTD_REPLAY_BUDGET */
-	uint64_t cm_invals_mapped, cm_runs_mapped, cm_replaced; /* struct vtd_stats */
+	uint64_t cm_invals_mapped, cm_runs_mapped, cm_replaced, cm_leaves; /* vtd_stats */
 };
 
 /* --- regfile.c: the register file as data ------------------------------ */

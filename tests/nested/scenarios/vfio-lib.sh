@@ -396,6 +396,7 @@ vfio_vmm_counters() {
 		fi
 	elif [ "$1" = 2 ]; then
 		[ "$map" -gt "$ident" ] 2>/dev/null || bad="$bad host-map_dma=${map:-none}(want-more-than-identity=$ident)"
+		vfio_vtd_counters "$((map - ident))"
 	elif ! [ "$map" -ge 1 ] 2>/dev/null || [ "$map" != "$ident" ]; then
 		bad="$bad host-map_dma=${map:-none}/identity=${ident:-none}(want-equal,>=1)"
 	fi
@@ -404,6 +405,35 @@ vfio_vmm_counters() {
 	expect pinned-at-exit "$pinned" 0
 	expect dma_avail-at-exit "$avail" "${limit:-65535}"
 	note "$NAME: the VMM's counters: $line${req:+; L2 map requests $req}"
+}
+
+# vfio_vtd_counters HOSTMAPS: with --iommu intel, build/vmm -v also prints
+#   vtd: caching-mode invals_mapped=N runs=N leaves=N replaced=N
+# (the caching-mode invalidations whose walk mapped something, the core
+# mappings those walks made: one per contiguous run, the pieces of guest
+# leaves in them: what a mapping per leaf would have cost, and the mappings
+# replaced because an invalidation changed part of them). The host maps
+# that answer guest maps, HOSTMAPS, are no more than invals_mapped (L2's
+# driver maps one buffer per invalidation) and equal to runs. Printed: the
+# ratio to a map per leaf (QEMU's way); vfio-nvme-viommu-strict's note gives
+# what the same L2 needs behind the virtio-iommu.
+vfio_vtd_counters() {
+	local line inv runs leaves
+	line=$(grep -a 'vtd: caching-mode invals_mapped=' "$L2_LOG" | tail -1 | sed 's/.*vtd: caching-mode //; s/\r$//')
+	if [ -z "$line" ]; then
+		bad="$bad no-'vtd: caching-mode invals_mapped=N runs=N leaves=N replaced=N'-line-from-the-VMM(-v)"
+		return
+	fi
+	inv=$(vfio_field "$line" invals_mapped)
+	runs=$(vfio_field "$line" runs)
+	leaves=$(vfio_field "$line" leaves)
+	if ! [ "$1" -le "$inv" ] 2>/dev/null; then
+		bad="$bad host-map_dma-for-guest-maps=$1(want<=caching-mode-invalidations-that-mapped=$inv)"
+	fi
+	[ "$1" = "$runs" ] || bad="$bad host-map_dma-for-guest-maps=$1(want=runs=$runs)"
+	note "$NAME: host maps for guest maps $1, caching-mode invalidations that mapped $inv," \
+		"runs $runs, leaves $leaves (a map per leaf: $(awk -v a="$1" -v b="$leaves" \
+		'BEGIN {if (b) printf "%.2f", a / b; else print "-"}')x as many host maps)"
 }
 
 # vfio_result DETAIL: the scenario's result from $bad, with its time; a
