@@ -52,9 +52,11 @@ struct replay {
 	struct run run;	      /* being gathered, not yet mapped */
 	bool held;	      /* hold: a core mapping that matched the tables so far */
 	struct iova_mapping hold;
-	struct run tail; /* what a replaced mapping had beyond last */
-	unsigned mapped, replaced;
-	uint64_t leaves; /* pieces of leaves mapped (a mapping each, per leaf) */
+	struct run tail;	   /* what a replaced mapping had beyond last */
+	bool cut_open;		   /* a replaced mapping ends at cut_last: its pages */
+	uint64_t cut_last;	   /* present again make it a split */
+	unsigned mapped, replaced; /* replaced: split, a part of it still mapped */
+	uint64_t leaves;	   /* pieces of leaves mapped (a mapping each, per leaf) */
 };
 
 /* Map the run gathered so far, if any, as one core mapping. */
@@ -116,7 +118,10 @@ static bool replace(struct replay *r, const struct iova_mapping *m, uint64_t a)
 			       (unsigned long long)m->first.a, ret);
 		return false;
 	}
-	r->replaced++;
+	r->cut_open = !(m->first.a < a || m->last.a > r->last);
+	r->cut_last = m->last.a;
+	if (!r->cut_open)
+		r->replaced++;
 	if (m->first.a < a)
 		run_add(r, m->first.a, a - 1, m->gpa.a, m->flags);
 	if (m->last.a > r->last)
@@ -159,6 +164,9 @@ static void segment(struct replay *r, uint64_t a, uint64_t b, uint64_t g, unsign
 		if (perm) {
 			run_add(r, a, e, g + (a - a0), perm);
 			r->leaves++;
+			if (r->cut_open && a <= r->cut_last)
+				r->replaced++; /* the tables still map part of it */
+			r->cut_open = false;
 		} else
 			run_flush(r);
 		a = e + 1;

@@ -46,8 +46,9 @@ struct iommu *vtd_iommu(struct vtd *v);
 
 /* Caching-mode statistics: invalidations whose walk mapped something,
  * core mappings (runs) those walks made, mappings replaced because an
- * invalidation changed part of them, and the pieces of guest leaves the
- * runs were made of (what a mapping per leaf would have cost). */
+ * invalidation changed or removed part of them while another part stayed
+ * mapped (a split), and the pieces of guest leaves the runs were made of
+ * (what a mapping per leaf would have cost). */
 struct vtd_stats {
 	uint64_t cm_invals_mapped, cm_runs_mapped, cm_replaced, cm_leaves;
 };

@@ -8,7 +8,8 @@
  * caching mode; after every invalidation the consumer's view must equal
  * the model's, and a freshly mapped contiguous run must cost one MAP.
  * Directed cases: an invalidation that cuts through a run, an unchanged
- * neighbour, 2 MiB pages, a walk cut short by its budget. */
+ * neighbour, 2 MiB pages, a walk cut short by its budget, runs and RAM
+ * regions. */
 #include "tests/unit/vtd_fixture.h"
 
 #include <inttypes.h>
@@ -649,6 +650,33 @@ static void test_budget_cut(void **state)
 	assert_ivl(f, 41, 41, 63);
 }
 
+/* A run stays inside one RAM region (the host maps one region's memory
+ * at a time): GPA-contiguous pages across two regions are two mappings,
+ * and pages that are not RAM are mapped one leaf each. */
+static void test_ram_regions(void **state)
+{
+	struct fx *f = *state;
+	uint8_t *second = calloc(1, MiB(1));
+
+	assert_non_null(second);
+	f->mem.r[1] = (struct mem_region){gpa(VRAM), MiB(1), second};
+	f->mem.nr = 2;
+	map_run(f, 0, 4, VRAM - 2 * 4096, R | W);
+	f->c.maps = 0;
+	psi(f, WBASE, 2);
+	check_view(f, "across two regions");
+	check_events(f, "across two regions", 2, 0);
+	assert_ivl(f, 0, 0, 1);
+	assert_ivl(f, 2, 2, 3);
+	map_run(f, 8, 3, 0xfe000000ull, R | W);
+	f->c.maps = 0;
+	psi(f, WBASE + 8 * 4096, 2);
+	check_view(f, "not RAM");
+	check_events(f, "not RAM", 3, 0);
+	f->mem.nr = 1;
+	free(second);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -656,6 +684,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_neighbour_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_budget_cut, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ram_regions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_fixed_seed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_seed, setup, teardown),
 	};
