@@ -52,11 +52,15 @@ struct replay {
 	struct run run;	      /* being gathered, not yet mapped */
 	bool held;	      /* hold: a core mapping that matched the tables so far */
 	struct iova_mapping hold;
-	struct run tail;	   /* what a replaced mapping had beyond last */
-	bool cut_open;		   /* a replaced mapping ends at cut_last: its pages */
-	uint64_t cut_last;	   /* present again make it a split */
-	unsigned mapped, replaced; /* replaced: split, a part of it still mapped */
-	uint64_t leaves;	   /* pieces of leaves mapped (a mapping each, per leaf) */
+	struct run tail; /* what a replaced mapping had beyond last */
+	/* A replaced mapping that ends at cut_last and kept no part outside
+	 * the range: a page of it still present in the tables makes it a
+	 * split after all. */
+	bool cut_open;
+	uint64_t cut_last;
+	unsigned mapped;   /* runs */
+	unsigned replaced; /* mappings replaced while a part stayed mapped */
+	uint64_t leaves;   /* pieces of leaves mapped (a mapping each, per leaf) */
 };
 
 /* Map the run gathered so far, if any, as one core mapping. */
