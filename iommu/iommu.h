@@ -139,6 +139,11 @@ bool iommu_domain_maps(struct iommu *io, uint32_t domain, iova_t first, iova_t l
  * there is none (or no such domain, or a bypass domain). */
 bool iommu_domain_mapping(struct iommu *io, uint32_t domain, iova_t a, struct iova_mapping *out);
 
+/* The lowest mapping of domain that ends at or after a (contains a or lies
+ * above it), in *out: true, or false when there is none (or no such domain,
+ * or a bypass domain). */
+bool iommu_domain_next(struct iommu *io, uint32_t domain, iova_t a, struct iova_mapping *out);
+
 /* Detach rid from domain; the domain and its mappings are freed when its
  * last endpoint leaves. The endpoint then follows the global bypass. */
 int iommu_detach(struct iommu *io, uint32_t domain, uint16_t rid);

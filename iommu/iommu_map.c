@@ -146,7 +146,9 @@ bool iommu_domain_maps(struct iommu *io, uint32_t domain, iova_t first, iova_t l
 	return hit;
 }
 
-bool iommu_domain_mapping(struct iommu *io, uint32_t domain, iova_t a, struct iova_mapping *out)
+/* The mapping of domain that find returns for a, copied to *out. */
+static bool domain_lookup(struct iommu *io, uint32_t domain, iova_t a, struct iova_mapping *out,
+			  const struct iova_mapping *(*find)(const struct iova_map *, iova_t))
 {
 	const struct iova_mapping *m = NULL;
 	struct iommu_domain *dom;
@@ -154,9 +156,19 @@ bool iommu_domain_mapping(struct iommu *io, uint32_t domain, iova_t a, struct io
 	pthread_rwlock_rdlock(&io->lock);
 	dom = iommu_domain_find(io, domain);
 	if (dom && !dom->bypass)
-		m = iova_map_find(&dom->map, a);
+		m = find(&dom->map, a);
 	if (m)
 		*out = *m;
 	pthread_rwlock_unlock(&io->lock);
 	return m;
+}
+
+bool iommu_domain_mapping(struct iommu *io, uint32_t domain, iova_t a, struct iova_mapping *out)
+{
+	return domain_lookup(io, domain, a, out, iova_map_find);
+}
+
+bool iommu_domain_next(struct iommu *io, uint32_t domain, iova_t a, struct iova_mapping *out)
+{
+	return domain_lookup(io, domain, a, out, iova_map_next);
 }

@@ -97,6 +97,11 @@ int machine_add_virtio(struct machine *m, char *err);
 int machine_add_vtd(struct machine *m, char *err);
 int machine_vtd_endpoint(struct machine *m, struct pci_dev *pd, char *err);
 
+/* Log the VT-d unit's caching-mode statistics (vtd_get_stats), if there is
+ * a unit, as "vtd: caching-mode invals_mapped=N runs=N leaves=N
+ * replaced=N": with the VFIO counters (SIGUSR2, and at exit with -v). */
+void machine_vtd_report(struct machine *m);
+
 /* Builder steps in vmm/machine_vfio.c. machine_open_vfio: open every
  * --device (container, group, device fd) and raise RLIMIT_MEMLOCK to what
  * the guest can pin, before the vIOMMU is sized from the host IOMMU's

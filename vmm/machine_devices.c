@@ -21,6 +21,7 @@
 #include "seccomp/seccomp.h"
 #include "vmm/exit_codes.h"
 #include "vmm/layout.h"
+#include "vmm/log.h"
 #include "vmm/machine.h"
 
 #define ERRLEN		256
@@ -262,7 +263,9 @@ void machine_destroy_devices(struct machine *m)
 	for (unsigned i = 0; i < m->nr_virtio; i++)
 		worker_destroy(&m->virtio[i]->vdev->worker);
 	virtio_iommu_release(m->viommu);
-	vtd_free(m->vtd); /* its IOMMU core too */
+	if (m->nr_vfio && log_verbose)
+		machine_vtd_report(m); /* beside the VFIO report (machine_destroy_vfio) */
+	vtd_free(m->vtd);	       /* its IOMMU core too */
 	m->vtd = NULL;
 	edu_free(m->edu); /* after the IOMMU core, which knew its DMA space */
 	m->edu = NULL;

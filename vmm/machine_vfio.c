@@ -230,6 +230,7 @@ void machine_vfio_report(struct machine *m)
 		log_warn("virtio-iommu: map requests=%llu unmap requests=%llu",
 			 (unsigned long long)m->viommu->map_requests,
 			 (unsigned long long)m->viommu->unmap_requests);
+	machine_vtd_report(m);
 }
 
 void machine_destroy_vfio(struct machine *m)

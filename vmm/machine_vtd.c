@@ -81,3 +81,15 @@ int machine_vtd_endpoint(struct machine *m, struct pci_dev *pd, char *err)
 	}
 	return 0;
 }
+
+void machine_vtd_report(struct machine *m)
+{
+	struct vtd_stats st;
+
+	if (!m->vtd)
+		return;
+	vtd_get_stats(m->vtd, &st);
+	log_warn("vtd: caching-mode invals_mapped=%llu runs=%llu leaves=%llu replaced=%llu",
+		 (unsigned long long)st.cm_invals_mapped, (unsigned long long)st.cm_runs_mapped,
+		 (unsigned long long)st.cm_leaves, (unsigned long long)st.cm_replaced);
+}

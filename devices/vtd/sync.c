@@ -4,8 +4,9 @@
  * domain ID, to the bypass domain for pass-through, blocked when not present
  * or bad); the core's domain mappings are the IOTLB: a miss walks the guest's
  * tables and caches the leaf, invalidations remove what they name, and with
- * caching mode an invalidated range is walked again at once. Everything here
- * holds walk_lock (see vtd_internal.h). */
+ * caching mode an invalidated range is walked again at once (replay.c), one
+ * core mapping per contiguous run. Everything here holds walk_lock (see
+ * vtd_internal.h). */
 #include <errno.h>
 
 #include "devices/vtd/vtd_internal.h"
@@ -46,13 +47,18 @@ static unsigned ep_follow(struct vtd *v, unsigned i, struct vtd_ctx *ctx)
 	return 0;
 }
 
-/* Cache leaf l in domain did. A stale overlapping entry (the guest changed a
- * present entry without invalidating it) or a full cache is dropped first. */
+/* Cache leaf l in domain did (a miss). A stale overlapping entry (the
+ * guest changed a present entry without invalidating it) or a full cache
+ * is dropped first, without caching mode only: with it the core's mappings
+ * are runs that notifier consumers mirror, and dropping one would unmap
+ * pages the guest still maps (the leaf is then not cached). */
 static int cache_leaf(struct vtd *v, uint16_t did, const struct vtd_leaf *l)
 {
 	iova_t first = iova(l->iova), last = iova(l->iova + l->size - 1);
 	int ret = iommu_map(v->io, did, first, last, gpa(l->gpa), l->perm);
 
+	if (v->cap & VTD_CAP_CM)
+		return ret;
 	if (ret == -EEXIST)
 		(void)iommu_unmap_overlap(v->io, did, first, last);
 	else if (ret == -ENOMEM)
@@ -129,50 +135,6 @@ void vtd_set_translation(struct vtd *v, bool on)
 	pthread_mutex_unlock(&v->walk_lock);
 }
 
-void vtd_inval_context(struct vtd *v)
-{
-	struct vtd_ctx ctx;
-
-	pthread_mutex_lock(&v->walk_lock);
-	for (unsigned i = 0; v->te && i < v->nr_eps; i++)
-		(void)ep_follow(v, i, &ctx);
-	pthread_mutex_unlock(&v->walk_lock);
-}
-
-/* Caching mode: the core's mappings of domain did in [first, last] made
- * equal to the present leaves of the guest's tables, changing only what
- * differs (a notifier consumer sees no UNMAP/MAP of an unchanged mapping).
- * The leaves come in increasing order; pos is where the next one may start. */
-struct replay {
-	struct vtd *v;
-	uint16_t did;
-	uint64_t pos, last;
-};
-
-/* Drop what the core has in [a, b] (not present in the tables). */
-static void replay_gap(struct replay *r, uint64_t a, uint64_t b)
-{
-	if (a <= b)
-		(void)iommu_unmap_overlap(r->v->io, r->did, iova(a), iova(b));
-}
-
-static int replay_leaf(void *opaque, const struct vtd_leaf *l)
-{
-	struct replay *r = opaque;
-	struct iova_mapping m;
-	uint64_t end = l->iova + l->size - 1;
-
-	if (l->iova > r->pos)
-		replay_gap(r, r->pos, l->iova - 1);
-	if (!iommu_domain_mapping(r->v->io, r->did, iova(l->iova), &m) || m.first.a != l->iova ||
-	    m.last.a != end || m.gpa.a != l->gpa || m.flags != l->perm) {
-		(void)iommu_unmap_overlap(r->v->io, r->did, iova(l->iova), iova(end));
-		(void)cache_leaf(r->v, r->did, l);
-	}
-	r->pos = end + 1;
-	return end >= r->last; /* done (also stops at the top of the space) */
-}
-
 /* The tables of an endpoint attached to did, in *ctx: true, or false when
  * no endpoint is (then nothing can be cached for did). */
 static bool domain_ctx(struct vtd *v, uint16_t did, struct vtd_ctx *ctx)
@@ -190,24 +152,45 @@ static bool domain_ctx(struct vtd *v, uint16_t did, struct vtd_ctx *ctx)
 }
 
 /* An invalidation of [first, last] of domain did: without caching mode
- * the range is dropped (it fills again on misses); with it, the range is
- * walked again and only the differences change. A walk cut short by its
- * budget drops the rest of the range. */
+ * the range is dropped (it fills again on misses: one leaf per mapping);
+ * with it, the range is walked again at once and only the differences
+ * change, one core mapping per contiguous run of leaves (replay.c: the
+ * rule, and its one departure, a changed part of a run replaces the run).
+ * A walk cut short by its budget drops the rest of the range. */
 static void inval_domain(struct vtd *v, uint16_t did, uint64_t first, uint64_t last)
 {
-	unsigned long budget = VTD_REPLAY_BUDGET;
-	struct replay r = {v, did, first, last};
 	struct vtd_ctx ctx;
 
-	if (!v->te || !(v->cap & VTD_CAP_CM) || !domain_ctx(v, did, &ctx)) {
+	if (!v->te || !(v->cap & VTD_CAP_CM))
 		(void)iommu_unmap_overlap(v->io, did, iova(first), iova(last));
-		return;
+	else
+		vtd_replay(v, did, domain_ctx(v, did, &ctx) ? &ctx : NULL, first, last);
+}
+
+/* With caching mode, a context invalidation also walks the whole space of
+ * every domain an endpoint is now attached to (once each): an endpoint
+ * that came back to a domain, or moved to one, sees the tables as they
+ * are, and one that went away has been unmapped by the core. */
+void vtd_inval_context(struct vtd *v)
+{
+	struct vtd_ctx ctx;
+	uint32_t dom, other;
+
+	pthread_mutex_lock(&v->walk_lock);
+	for (unsigned i = 0; v->te && i < v->nr_eps; i++)
+		(void)ep_follow(v, i, &ctx);
+	for (unsigned i = 0; v->te && (v->cap & VTD_CAP_CM) && i < v->nr_eps; i++) {
+		bool seen = false;
+
+		if (iommu_endpoint_state(v->io, v->eps[i], &dom) != IOMMU_EP_DOMAIN)
+			continue;
+		for (unsigned j = 0; j < i && !seen; j++)
+			seen = iommu_endpoint_state(v->io, v->eps[j], &other) == IOMMU_EP_DOMAIN &&
+			       other == dom;
+		if (!seen)
+			inval_domain(v, (uint16_t)dom, 0, VTD_IOVA_LAST);
 	}
-	(void)vtd_walk_range(v->mem, v->aw_bits, &ctx, first, last, &budget, replay_leaf, &r);
-	if (!budget)
-		log_guest_once("vtd: domain %u: caching-mode walk cut short", did);
-	if (r.pos <= last) /* no wrap: leaves end below 2^48 */
-		replay_gap(&r, r.pos, last);
+	pthread_mutex_unlock(&v->walk_lock);
 }
 
 void vtd_inval_iotlb(struct vtd *v, unsigned gran, uint16_t did, uint64_t addr, unsigned am)

@@ -52,6 +52,18 @@ int vtd_endpoint_add(struct vtd *v, uint16_t rid, struct dma_as *as) __must_chec
 /* The IOMMU core the unit drives (for notifier consumers and tests). */
 struct iommu *vtd_iommu(struct vtd *v);
 
+/* Caching-mode statistics: invalidations whose walk mapped something,
+ * core mappings (runs) those walks made, mappings replaced because an
+ * invalidation changed or removed part of them while another part stayed
+ * mapped (a split), and the pieces of guest leaves the runs were made of
+ * (what a mapping per leaf would have cost). */
+struct vtd_stats {
+	uint64_t cm_invals_mapped, cm_runs_mapped, cm_replaced, cm_leaves;
+};
+
+/* The unit's statistics so far, in *out. Thread-safe. */
+void vtd_get_stats(struct vtd *v, struct vtd_stats *out);
+
 /* The register page's MMIO handlers; register VTD_REGS_SIZE bytes with the
  * unit as opaque. Thread-safe. */
 extern const struct bus_ops vtd_mmio_ops;

@@ -52,6 +52,8 @@ struct vtd {
 		uint64_t first, last;
 	} stale[VTD_STALE_MAX];
 	unsigned nr_stale, next_stale;
+	unsigned long replay_budget; /* entries a replay may read; 0: VTD_REPLAY_BUDGET */
+	uint64_t cm_invals_mapped, cm_runs_mapped, cm_replaced, cm_leaves; /* vtd_stats */
 };
 
 /* --- regfile.c: the register file as data ------------------------------ */
@@ -142,6 +144,17 @@ void vtd_inval_context(struct vtd *v);
  * am: 2^am pages). With caching mode the range is walked again and what is
  * present is cached at once. */
 void vtd_inval_iotlb(struct vtd *v, unsigned gran, uint16_t did, uint64_t addr, unsigned am);
+
+/* --- replay.c: caching mode (walk_lock) -------------------------------- */
+
+/* Make the core's mappings of domain did in [first, last] equal to the
+ * present leaves of ctx's tables there (ctx NULL: to nothing), one core
+ * mapping per contiguous run; an unchanged mapping is left alone, a
+ * changed one replaced, and its parts outside the range keep their
+ * translation (the rule is in replay.c). Reads at most v->replay_budget
+ * entries; what a cut-short walk did not reach is dropped. */
+void vtd_replay(struct vtd *v, uint16_t did, const struct vtd_ctx *ctx, uint64_t first,
+		uint64_t last);
 
 /* --- fault.c ----------------------------------------------------------- */
 

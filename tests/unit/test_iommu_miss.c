@@ -133,6 +133,16 @@ static void test_unmap_overlap(void **state)
 		iommu_map(x->io, 3, iova(0x400000), iova(0x400fff), gpa(0), IOMMU_MAP_READ), 0);
 	/* UNMAP refuses to split; an invalidation removes whole mappings. */
 	assert_int_equal(iommu_unmap(x->io, 3, iova(0x300000), iova(0x300fff)), -ERANGE);
+	/* The next mapping: the one containing the address, or the one above. */
+	struct iova_mapping m;
+	assert_true(iommu_domain_next(x->io, 3, iova(0x300000), &m));
+	assert_int_equal(m.first.a, 0x200000);
+	assert_true(iommu_domain_next(x->io, 3, iova(0x1000), &m));
+	assert_int_equal(m.first.a, 0x200000);
+	assert_true(iommu_domain_next(x->io, 3, iova(0x400000), &m));
+	assert_int_equal(m.gpa.a, 0);
+	assert_false(iommu_domain_next(x->io, 3, iova(0x401000), &m));
+	assert_false(iommu_domain_next(x->io, 4, iova(0), &m));
 	assert_int_equal(iommu_unmap_overlap(x->io, 3, iova(0x300000), iova(0x300fff)), 0);
 	assert_false(iommu_domain_maps(x->io, 3, iova(0x200000), iova(0x3fffff)));
 	assert_true(iommu_domain_maps(x->io, 3, iova(0x400000), iova(0x400fff)));

@@ -5,7 +5,10 @@
 # L2 with intel_iommu=on iommu.strict=1: every mapping L2 makes reaches the
 # host through the caching-mode invalidation walks (devices/vtd/, the VFIO
 # mirror). Checks: vfio-nvme.sh's disk checks, the disk in an L2 IOMMU group
-# of type DMA, no DMAR fault in L1, nothing left mapped at exit. No lazy
+# of type DMA, no DMAR fault in L1, nothing left mapped at exit, one host map
+# per contiguous run of L2's leaves and none replaced (vfio_vtd_counters,
+# vfio-lib.sh; vfio-nvme-viommu-strict prints the virtio-iommu's count for
+# the same L2). No lazy
 # variant: with caching mode Linux's intel-iommu forces strict invalidation
 # ("IOMMU batching disallowed due to virtualization"), so iommu.strict=0 runs
 # the same way.
