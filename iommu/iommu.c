@@ -124,9 +124,27 @@ static uint64_t ep_view_of(const struct iommu *io, enum ep_mode mode,
 	return EP_VIEW_BLOCKED;
 }
 
+struct watch_ctx {
+	struct iommu *io;
+	uint32_t domain;
+};
+
+/* Tell the watch that m leaves the domain. */
+static int watch_unmap(void *opaque, const struct iova_mapping *m)
+{
+	struct watch_ctx *c = opaque;
+
+	c->io->watch_fn(c->io->watch_opaque, IOMMU_EVENT_UNMAP, c->domain, m);
+	return 0;
+}
+
 static void domain_free(struct iommu *io, struct iommu_domain *dom)
 {
 	struct iommu_domain **pp = &io->domains;
+	struct watch_ctx c = {io, dom->id};
+
+	if (io->watch_fn)
+		(void)iova_map_walk(&dom->map, iova(0), iova(~0ull), watch_unmap, &c);
 
 	while (*pp != dom)
 		pp = &(*pp)->next;
@@ -267,6 +285,22 @@ void iommu_set_miss_handler(struct iommu *io, iommu_miss_fn *fn, void *opaque)
 	pthread_rwlock_wrlock(&io->lock);
 	io->miss_fn = fn;
 	io->miss_opaque = opaque;
+	pthread_rwlock_unlock(&io->lock);
+}
+
+void iommu_set_watch(struct iommu *io, iommu_watch_fn *fn, void *opaque)
+{
+	pthread_rwlock_wrlock(&io->lock);
+	io->watch_fn = fn;
+	io->watch_opaque = opaque;
+	pthread_rwlock_unlock(&io->lock);
+}
+
+void iommu_set_check(struct iommu *io, iommu_check_fn *fn, void *opaque)
+{
+	pthread_rwlock_wrlock(&io->lock);
+	io->check_fn = fn;
+	io->check_opaque = opaque;
 	pthread_rwlock_unlock(&io->lock);
 }
 

@@ -226,4 +226,28 @@ int iommu_notifier_add(struct iommu *io, uint16_t rid, struct iommu_notifier *n)
 /* Unsubscribe n (no events are sent). */
 void iommu_notifier_del(struct iommu *io, struct iommu_notifier *n);
 
+/* --- Observers ---------------------------------------------------------
+ * Observers for diagnostics (--iommu-log), both optional and set before
+ * devices run; the core's behaviour does not depend on them.
+ *
+ * The watch sees every mapping enter or leave a domain: fn(opaque,
+ * IOMMU_EVENT_MAP or _UNMAP, domain ID, mapping) after a successful
+ * iommu_map(), for each mapping an unmap removes, and for each mapping of
+ * a domain freed with its last endpoint. It runs with the core's write
+ * lock held: it must not call into the core. */
+typedef void iommu_watch_fn(void *opaque, enum iommu_event_type type, uint32_t domain,
+			    const struct iova_mapping *m);
+void iommu_set_watch(struct iommu *io, iommu_watch_fn *fn, void *opaque);
+
+/* The check is called (on the device's thread, no core lock held) for
+ * every translation served from a domain's mappings, the IOTLB or not, with
+ * the mapping that served it, whatever the outcome (a permission fault
+ * too); not for misses, faults of blocked endpoints or identity views. It
+ * may call into the core; it cannot change the translation. A VT-d front
+ * end re-walks the guest's tables there (check-invalidation=on). When no
+ * check is set the hit path pays one predictable branch. */
+typedef void iommu_check_fn(void *opaque, uint16_t rid, iova_t iova, unsigned access,
+			    const struct iova_mapping *m);
+void iommu_set_check(struct iommu *io, iommu_check_fn *fn, void *opaque);
+
 #endif

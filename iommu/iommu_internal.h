@@ -72,6 +72,10 @@ struct iommu {
 	void *fault_opaque;
 	iommu_miss_fn *miss_fn; /* set before devices run; read lock-free */
 	void *miss_opaque;
+	iommu_watch_fn *watch_fn; /* set before devices run */
+	void *watch_opaque;
+	iommu_check_fn *check_fn; /* set before devices run; read lock-free */
+	void *check_opaque;
 };
 
 /* iommu.c */

@@ -66,6 +66,8 @@ int iommu_map(struct iommu *io, uint32_t domain, iova_t first, iova_t last, gpa_
 		(void)iova_map_remove_range(&dom->map, first, last, NULL, NULL);
 		io->nr_mappings--;
 		ret = -EIO;
+	} else if (io->watch_fn) {
+		io->watch_fn(io->watch_opaque, IOMMU_EVENT_MAP, domain, &m);
 	}
 unlock:
 	pthread_rwlock_unlock(&io->lock);
@@ -83,6 +85,8 @@ static int unmap_one(void *opaque, const struct iova_mapping *m)
 	struct unmap_ctx *c = opaque;
 
 	iommu_notify_unmap(c->dom, m);
+	if (c->io->watch_fn)
+		c->io->watch_fn(c->io->watch_opaque, IOMMU_EVENT_UNMAP, c->dom->id, m);
 	iotlb_invalidate_range(&c->io->tlb, c->dom->tag, m->first, m->last);
 	c->removed++;
 	return 0;

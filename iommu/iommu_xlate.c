@@ -50,13 +50,14 @@ static int xlate_mapping(const struct iova_mapping *m, iova_t iova, unsigned acc
 }
 
 /* The slow path: decide under the read lock, walk, fill the IOTLB. Not
- * inlined, to keep the hit path's frame small. */
+ * inlined, to keep the hit path's frame small. A mapping found is copied to
+ * *m and *used set. */
 static __attribute__((noinline)) int ep_walk(struct iommu_ep *ep, iova_t iova, unsigned access,
-					     struct dma_xlate *x, struct dma_fault *f)
+					     struct dma_xlate *x, struct dma_fault *f,
+					     struct iova_mapping *m, bool *used)
 {
 	struct iommu *io = ep->io;
 	const struct iova_mapping *found;
-	struct iova_mapping m;
 	uint64_t view;
 
 	pthread_rwlock_rdlock(&io->lock);
@@ -72,36 +73,44 @@ static __attribute__((noinline)) int ep_walk(struct iommu_ep *ep, iova_t iova, u
 		pthread_rwlock_unlock(&io->lock);
 		return xlate_fault(f, iova, access, DMA_FAULT_UNMAPPED);
 	}
-	m = *found;
-	iotlb_insert(&io->tlb, EP_VIEW_TAG(view), iova, &m);
+	*m = *found;
+	*used = true;
+	iotlb_insert(&io->tlb, EP_VIEW_TAG(view), iova, m);
 	pthread_rwlock_unlock(&io->lock);
-	return xlate_mapping(&m, iova, access, x, f);
+	return xlate_mapping(m, iova, access, x, f);
 }
 
+/* The endpoint's view; *used set when mapping *m decided. */
 static int ep_lookup(struct iommu_ep *ep, iova_t iova, unsigned access, struct dma_xlate *x,
-		     struct dma_fault *f)
+		     struct dma_fault *f, struct iova_mapping *m, bool *used)
 {
 	uint64_t view = atomic_load_explicit(&ep->view, memory_order_acquire);
-	struct iova_mapping m;
 
 	switch (EP_VIEW_KIND(view)) {
 	case EP_VIEW_IDENTITY: return xlate_identity(iova, x);
 	case EP_VIEW_DOMAIN:
-		if (iotlb_lookup(&ep->io->tlb, EP_VIEW_TAG(view), iova, &m))
-			return xlate_mapping(&m, iova, access, x, f);
-		return ep_walk(ep, iova, access, x, f);
+		if (iotlb_lookup(&ep->io->tlb, EP_VIEW_TAG(view), iova, m)) {
+			*used = true;
+			return xlate_mapping(m, iova, access, x, f);
+		}
+		return ep_walk(ep, iova, access, x, f, m, used);
 	default: return xlate_fault(f, iova, access, DMA_FAULT_BLOCKED);
 	}
 }
 
 /* A lookup, and on a miss or a block the front end's miss handler, whose
- * answer stands (see iommu_set_miss_handler). */
+ * answer stands (see iommu_set_miss_handler). What a mapping decided goes
+ * to the check, if one is set. */
 static int ep_translate(struct iommu_ep *ep, iova_t iova, unsigned access, struct dma_xlate *x,
 			struct dma_fault *f)
 {
 	struct iommu *io = ep->io;
-	int ret = ep_lookup(ep, iova, access, x, f);
+	struct iova_mapping m;
+	bool used = false;
+	int ret = ep_lookup(ep, iova, access, x, f, &m, &used);
 
+	if (unlikely(io->check_fn) && used)
+		io->check_fn(io->check_opaque, ep->rid, iova, access, &m);
 	if (!ret || !io->miss_fn ||
 	    (f->reason != DMA_FAULT_UNMAPPED && f->reason != DMA_FAULT_BLOCKED))
 		return ret;

@@ -56,7 +56,8 @@
 /* Both kinds of thread share these. */
 #define COMMON_RULES                                                                               \
 	R(futex, "pthread mutexes, rwlocks and join"),                                             \
-		R(write, "guest console output, eventfd signals, log lines on stderr"),            \
+		R(write,                                                                           \
+		  "guest console output, eventfd signals, log lines on stderr, --iommu-log"),      \
 		R(read, "eventfds"),                                                               \
 		R(mmap, "malloc of large blocks (e.g. the GSI routing table)"),                    \
 		R(munmap, "free of large blocks"), R(mprotect, "malloc arena growth"),             \

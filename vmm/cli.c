@@ -36,9 +36,10 @@ void cli_usage(FILE *f)
 	      "                             a host PCI function through VFIO (repeatable)\n"
 	      "  --iommu virtio             a virtio-iommu in front of every PCI device\n"
 	      "                             (a device opts out with iommu=off)\n"
-	      "  --iommu intel[,caching-mode=on|off][,aw-bits=39|48]\n"
+	      "  --iommu intel[,caching-mode=on|off][,aw-bits=39|48][,check-invalidation=on]\n"
 	      "                             an Intel VT-d (DMA remapping) in front of\n"
 	      "                             every PCI device (no opting out)\n"
+	      "  --iommu-log FILE           the IOMMU's events as JSON lines\n"
 	      "  --seccomp on|off           seccomp filters (default on)\n"
 	      "  -v, --verbose              debug logging\n"
 	      "  -h, --help                 this text\n"
@@ -197,6 +198,7 @@ enum {
 	OPT_IOMMU,
 	OPT_DEVICE,
 	OPT_EDU,
+	OPT_IOMMU_LOG,
 };
 
 static const struct option cli_options[] = {
@@ -213,6 +215,7 @@ static const struct option cli_options[] = {
 	{"rng", optional_argument, NULL, OPT_RNG},
 	{"console", required_argument, NULL, OPT_CONSOLE},
 	{"iommu", required_argument, NULL, OPT_IOMMU},
+	{"iommu-log", required_argument, NULL, OPT_IOMMU_LOG},
 	{"device", required_argument, NULL, OPT_DEVICE},
 	{"edu", optional_argument, NULL, OPT_EDU},
 	{"verbose", no_argument, NULL, 'v'},
@@ -239,6 +242,7 @@ static enum cli_result cli_option(int c, const char *arg, struct vmm_config *cfg
 	case OPT_DEVICE: return cli_device(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
 	case OPT_EDU: return cli_edu(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
 	case OPT_IOMMU: return cli_iommu(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
+	case OPT_IOMMU_LOG: cfg->iommu_log = arg; return CLI_RUN;
 	}
 	return cli_fail(err, errlen, "internal: option %d", c);
 }

@@ -14,6 +14,9 @@ static int intel_option(const struct cli_kv *kv, struct vmm_config *cfg, char *e
 	if (!strcmp(kv->key, "caching-mode") && kv->val &&
 	    !cli_kv_bool(kv->val, &cfg->iommu_caching_mode))
 		return 0;
+	if (!strcmp(kv->key, "check-invalidation") && kv->val &&
+	    !cli_kv_bool(kv->val, &cfg->iommu_check_inval))
+		return 0;
 	if (!strcmp(kv->key, "aw-bits") && kv->val &&
 	    (!strcmp(kv->val, "39") || !strcmp(kv->val, "48"))) {
 		cfg->iommu_aw_bits = kv->val[0] == '3' ? 39 : 48;
@@ -21,7 +24,8 @@ static int intel_option(const struct cli_kv *kv, struct vmm_config *cfg, char *e
 		return 0;
 	}
 	return cli_kv_fail(err, errlen,
-			   "--iommu intel: '%s%s%s' is not caching-mode=on|off or aw-bits=39|48",
+			   "--iommu intel: '%s%s%s' is not caching-mode=on|off, aw-bits=39|48 or "
+			   "check-invalidation=on|off",
 			   kv->key, kv->val ? "=" : "", kv->val ? kv->val : "");
 }
 
@@ -33,6 +37,7 @@ int cli_iommu(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 
 	if (!strcmp(arg, "virtio")) {
 		cfg->iommu = IOMMU_VIRTIO;
+		cfg->iommu_check_inval = false;
 		return 0;
 	}
 	if (strlen(arg) >= sizeof(buf))
@@ -44,6 +49,7 @@ int cli_iommu(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 				   arg);
 	cfg->iommu = IOMMU_INTEL;
 	cfg->iommu_caching_mode = false;
+	cfg->iommu_check_inval = false;
 	cfg->iommu_aw_bits = 48;
 	for (int i = 1; i < n; i++)
 		if (intel_option(&kv[i], cfg, err, errlen))
@@ -55,6 +61,11 @@ int cli_iommu_check(const struct vmm_config *cfg, char *err, size_t errlen)
 {
 	bool out = !cfg->rng.pci.iommu && cfg->rng.enabled;
 
+	if (cfg->iommu_log && cfg->iommu == IOMMU_NONE)
+		return cli_kv_fail(err, errlen, "--iommu-log needs --iommu virtio or intel");
+	if (cfg->iommu_check_inval && !cfg->iommu_log)
+		return cli_kv_fail(err, errlen,
+				   "--iommu intel,check-invalidation=on needs --iommu-log FILE");
 	if (cfg->iommu != IOMMU_INTEL)
 		return 0;
 	for (unsigned i = 0; i < cfg->nr_vfio; i++)

@@ -91,6 +91,8 @@ struct vmm_config {
 	bool iommu_caching_mode; /* --iommu intel,caching-mode=on */
 	unsigned iommu_aw_bits;	 /* --iommu intel,aw-bits=39|48 */
 	bool iommu_aw_given;	 /* aw-bits was on the command line */
+	bool iommu_check_inval;	 /* --iommu intel,check-invalidation=on */
+	const char *iommu_log;	 /* --iommu-log FILE, or NULL */
 	struct vfio_config vfio[VMM_MAX_VFIO];
 	unsigned nr_vfio;
 };

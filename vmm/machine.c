@@ -15,6 +15,7 @@
 #include "devices/uart.h"
 #include "vmm/acpi.h"
 #include "devices/vtd/vtd.h"
+#include "iommu/evlog.h"
 #include "vmm/boot.h"
 #include "vmm/exit_codes.h"
 #include "vmm/layout.h"
@@ -55,6 +56,22 @@ static int machine_open_serial(struct machine *m, char *err)
 				 strerror(errno));
 			return machine_fail(VMM_EXIT_USAGE, err);
 		}
+	}
+	return 0;
+}
+
+/* --iommu-log: opened now, before any thread runs under seccomp. */
+static int machine_open_iommu_log(struct machine *m, char *err)
+{
+	const char *path = m->cfg->iommu_log;
+	int ret;
+
+	if (!path)
+		return 0;
+	ret = evlog_open(path, &m->evlog);
+	if (ret) {
+		snprintf(err, ERRLEN, "--iommu-log: cannot open %s: %s", path, strerror(-ret));
+		return machine_fail(VMM_EXIT_USAGE, err);
 	}
 	return 0;
 }
@@ -206,6 +223,8 @@ int machine_build(struct machine *m, const struct vmm_config *cfg)
 		return ret;
 	if ((ret = machine_open_serial(m, err)))
 		return ret;
+	if ((ret = machine_open_iommu_log(m, err)))
+		return ret;
 	ret = vm_create(&m->vm, cfg, err, sizeof(err));
 	if (ret)
 		return machine_fail(ret == -ENOMEM ? VMM_EXIT_HOST : VMM_EXIT_KVM, err);
@@ -230,6 +249,8 @@ void machine_destroy(struct machine *m)
 	m->vcpus = NULL;
 	m->nr_vcpus_created = 0;
 	machine_destroy_devices(m);
+	evlog_close(m->evlog); /* after the IOMMUs that wrote to it */
+	m->evlog = NULL;
 	if (m->uart)
 		uart_free(m->uart);
 	if (m->ioapic)

@@ -22,6 +22,7 @@ struct virtio_rng;
 struct virtio_console;
 struct virtio_iommu;
 struct vtd;
+struct evlog;
 struct pci_dev;
 struct pci_dev_config;
 struct vfio_pci;
@@ -52,6 +53,7 @@ struct machine {
 	struct edu *edu;	     /* --edu */
 	struct virtio_iommu *viommu; /* --iommu virtio */
 	struct vtd *vtd;	     /* --iommu intel */
+	struct evlog *evlog;	     /* --iommu-log */
 	struct virtio_pci *viommu_pci;
 	struct viot_config viot;
 	uint16_t viot_skip[MACHINE_MAX_VIRTIO + VMM_MAX_VFIO + 2]; /* + host bridge, edu */

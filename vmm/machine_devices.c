@@ -133,7 +133,8 @@ static int add_iommu(struct machine *m, char *err)
 
 	struct virtio_iommu_params p = {.boot_bypass = true,
 					.input_last = VIRTIO_IOMMU_INPUT_LAST,
-					.page_mask = VIRTIO_IOMMU_PAGE_MASK};
+					.page_mask = VIRTIO_IOMMU_PAGE_MASK,
+					.log = m->evlog};
 
 	if (m->cfg->iommu == IOMMU_INTEL)
 		return machine_add_vtd(m, err);

@@ -51,6 +51,8 @@ int machine_add_vtd(struct machine *m, char *err)
 		.msi = m->vm.msi,
 		.caching_mode = m->cfg->iommu_caching_mode,
 		.aw_bits = m->cfg->iommu_aw_bits ? m->cfg->iommu_aw_bits : 48,
+		.log = m->evlog,
+		.check_invalidation = m->cfg->iommu_check_inval,
 	};
 	int ret = vfio_fit(m, &p, err);
 

@@ -145,6 +145,8 @@ int virtio_iommu_new(const struct virtio_iommu_params *p, struct virtio_iommu **
 	v->vdev.config = &v->cfg;
 	v->vdev.config_len = sizeof(v->cfg);
 	iommu_set_fault_handler(v->io, virtio_iommu_fault, v);
+	v->log = p->log;
+	evlog_watch_iommu(&v->log_watch, p->log, EVLOG_VIRTIO, v->io);
 	*out = v;
 	return 0;
 }

@@ -42,6 +42,7 @@
 #include <stdatomic.h>
 
 #include "devices/virtio/virtio.h"
+#include "iommu/evlog_watch.h"
 #include "iommu/iommu.h"
 
 #define VIRTIO_IOMMU_REQUESTQ	 0u
@@ -67,6 +68,7 @@ struct virtio_iommu_params {
 	uint64_t input_last;   /* 0: VIRTIO_IOMMU_INPUT_LAST; 2^n - 1 */
 	uint64_t page_mask;    /* 0: VIRTIO_IOMMU_PAGE_MASK; lowest bit = granule */
 	unsigned max_mappings; /* 0: the core's default */
+	struct evlog *log;     /* --iommu-log: maps, unmaps, faults; or NULL */
 };
 
 /* A reserved IOVA region of one endpoint, [start, end]. */
@@ -95,7 +97,9 @@ struct virtio_iommu {
 	unsigned nr_resv;
 	struct virtio_iommu_events ev;
 	atomic_uint_fast64_t map_requests, unmap_requests; /* received (statistics) */
-	struct virtq_chain chain;			   /* scratch for the worker */
+	struct evlog *log;				   /* NULL: none */
+	struct evlog_watch log_watch;
+	struct virtq_chain chain; /* scratch for the worker */
 };
 
 /* A new device with its IOMMU core (no endpoints yet), not yet attached to

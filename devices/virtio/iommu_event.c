@@ -8,6 +8,7 @@
  * the next eventq buffer; faults wait in the ring while the driver has
  * given none (its next notification delivers them). */
 #include <endian.h>
+#include <stdio.h>
 
 #include "devices/virtio/iommu.h"
 #include "vmm/iovec.h"
@@ -37,6 +38,31 @@ static void fault_encode(uint16_t rid, const struct dma_fault *f, struct virtio_
 	ev->address = htole64(f->iova.a);
 }
 
+/* The fault's --iommu-log line, with the reason the guest is sent. */
+static void fault_log(struct virtio_iommu *v, uint16_t rid, const struct dma_fault *f, bool dropped)
+{
+	static const char *const names[] = {
+		[VIRTIO_IOMMU_FAULT_R_UNKNOWN] = "unknown",
+		[VIRTIO_IOMMU_FAULT_R_DOMAIN] = "domain",
+		[VIRTIO_IOMMU_FAULT_R_MAPPING] = "mapping",
+	};
+	struct evlog_head h = {EVLOG_VIRTIO, rid, EVLOG_NULL, true, f->iova.a, NULL};
+	struct virtio_iommu_fault ev;
+	char res[96];
+	uint32_t dom;
+
+	if (!evlog_on(v->log))
+		return;
+	fault_encode(rid, f, &ev);
+	if (iommu_endpoint_state(v->io, rid, &dom) == IOMMU_EP_DOMAIN)
+		h.domain = dom;
+	snprintf(res, sizeof(res), "0x%02x %s (%s)%s", ev.reason, names[ev.reason],
+		 f->access & DMA_ACCESS_WRITE ? "write" : "read",
+		 dropped ? "; not reported (event ring full)" : "");
+	h.result = res;
+	evlog_fault(v->log, &h, f->access & DMA_ACCESS_WRITE, ev.reason);
+}
+
 void virtio_iommu_fault(void *opaque, uint16_t rid, const struct dma_fault *f)
 {
 	struct virtio_iommu *v = opaque;
@@ -55,6 +81,7 @@ void virtio_iommu_fault(void *opaque, uint16_t rid, const struct dma_fault *f)
 			v->vdev.t->kick(&v->vdev, VIRTIO_IOMMU_EVENTQ);
 	}
 	pthread_mutex_unlock(&e->lock);
+	fault_log(v, rid, f, dropped);
 	if (dropped)
 		log_guest_once("virtio-iommu: fault events dropped: the driver takes none");
 }

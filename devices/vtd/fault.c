@@ -63,6 +63,7 @@ void vtd_fault(void *opaque, uint16_t rid, const struct dma_fault *f)
 	struct vtd *v = opaque;
 	bool read = !(f->access & DMA_ACCESS_WRITE);
 	unsigned code = f->code;
+	uint64_t dropped;
 	bool fpd = false;
 
 	if (!code) {
@@ -74,6 +75,7 @@ void vtd_fault(void *opaque, uint16_t rid, const struct dma_fault *f)
 			/* Translated, but not to RAM: no VT-d reason says so. */
 			log_guest_once("vtd: %02x.%x: DMA at 0x%llx translated outside RAM",
 				       (rid >> 3) & 31, rid & 7, (unsigned long long)f->iova.a);
+			vtd_log_fault(v, rid, f, 0, "translated outside RAM; not recorded");
 			return;
 		}
 		pthread_mutex_lock(&v->walk_lock);
@@ -82,11 +84,16 @@ void vtd_fault(void *opaque, uint16_t rid, const struct dma_fault *f)
 				fpd = v->fpd[i];
 		pthread_mutex_unlock(&v->walk_lock);
 	}
-	if (fpd || (code & VTD_FAULT_FPD))
+	if (fpd || (code & VTD_FAULT_FPD)) {
+		vtd_log_fault(v, rid, f, code & 0xff, "not recorded (FPD)");
 		return;
+	}
 	pthread_mutex_lock(&v->lock);
+	dropped = v->faults_dropped;
 	vtd_record_fault(v, code, rid, f->iova.a, read);
+	dropped = v->faults_dropped - dropped;
 	pthread_mutex_unlock(&v->lock);
+	vtd_log_fault(v, rid, f, code, dropped ? "not recorded (overflow)" : NULL);
 }
 
 void vtd_fault_update(struct vtd *v)

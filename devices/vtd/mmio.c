@@ -46,7 +46,8 @@ static void ccmd_write(struct vtd *v)
 	if (!(val & DMA_CCMD_ICC))
 		return;
 	if (cirg && !qi_on(v))
-		vtd_inval_context(v);
+		vtd_log_inval_context(v, (unsigned)cirg, (uint16_t)val,
+				      (uint16_t)(val >> DMA_CCMD_SID_SHIFT));
 	vtd_reg_mod(v, DMAR_CCMD_REG, DMA_CCMD_ICC | 3ull << DMA_CCMD_CAIG_SHIFT,
 		    cirg << DMA_CCMD_CAIG_SHIFT);
 }
@@ -61,8 +62,8 @@ static void iotlb_write(struct vtd *v)
 	if (gran == DMA_TLB_PSI && am > VTD_MAMV)
 		gran = DMA_TLB_DSI; /* a mask beyond MAMV: the whole domain */
 	if (gran && !qi_on(v))
-		vtd_inval_iotlb(v, gran, (uint16_t)(val >> DMA_TLB_DID_SHIFT), iva & DMA_IVA_ADDR,
-				am);
+		vtd_log_inval_iotlb(v, gran, (uint16_t)(val >> DMA_TLB_DID_SHIFT),
+				    iva & DMA_IVA_ADDR, am);
 	vtd_reg_mod(v, DMAR_IOTLB_REG, DMA_TLB_IVT | 3ull << DMA_TLB_IAIG_SHIFT,
 		    (uint64_t)gran << DMA_TLB_IAIG_SHIFT);
 }

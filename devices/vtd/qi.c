@@ -33,17 +33,18 @@ static bool qi_one(struct vtd *v, const uint64_t d[2])
 	case QI_CC_TYPE:
 		if ((d[0] & QI_CC_RSVD) || d[1] || !QI_GRAN(d[0]))
 			return false;
-		vtd_inval_context(v);
+		vtd_log_inval_context(v, QI_GRAN(d[0]), (uint16_t)(d[0] >> 16),
+				      (uint16_t)(d[0] >> 32));
 		return true;
 	case QI_IOTLB_TYPE:
 		if ((d[0] & QI_IOTLB_RSVD) || (d[1] & QI_IOTLB_RSVD_HI) || !QI_GRAN(d[0]))
 			return false;
 		if (QI_GRAN(d[0]) == DMA_TLB_PSI && (d[1] & DMA_IVA_AM) > VTD_MAMV)
 			return false;
-		vtd_inval_iotlb(v, QI_GRAN(d[0]), QI_IOTLB_DID(d[0]), d[1] & DMA_IVA_ADDR,
-				(unsigned)(d[1] & DMA_IVA_AM));
+		vtd_log_inval_iotlb(v, QI_GRAN(d[0]), QI_IOTLB_DID(d[0]), d[1] & DMA_IVA_ADDR,
+				    (unsigned)(d[1] & DMA_IVA_AM));
 		return true;
-	case QI_IEC_TYPE: return true; /* no interrupt remapping: nothing cached */
+	case QI_IEC_TYPE: vtd_log_inval_iec(v); return true; /* no interrupt remapping */
 	case QI_IWD_TYPE:
 		if ((d[0] & QI_IWD_RSVD) || (d[1] & QI_IWD_RSVD_HI))
 			return false;

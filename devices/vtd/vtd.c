@@ -55,6 +55,11 @@ int vtd_new(const struct vtd_params *p, struct vtd **out)
 	vtd_regs_reset(v);
 	iommu_set_fault_handler(v->io, vtd_fault, v);
 	iommu_set_miss_handler(v->io, vtd_miss, v);
+	v->log = p->log;
+	evlog_watch_iommu(&v->log_watch, p->log, EVLOG_INTEL, v->io);
+	v->check = p->log && p->check_invalidation;
+	if (v->check)
+		iommu_set_check(v->io, vtd_check, v);
 	*out = v;
 	return 0;
 }

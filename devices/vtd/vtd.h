@@ -9,10 +9,16 @@
  * blocked); the core's domain mappings are the IOTLB, filled from the guest's
  * page tables on a translation miss (and, with caching mode, when the guest
  * invalidates a range), emptied by invalidations. Translation disabled is the
- * core's global bypass. */
+ * core's global bypass.
+ *
+ * With an event log, the unit logs its faults, its invalidations and what
+ * its core caches and drops; with check_invalidation too, every translation
+ * served from the cache is walked again in the guest's tables and a
+ * difference is logged as a missed invalidation (check.c). */
 #ifndef DEVICES_VTD_VTD_H
 #define DEVICES_VTD_VTD_H
 
+#include "iommu/evlog.h"
 #include "iommu/iommu.h"
 #include "vmm/acpi.h"
 #include "vmm/bus.h"
@@ -25,6 +31,8 @@ struct vtd_params {
 	struct msi_sink msi;	     /* the unit's own interrupts (not remapped) */
 	bool caching_mode;	     /* CAP.CM */
 	unsigned aw_bits;	     /* 39 or 48: MGAW, and the widest SAGAW */
+	struct evlog *log;	     /* --iommu-log (iommu/evlog.h), or NULL */
+	bool check_invalidation;     /* re-walk every cached translation (needs log) */
 };
 
 struct vtd;

@@ -14,6 +14,7 @@
 #include "devices/vtd/dmar.h"
 #include "devices/vtd/regs.h"
 #include "devices/vtd/vtd.h"
+#include "iommu/evlog_watch.h"
 
 #define VTD_MAX_EPS	  256
 #define VTD_BYPASS_DOMAIN 0x10000u /* the core domain of pass-through contexts */
@@ -21,6 +22,7 @@
 #define VTD_IOVA_LAST	  ((1ull << 48) - 1) /* the core's input range */
 #define VTD_FAULT_FPD	  0x100u	     /* in dma_fault.code: the context says do not record */
 #define VTD_REPLAY_BUDGET (1ul << 20)	     /* entries one caching-mode replay may read */
+#define VTD_STALE_MAX	  64		     /* stale entries remembered (check.c) */
 
 struct vtd {
 	pthread_mutex_t lock;
@@ -40,6 +42,16 @@ struct vtd {
 	unsigned nr_eps;
 	uint8_t fpd[VTD_MAX_EPS]; /* the context's fault-processing-disable */
 	uint64_t faults_recorded, faults_dropped;
+	/* --iommu-log: set at creation */
+	struct evlog *log;
+	struct evlog_watch log_watch;
+	bool check; /* check-invalidation=on */
+	/* under walk_lock: cached entries reported stale, until invalidated */
+	struct vtd_stale {
+		uint32_t did;
+		uint64_t first, last;
+	} stale[VTD_STALE_MAX];
+	unsigned nr_stale, next_stale;
 };
 
 /* --- regfile.c: the register file as data ------------------------------ */
@@ -156,6 +168,39 @@ void vtd_inv_event(struct vtd *v);
 
 /* After a guest write to ICS or IECTL (v->lock held). */
 void vtd_inv_update(struct vtd *v);
+
+/* --- log.c: --iommu-log events (no-ops without a log) ----------------- */
+
+/* A DMA fault of rid with VT-d reason code (0: none fits), and what became
+ * of it: note NULL (recorded) or why it was not, e.g. "not recorded (FPD)". */
+void vtd_log_fault(struct vtd *v, uint16_t rid, const struct dma_fault *f, unsigned code,
+		   const char *note);
+
+/* An interrupt-remapping fault: source-id, the interrupt index (or
+ * EVLOG_NULL), the VT-d reason (0x20...). For the interrupt-remapping code. */
+void vtd_log_ir_fault(struct vtd *v, uint16_t sid, int64_t index, unsigned reason);
+
+/* The invalidations, logged then carried out (vtd_inval_context,
+ * vtd_inval_iotlb), then check.c re-armed for what they named. g: the
+ * granularity field of CCMD / the descriptor (1 global, 2 domain, 3
+ * device or page), as the callers of vtd_inval_* decoded it. */
+void vtd_log_inval_context(struct vtd *v, unsigned g, uint16_t did, uint16_t sid);
+void vtd_log_inval_iotlb(struct vtd *v, unsigned g, uint16_t did, uint64_t addr, unsigned am);
+
+/* An interrupt entry cache invalidation (logged only). */
+void vtd_log_inval_iec(struct vtd *v);
+
+/* --- check.c: check-invalidation=on ------------------------------------ */
+
+/* The core's check (iommu_check_fn, opaque: the unit): walk the guest's
+ * tables for a translation the cache served; log a difference as a missed
+ * invalidation, once per cached entry until an invalidation names it. */
+void vtd_check(void *opaque, uint16_t rid, iova_t iova, unsigned access,
+	       const struct iova_mapping *m);
+
+/* An invalidation of [first, last] of domain did (did < 0: every domain)
+ * happened: its stale entries may be reported again. */
+void vtd_check_forget(struct vtd *v, int64_t did, uint64_t first, uint64_t last);
 
 /* --- qi.c -------------------------------------------------------------- */
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Unit tests for --iommu (vmm/cli_iommu.c): virtio, intel and its options,
- * bad values, and what --iommu intel refuses (iommu=off, --device). */
+ * bad values, what --iommu intel refuses (iommu=off, --device), and
+ * --iommu-log with check-invalidation. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -77,8 +78,8 @@ static void test_bad_values(void **state)
 	assert_int_equal(parse(&cfg, "--iommu", "virtio,caching-mode=on", NULL), CLI_ERROR);
 	assert_int_equal(parse(&cfg, "--iommu", "intel=1", NULL), CLI_ERROR);
 	assert_int_equal(parse(&cfg, "--iommu", "intel,aw-bits=57", NULL), CLI_ERROR);
-	assert_string_equal(
-		err, "--iommu intel: 'aw-bits=57' is not caching-mode=on|off or aw-bits=39|48");
+	assert_string_equal(err, "--iommu intel: 'aw-bits=57' is not caching-mode=on|off, "
+				 "aw-bits=39|48 or check-invalidation=on|off");
 	assert_int_equal(parse(&cfg, "--iommu", "intel,caching-mode", NULL), CLI_ERROR);
 	assert_int_equal(parse(&cfg, "--iommu", "intel,caching-mode=maybe", NULL), CLI_ERROR);
 	assert_int_equal(parse(&cfg, "--iommu", "intel,ir=on", NULL), CLI_ERROR);
@@ -117,12 +118,59 @@ static void test_intel_refuses(void **state)
 	assert_int_equal(parse(&cfg, "--iommu", "virtio", "--rng=iommu=off", NULL), CLI_RUN);
 }
 
+static void test_log(void **state)
+{
+	struct vmm_config cfg;
+
+	(void)state;
+	/* --iommu-log needs an IOMMU, before or after it on the line. */
+	assert_int_equal(parse(&cfg, "--iommu-log", "/tmp/l", NULL), CLI_ERROR);
+	assert_string_equal(err, "--iommu-log needs --iommu virtio or intel");
+	assert_int_equal(parse(&cfg, "--iommu-log", "/tmp/l", "--iommu", "virtio", NULL), CLI_RUN);
+	assert_string_equal(cfg.iommu_log, "/tmp/l");
+	assert_false(cfg.iommu_check_inval);
+	assert_int_equal(parse(&cfg, "--iommu", "intel", "--iommu-log", "/tmp/m", NULL), CLI_RUN);
+	assert_string_equal(cfg.iommu_log, "/tmp/m");
+	assert_int_equal(parse(&cfg, NULL), CLI_RUN);
+	assert_null(cfg.iommu_log);
+	assert_int_equal(parse(&cfg, "--iommu-log", NULL), CLI_ERROR);
+	/* check-invalidation=on|off, an option of intel that needs the log. */
+	assert_int_equal(parse(&cfg, "--iommu", "intel,check-invalidation=on", "--iommu-log",
+			       "/tmp/l", NULL),
+			 CLI_RUN);
+	assert_true(cfg.iommu_check_inval);
+	assert_int_equal(parse(&cfg, "--iommu", "intel,check-invalidation=on,caching-mode=on",
+			       "--iommu-log", "/tmp/l", NULL),
+			 CLI_RUN);
+	assert_true(cfg.iommu_check_inval);
+	assert_true(cfg.iommu_caching_mode);
+	assert_int_equal(parse(&cfg, "--iommu", "intel,check-invalidation=off", NULL), CLI_RUN);
+	assert_false(cfg.iommu_check_inval);
+	assert_int_equal(parse(&cfg, "--iommu", "intel,check-invalidation=on", NULL), CLI_ERROR);
+	assert_string_equal(err, "--iommu intel,check-invalidation=on needs --iommu-log FILE");
+	assert_int_equal(parse(&cfg, "--iommu", "intel,check-invalidation=maybe", "--iommu-log",
+			       "/tmp/l", NULL),
+			 CLI_ERROR);
+	assert_int_equal(
+		parse(&cfg, "--iommu", "intel,check-invalidation", "--iommu-log", "/tmp/l", NULL),
+		CLI_ERROR);
+	assert_int_equal(parse(&cfg, "--iommu", "virtio,check-invalidation=on", "--iommu-log",
+			       "/tmp/l", NULL),
+			 CLI_ERROR);
+	/* A later --iommu virtio drops an earlier intel's check. */
+	assert_int_equal(
+		parse(&cfg, "--iommu", "intel,check-invalidation=on", "--iommu", "virtio", NULL),
+		CLI_RUN);
+	assert_false(cfg.iommu_check_inval);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_intel_refuses),
+		cmocka_unit_test(test_log),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,7 +29,7 @@ static int setup_with(void **state, bool cm)
 	struct vtd_params p;
 
 	mem_init(&f->mem);
-	p = (struct vtd_params){&f->mem, {fake_msi_send, &f->msi}, cm, 48};
+	p = (struct vtd_params){&f->mem, {fake_msi_send, &f->msi}, cm, 48, NULL, false};
 	assert_int_equal(vtd_new(&p, &f->v), 0);
 	dma_as_init(&f->as, RID, &f->mem);
 	assert_int_equal(vtd_endpoint_add(f->v, RID, &f->as), 0);
