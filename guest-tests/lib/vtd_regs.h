@@ -101,6 +101,7 @@
 #define VTD_FR_PTE_RSVD	   0xc
 #define VTD_FR_IR_INDEX	   0x21 /* index beyond the table's size */
 #define VTD_FR_IR_NP	   0x22 /* IRTE not present */
+#define VTD_FR_IR_COMPAT   0x25 /* compatibility format blocked (CFI clear) */
 #define VTD_FR_IR_SID	   0x26 /* source-id verification failed */
 
 /* IQA, IQT */
@@ -135,6 +136,8 @@
 #define QI_IOTLB_DR	BIT_ULL(7)
 #define QI_IOTLB_DW	BIT_ULL(6)
 #define QI_IOTLB_AM(am) ((uint64_t)(am))
+#define QI_IEC_INDEX	BIT_ULL(4) /* index-selective (IM 0: one entry) */
+#define QI_IEC_IIDX(i)	((uint64_t)(i) << 32)
 #define QI_IWD_IF	BIT_ULL(4)
 #define QI_IWD_SW	BIT_ULL(5)
 #define QI_IWD_FN	BIT_ULL(6)
