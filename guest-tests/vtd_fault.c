@@ -28,7 +28,15 @@
  * A virtio-blk request that faults may complete with an error, with OK
  * (QEMU 7.2 bounces it, see viommu_dma.c blk_fault_ok) or leave the device
  * needing a reset; only the IOMMU's side is checked here, and the device is
- * reset before its next use. */
+ * reset before its next use.
+ *
+ * known=ID,ID (known.h). QEMU 7.2 (intel-iommu) departs from:
+ *  - ro_write_cached: VT-d 7.1.3 (a write through a leaf without write
+ *    permission is a fault, reason 5, recorded): when the read-only
+ *    translation is in QEMU's IOTLB (the read just before), the write is
+ *    dropped but nothing is recorded; with the IOTLB flushed first
+ *    (ro_write) QEMU walks the table and records it. Measured with
+ *    caching mode off and on. */
 #include "guest.h"
 #include "viommu_test.h"
 #include "virtio_blk.h"

@@ -56,8 +56,8 @@ int main(void)
 	iova = VT_IOVA_BASE + VTD_2M + (vtd_env_rand(&t) % 512) * VT_PAGE;
 	vtd_pt_init(&pt, t.aw == 48 ? 4 : 3);
 	if (!report(vtd_pt_map(&pt, VT_IOVA_BASE, gpa(src), VTD_4K, VTD_4K, VTD_PTE_R) == 0 &&
-			    vtd_pt_map(&pt, iova, gpa(p1), VTD_4K, VTD_4K,
-				       VTD_PTE_R | VTD_PTE_W) == 0 &&
+			    vtd_pt_map(&pt, iova, gpa(p1), VTD_4K, VTD_4K, VTD_PTE_R | VTD_PTE_W) ==
+				    0 &&
 			    vtd_qi_enable(v) && vtd_env_edu_table(&t, &pt, DID) &&
 			    vtd_command(v, DMA_GCMD_TE, true),
 		    "setup: IOVA %#lx -> GPA %#lx in domain %u, translation on",
@@ -76,10 +76,10 @@ int main(void)
 	       (unsigned long)gpa(p1), (unsigned long)gpa(p2));
 	vt_area_fill(&a1, FILL);
 	report(write_to(iova, len), "stale: the edu's write after the leaf changed completes");
-	report_info("stale: it went to %s",
-		    !memcmp(p1, src, len)   ? "the first page (the cached translation)"
-		    : !memcmp(p2, src, len) ? "the second page (the table)"
-					    : "neither page");
+	report_info("stale: it went to %s", !memcmp(p1, src, len)
+						    ? "the first page (the cached translation)"
+					    : !memcmp(p2, src, len) ? "the second page (the table)"
+								    : "neither page");
 	report(vt_area_canaries(&a1) && vt_area_canaries(&a2) &&
 		       vt_filled(p1 + len, FILL, VT_PAGE - len) &&
 		       vt_filled(p2 + len, FILL, VT_PAGE - len),
