@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Intel VT-d primary fault recording (VT-d 7.1.3, 7.2, 10.4.14) as the
+/* Intel VT-d primary fault recording (VT-d ch. 7 and 10) as the
  * backend emulates it, with the edu and a virtio-blk as the requesters.
  * Command line as vtd_dma.c (cm=, aw=, seed=). Each fault case: the fault
  * records are cleared, one DMA is made, and exactly one record must hold the
@@ -12,8 +12,8 @@
  *  - pte_rsvd (0xc): a leaf with an address bit at or above the host
  *    address width;
  *  - ctx_tt (3): a context entry with the reserved translation type 3;
- *  - ctx_np (2): the edu's context entry not present;
- *  - root_np (1): bus 0's root entry not present;
+ *  - ctx_np_write, ctx_np_read (2): the edu's context entry not present;
+ *  - root_np_read, root_np_write (1): bus 0's root entry not present;
  *  - blk_agaw (4): the virtio-blk's data buffer at an IOVA beyond the
  *    3- or 4-level table's width (the edu's 28-bit DMA cannot reach it),
  *    with the virtio-blk's source-id;
@@ -31,7 +31,7 @@
  * reset before its next use.
  *
  * known=ID,ID (known.h). QEMU 7.2 (intel-iommu) departs from:
- *  - ro_write_cached: VT-d 7.1.3 (a write through a leaf without write
+ *  - ro_write_cached: VT-d ch. 7 (a write through a leaf without write
  *    permission is a fault, reason 5, recorded): when the read-only
  *    translation is in QEMU's IOTLB (the read just before), the write is
  *    dropped but nothing is recorded; with the IOTLB flushed first
@@ -89,7 +89,7 @@ static void expect(const char *name, uint8_t reason, uint16_t sid, bool write, u
 	unsigned n = vtd_fault_find(v, reason, sid, &f);
 
 	vt_check(n == 1 && f.f && f.read == !write && (f.fi & ~0xfffull) == (addr & ~0xfffull),
-		 name, "VT-d 7.1.3: the fault is recorded with its reason",
+		 name, "VT-d ch. 7: the fault is recorded with its reason",
 		 "one record: reason %#x, source-id %#x, %s, address %#lx (want %#x, %#x, %s, "
 		 "%#lx; %u records)",
 		 first.reason, first.sid, first.read ? "read" : "write", (unsigned long)first.fi,
@@ -112,7 +112,7 @@ static void edu_case(const char *name, uint8_t reason, bool write, uint64_t addr
 }
 
 /* A context or root entry changed: the context cache, then the IOTLB
- * (VT-d 6.5.3.1, as Linux does). */
+ * (VT-d ch. 6, as Linux does). */
 static void flush_all(void)
 {
 	vtd_flush_ctx(v);
@@ -181,11 +181,13 @@ static void check_ctx(void)
 	edu_case("ctx_tt", VTD_FR_CTX_INV, false, IOVA_RW);
 	vtd_ctx_set(v, (uint8_t)sid_edu, 0, 0);
 	flush_all();
-	edu_case("ctx_np", VTD_FR_CTX_NP, true, IOVA_RW);
+	edu_case("ctx_np_write", VTD_FR_CTX_NP, true, IOVA_RW);
+	edu_case("ctx_np_read", VTD_FR_CTX_NP, false, IOVA_RW);
 	edu_ctx(false);
 	v->root[0] = 0;
 	flush_all();
-	edu_case("root_np", VTD_FR_ROOT_NP, false, IOVA_RW);
+	edu_case("root_np_read", VTD_FR_ROOT_NP, false, IOVA_RW);
+	edu_case("root_np_write", VTD_FR_ROOT_NP, true, IOVA_RW);
 	v->root[0] = gpa(v->ctx) | VTD_ROOT_P;
 	flush_all();
 	vtd_faults_clear(v);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Intel VT-d interrupt remapping (VT-d 5.1, 7.1.4, 9.10) as the backend
+/* Intel VT-d interrupt remapping (VT-d ch. 5, 7 and 9) as the backend
  * emulates it, with the edu's MSI and the UART's IOAPIC pin as the sources.
  * Command line: cm=, aw=, seed= (vtd_test.h); vector=N, the first of the
  * vectors used; eim=0|1, the ECAP.EIM expected: with eim=1 the test runs in
@@ -29,11 +29,11 @@
  *
  * known=ID,ID (known.h). QEMU 7.2 (intel-iommu,intremap=on) departs from:
  *  - irte_np_record, index_beyond_record, sid_mismatch_record,
- *    compat_record: VT-d 7.1.4 (an interrupt request that fails remapping
+ *    compat_record: VT-d ch. 7 (an interrupt request that fails remapping
  *    is reported through the fault recording registers): QEMU blocks the
  *    three remappable requests (it prints "vtd_irte_get: ..." on stderr)
  *    but records no fault, FSTS stays 0;
- *  - compat: VT-d 5.1.2.1 / 10.4.4 (with GSTS.CFIS clear a
+ *  - compat: VT-d ch. 5 and GSTS.CFIS (ch. 10) (with GSTS.CFIS clear a
  *    compatibility-format interrupt is blocked, reason 0x25): QEMU delivers
  *    it. */
 #include "guest.h"
@@ -225,18 +225,18 @@ static void bad(const char *id, uint32_t addr, uint32_t data, uint8_t reason, in
 	msi_raw(addr, data);
 	delay_us(SETTLE_US);
 	vt_check(!vtd_fault_find(v, 0, 0, NULL), "irq_on_program",
-		 "VT-d 5.1.4: interrupt requests are remapped, not their programming",
+		 "VT-d ch. 5: interrupt requests are remapped, not their programming",
 		 "%s: programming the MSI records no fault (FSTS %#x)", id,
 		 vtd_read32(v, DMAR_FSTS_REG));
 	vtd_faults_clear(v);
 	raise();
 	delay_us(SETTLE_US);
-	vt_check(total_hits() == before, id, "VT-d 5.1.4: the request is blocked",
+	vt_check(total_hits() == before, id, "VT-d ch. 5: the request is blocked",
 		 "the MSI (address %#x data %#x) is not delivered", addr, data);
 	n = vtd_fault_find(v, reason, t.edu.pci.bdf, &f);
 	snprintf(rid, sizeof(rid), "%s_record", id);
 	vt_check(n == 1 && f.f && (index < 0 || (f.fi >> 48) == (unsigned)index), rid,
-		 "VT-d 7.1.4: the interrupt-remapping fault is recorded",
+		 "VT-d ch. 7: the interrupt-remapping fault is recorded",
 		 "recorded: reason %#x, source-id %#x, index %lu (want %#x, %#x, %d; %u records)",
 		 f.reason, f.sid, (unsigned long)(f.fi >> 48), reason, t.edu.pci.bdf, index, n);
 	vtd_faults_clear(v);

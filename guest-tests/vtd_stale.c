@@ -2,7 +2,7 @@
 /* A forgetful VT-d driver: it maps an IOVA for the edu, lets the edu write
  * through it (so the unit may cache the translation), then points the leaf
  * at another page WITHOUT invalidating the IOTLB, and lets the edu write
- * again. VT-d 6.5 leaves the second write's target undefined until the
+ * again. VT-d ch. 6 leaves the second write's target undefined until the
  * invalidation; build/vmm with --iommu intel,check-invalidation=on must
  * name the missed invalidation in its --iommu-log (a "missed_inval" line
  * with the edu's source-id, the domain, the IOVA, the cached and the

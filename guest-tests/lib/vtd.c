@@ -175,7 +175,7 @@ void vtd_ctx_map(struct vtd *v, uint8_t devfn, uint16_t did, const void *pgd, un
 
 void vtd_ctx_pass(struct vtd *v, uint8_t devfn, uint16_t did)
 {
-	/* AW must still name a supported width (VT-d 9.3). */
+	/* AW must still name a supported width (VT-d ch. 9). */
 	vtd_ctx_set(v, devfn, VTD_CTX_TT(VTD_TT_PASS_THROUGH) | VTD_CTX_P,
 		    VTD_CTX_AW(3) | VTD_CTX_DID(did));
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* VT-d interrupt remapping (VT-d 5.1, 9.10) for the guest tests: the
+/* VT-d interrupt remapping (VT-d ch. 5 and 9) for the guest tests: the
  * interrupt remapping table, its set-up (IRTA, SIRTP, IEC, IRE), IRTEs in
  * remapped format and the remappable forms of an MSI address and of an
  * IOAPIC redirection entry. Needs queued invalidation (vtd_qi_enable). */
@@ -38,7 +38,7 @@ bool vtd_iec_flush(struct vtd *v, int index);
 uint32_t vtd_ir_msi_addr(unsigned handle);
 
 /* A remappable IOAPIC redirection entry for handle: the vector field as the
- * IRTE's (VT-d 5.1.5.1), edge, active high, unmasked. */
+ * IRTE's (VT-d ch. 5), edge, active high, unmasked. */
 uint64_t vtd_ir_rte(unsigned handle, uint8_t vector);
 
 #endif

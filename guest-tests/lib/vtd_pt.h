@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* VT-d second-level page tables (VT-d 9.8) of 3 or 4 levels, with 4 KiB
+/* VT-d second-level page tables (VT-d ch. 9) of 3 or 4 levels, with 4 KiB
  * and 2 MiB leaves, built in pages from vtd_page(). The tables are the
  * guest's own: changing an entry is a store; the caller invalidates. */
 #ifndef GT_VTD_PT_H

@@ -91,7 +91,7 @@
 #define DMA_FRCD_SID(h) ((uint16_t)(h))
 #define VTD_FRCD_LEN	16
 
-/* Fault reasons (VT-d 7.1.3 and 7.1.4; Linux's fault reason tables). */
+/* Fault reasons (VT-d ch. 7; Linux's fault reason tables). */
 #define VTD_FR_ROOT_NP	   0x1
 #define VTD_FR_CTX_NP	   0x2
 #define VTD_FR_CTX_INV	   0x3
@@ -126,7 +126,7 @@
 #define VTD_PTE_PS   BIT_ULL(7)
 #define VTD_PTE_ADDR 0x000ffffffffff000ull
 
-/* Invalidation descriptors, 128 bits (VT-d 6.5.2). */
+/* Invalidation descriptors, 128 bits (VT-d ch. 6). */
 #define QI_CC_TYPE	0x1
 #define QI_IOTLB_TYPE	0x2
 #define QI_IEC_TYPE	0x4
@@ -143,7 +143,7 @@
 #define QI_IWD_FN	BIT_ULL(6)
 #define QI_IWD_DATA(d)	((uint64_t)(d) << 32)
 
-/* Interrupt remapping (VT-d 5.1, 9.10). */
+/* Interrupt remapping (VT-d ch. 5 and 9). */
 #define DMA_IRTA_EIME	     BIT_ULL(11)
 #define IRTE_P		     BIT_ULL(0)
 #define IRTE_FPD	     BIT_ULL(1)
