@@ -4,7 +4,9 @@
  *  QEMU 7.2: hostile.c mmio_lapic, mmio_hole, qsize, early_blk; viommu.c
  *    attach_reserved, map_align, map_resv, unknown_type, unmap_split;
  *    viommu_dma.c blk_fault_ok, fault_reason_unattached; vfio_edu.c map_resv;
- *    edu.c dma_range_abort
+ *    edu.c dma_range_abort; vtd_fault.c ro_write_cached; vtd_ir.c
+ *    irte_np_record, index_beyond_record, sid_mismatch_record, compat,
+ *    compat_record
  *    (tests/guest/run.sh; tests/nested/scenarios/vfio-edu.sh for vfio_edu);
  *  build/vmm: none.
  * build/vmm's edu (--edu) also differs from QEMU's by design where no check
