@@ -104,3 +104,15 @@ bench_tsc() {
 		END { printf "%.1f-%.1f", lo / 1e6, hi / 1e6 }')
 	TSC_NOTE="TSC $(awk -v h="$hz" 'BEGIN { printf "%.1f", h / 1e6 }') MHz (median of the runs' marks against the host clock; range $spread MHz)"
 }
+
+# bench_samples PREFIX NAME: the per-second rate (reqs / seconds of cycles
+# at hz) of every BENCHDATA NAME line in the logs PREFIX.*, one a line.
+bench_samples() {
+	local f
+	for f in $(logs "$1"); do
+		awk -v j="$2" -v hz="$hz" '$3 == j {
+			for (i = 4; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+			if (v["cycles"] > 0) printf "%.0f\n", v["reqs"] / (v["cycles"] / hz)
+		}' "$f"
+	done
+}

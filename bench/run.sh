@@ -7,6 +7,7 @@ echo "# make bench: $(date -u +%FT%TZ) on $(nproc) CPUs; medians; ratio = vmm / 
 bench/boot.sh
 bench/blk.sh
 bench/viommu.sh
+bench/vtd.sh
 # The nested figures (one L0 boot, QEMU 7.2 beside build/vmm in L1; tests/nested/README.md):
 # L2's boot, and L0's NVMe passed through to L2 (VFIO) without and behind the virtio-iommu.
 if [ -x tests/nested/bench.sh ]; then tests/nested/bench.sh; fi

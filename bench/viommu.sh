@@ -114,16 +114,6 @@ done
 bench_tsc
 echo "# bench/viommu: $RUNS x 3 boots per backend in $((SECONDS - t0)) s; $TSC_NOTE"
 
-# Per-second rate of every sample of one BENCHDATA name in one log.
-rate() { # NAME LOG
-	awk -v j="$1" -v hz="$hz" '$3 == j {
-		for (i = 4; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		if (v["cycles"] > 0) printf "%.0f\n", v["reqs"] / (v["cycles"] / hz)
-	}' "$2"
-}
-samples() { # BACKEND KIND NAME
-	for f in $(logs "$1.$2"); do rate "$3" "$f"; done
-}
 declare -A med
 for spec in "map viommu_map_unmap_single viommu_map_unmap_single_per_s" \
 	"map viommu_map_unmap_batched viommu_map_unmap_batched_per_s" \
@@ -135,7 +125,7 @@ for spec in "map viommu_map_unmap_single viommu_map_unmap_single_per_s" \
 	*) unit="median of $RUNS x $ROUNDS, IOPS, 4 KiB random reads, qd 32" ;;
 	esac
 	[ "$job" = viommu_map_unmap_batched ] && unit+=" $BATCH"
-	v=$(samples vmm "$kind" "$job") q=$(samples qemu "$kind" "$job")
+	v=$(bench_samples "vmm.$kind" "$job") q=$(bench_samples "qemu.$kind" "$job")
 	med[vmm.$kind]=$(median <<<"$v") med[qemu.$kind]=$(median <<<"$q")
 	echo "# bench/viommu: $name quartiles: vmm $(iqr <<<"$v"), qemu $(iqr <<<"$q")"
 	report_rate "$name" "$unit" "$(median <<<"$v")" "$(median <<<"$q")"

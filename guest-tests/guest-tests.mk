@@ -30,7 +30,7 @@ GT_TESTS   += vfio_edu
 # the emulated edu (build/vmm --edu, QEMU -device edu)
 GT_TESTS   += edu
 # the emulated VT-d (build/vmm --iommu intel, QEMU -device intel-iommu)
-GT_TESTS   += vtd_dma vtd_fault vtd_stale vtd_ir
+GT_TESTS   += vtd_dma vtd_fault vtd_stale vtd_ir vtd_bench
 GT_ENTRIES := entry_pvh entry_mb
 GT_LIB_SRC := $(filter-out $(GT_ENTRIES:%=$(GT_DIR)/lib/%.S), \
                 $(sort $(wildcard $(GT_DIR)/lib/*.c $(GT_DIR)/lib/*.S)))

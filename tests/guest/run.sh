@@ -393,7 +393,9 @@ if want_case edu_viommu "$@"; then
 fi
 
 # ---- VT-d --------------------------------------------------------------------
-# vtd_dma, vtd_fault, vtd_ir, vtd_stale (guest-tests/vtd_*.c): the emulated
+# vtd_dma, vtd_fault, vtd_ir, vtd_stale, vtd_bench (its map+unmap loop as
+# bench/vtd.sh runs it, checked for completions and no fault)
+# (guest-tests/vtd_*.c): the emulated
 # Intel VT-d with the edu and a virtio-blk behind it. build/vmm: --iommu
 # intel --edu --disk. QEMU: q35/qboot with kernel-irqchip=split (intremap
 # needs it), -device intel-iommu,intremap=on first (a PCI device created
@@ -457,6 +459,7 @@ vtd_case() {
 for cm in 0 1; do
 	want_case vtd_dma "$@" && vtd_case vtd_dma "$cm" 1 ""
 	want_case vtd_fault "$@" && vtd_case vtd_fault "$cm" 1 "$vtd_qemu_known_fault"
+	want_case vtd_bench "$@" && vtd_case vtd_bench "$cm" 1 ""
 	if want_case vtd_ir "$@"; then
 		ir_skip=""
 		[ -z "$skip_vmm$skip_all" ] && ! vtd_vmm_ir &&
