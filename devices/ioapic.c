@@ -253,6 +253,14 @@ void ioapic_set_route_hook(struct ioapic *io, ioapic_route_fn *fn, void *opaque)
 	pthread_mutex_unlock(&io->lock);
 }
 
+void ioapic_set_sink(struct ioapic *io, struct msi_sink sink, uint16_t rid)
+{
+	pthread_mutex_lock(&io->lock);
+	io->sink = sink;
+	io->rid = rid;
+	pthread_mutex_unlock(&io->lock);
+}
+
 void ioapic_replay_routes(struct ioapic *io)
 {
 	pthread_mutex_lock(&io->lock);

@@ -84,6 +84,10 @@ typedef void ioapic_route_fn(void *opaque, unsigned pin, const struct msi_msg *m
  * masked). MSIs go to sink with requester id rid. NULL on ENOMEM. */
 struct ioapic *ioapic_new(struct msi_sink sink, uint16_t rid);
 
+/* Send MSIs to sink with requester id rid from now on (interrupt
+ * remapping wraps the VM's sink once the unit exists). Thread-safe. */
+void ioapic_set_sink(struct ioapic *io, struct msi_sink sink, uint16_t rid);
+
 /* Free an IOAPIC. NULL is ignored. No access or pin event may be in flight. */
 void ioapic_free(struct ioapic *io);
 

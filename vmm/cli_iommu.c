@@ -14,6 +14,8 @@ static int intel_option(const struct cli_kv *kv, struct vmm_config *cfg, char *e
 	if (!strcmp(kv->key, "caching-mode") && kv->val &&
 	    !cli_kv_bool(kv->val, &cfg->iommu_caching_mode))
 		return 0;
+	if (!strcmp(kv->key, "eim") && kv->val && !cli_kv_bool(kv->val, &cfg->iommu_eim))
+		return 0;
 	if (!strcmp(kv->key, "aw-bits") && kv->val &&
 	    (!strcmp(kv->val, "39") || !strcmp(kv->val, "48"))) {
 		cfg->iommu_aw_bits = kv->val[0] == '3' ? 39 : 48;
@@ -21,7 +23,8 @@ static int intel_option(const struct cli_kv *kv, struct vmm_config *cfg, char *e
 		return 0;
 	}
 	return cli_kv_fail(err, errlen,
-			   "--iommu intel: '%s%s%s' is not caching-mode=on|off or aw-bits=39|48",
+			   "--iommu intel: '%s%s%s' is not caching-mode=on|off, eim=on|off or "
+			   "aw-bits=39|48",
 			   kv->key, kv->val ? "=" : "", kv->val ? kv->val : "");
 }
 
@@ -45,6 +48,7 @@ int cli_iommu(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 	cfg->iommu = IOMMU_INTEL;
 	cfg->iommu_caching_mode = false;
 	cfg->iommu_aw_bits = 48;
+	cfg->iommu_eim = true;
 	for (int i = 1; i < n; i++)
 		if (intel_option(&kv[i], cfg, err, errlen))
 			return -EINVAL;

@@ -91,6 +91,7 @@ struct vmm_config {
 	bool iommu_caching_mode; /* --iommu intel,caching-mode=on */
 	unsigned iommu_aw_bits;	 /* --iommu intel,aw-bits=39|48 */
 	bool iommu_aw_given;	 /* aw-bits was on the command line */
+	bool iommu_eim;		 /* --iommu intel,eim=on (the default): x2APIC IR */
 	struct vfio_config vfio[VMM_MAX_VFIO];
 	unsigned nr_vfio;
 };

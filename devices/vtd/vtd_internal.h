@@ -30,6 +30,8 @@ struct vtd {
 	struct msi_sink msi;
 	struct iommu *io;
 	unsigned aw_bits;
+	uint8_t ioapic_id; /* for the DMAR */
+	uint16_t ioapic_rid;
 	struct vtd_dmar_config dmar;
 	unsigned next_frcd; /* FRCD the next fault goes to */
 	/* under walk_lock */
@@ -40,6 +42,14 @@ struct vtd {
 	unsigned nr_eps;
 	uint8_t fpd[VTD_MAX_EPS]; /* the context's fault-processing-disable */
 	uint64_t faults_recorded, faults_dropped;
+	/* interrupt remapping (ir.c), under lock */
+	uint64_t irta;		/* IRTA_REG as latched by GCMD.SIRTP */
+	bool ir_dirty;		/* remapped messages may have changed: notify */
+	struct msi_sink ir_out; /* where vtd_ir_sink() hands remapped messages */
+	struct msix_router ir_inner;
+	/* set before the guest runs */
+	void (*ir_notify)(void *opaque);
+	void *ir_notify_opaque;
 };
 
 /* --- regfile.c: the register file as data ------------------------------ */
@@ -156,6 +166,38 @@ void vtd_inv_event(struct vtd *v);
 
 /* After a guest write to ICS or IECTL (v->lock held). */
 void vtd_inv_update(struct vtd *v);
+
+/* --- ir.c: interrupt remapping ---------------------------------------- */
+
+/* An interrupt remapping table entry, decoded (remapped format). */
+struct vtd_irte {
+	bool p, fpd, dm, rh, tm;
+	uint8_t dlm, vector;
+	uint32_t dst; /* the APIC ID: 8 bits with EIME = 0, else 32 */
+	uint16_t sid;
+	uint8_t sq, svt;
+};
+
+/* Decode the 128-bit entry e (e[0] bits 63:0) for EIME eime. 0, or
+ * VTD_FR_IR_NP (not present), VTD_FR_IR_IRTE_RSVD (a reserved bit, the
+ * posted format, SVT 3, or destination bits xAPIC mode does not have);
+ * *irte is filled in every case (its fpd is what the entry says). Pure. */
+unsigned vtd_irte_decode(const uint64_t e[2], bool eime, struct vtd_irte *irte);
+
+/* Whether requester rid passes irte's source validation (SVT/SQ/SID). */
+bool vtd_irte_sid_ok(const struct vtd_irte *irte, uint16_t rid);
+
+/* The message irte remaps to (destination bits 31:8 in the upper address,
+ * as KVM takes 32-bit x2APIC IDs). Pure. */
+struct msi_msg vtd_irte_msg(const struct vtd_irte *irte);
+
+/* Record interrupt-remapping fault reason for source sid and interrupt
+ * index (lock held): the one place IR faults are recorded. */
+void vtd_ir_fault(struct vtd *v, unsigned reason, uint16_t sid, uint32_t index);
+
+/* After a register access, with no lock held: call the notify hook if
+ * remapped messages may have changed since the last call. */
+void vtd_ir_flush(struct vtd *v);
 
 /* --- qi.c -------------------------------------------------------------- */
 
