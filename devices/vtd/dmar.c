@@ -30,13 +30,13 @@ struct acpi_dmar_drhd {
 } __packed;
 
 struct acpi_dmar_scope {
-	uint8_t type;	     /* ACPI_DMAR_SCOPE_TYPE_IOAPIC */
-	uint8_t length;	     /* 6 + 2 per path entry */
-	uint8_t flags;	     /* reserved */
+	uint8_t type;	/* ACPI_DMAR_SCOPE_TYPE_IOAPIC */
+	uint8_t length; /* 6 + 2 per path entry */
+	uint8_t flags;	/* reserved */
 	uint8_t reserved;
-	uint8_t enum_id;     /* the IOAPIC's ID in the MADT */
-	uint8_t bus;	     /* start bus */
-	uint8_t dev, fn;     /* the one path entry */
+	uint8_t enum_id; /* the IOAPIC's ID in the MADT */
+	uint8_t bus;	 /* start bus */
+	uint8_t dev, fn; /* the one path entry */
 } __packed;
 
 _Static_assert(sizeof(struct acpi_dmar_body) == 12, "DMAR layout");

@@ -11,7 +11,7 @@
 #include "devices/vtd/vtd_internal.h"
 #include "vmm/log.h"
 
-#define DLM_MASK(e) ((unsigned)(((e) & VTD_IRTE_DLM) >> VTD_IRTE_DLM_SHIFT))
+#define DLM_MASK(e) ((unsigned)(((e)&VTD_IRTE_DLM) >> VTD_IRTE_DLM_SHIFT))
 
 unsigned vtd_irte_decode(const uint64_t e[2], bool eime, struct vtd_irte *irte)
 {
@@ -72,14 +72,13 @@ void vtd_ir_fault(struct vtd *v, unsigned reason, uint16_t sid, uint32_t index)
 {
 	log_guest_limited(5, "vtd: interrupt from %02x:%02x.%x blocked: reason %#x, index %u",
 			  sid >> 8, (sid >> 3) & 31, sid & 7, reason, index);
-	vtd_record_fault(v, reason, sid, (uint64_t)(index & 0xffff) << DMA_FRCD_FI_IR_SHIFT,
-			 false);
+	vtd_record_fault(v, reason, sid, (uint64_t)(index & 0xffff) << DMA_FRCD_FI_IR_SHIFT, false);
 }
 
 /* Remap under the lock: 0 and *out, or a fault reason with *index (the
  * interrupt index, 0 before it is known) and *fpd (the IRTE's, when read). */
-static unsigned ir_remap(struct vtd *v, const struct msi_msg *in, uint16_t rid,
-			 struct msi_msg *out, uint32_t *index, bool *fpd)
+static unsigned ir_remap(struct vtd *v, const struct msi_msg *in, uint16_t rid, struct msi_msg *out,
+			 uint32_t *index, bool *fpd)
 {
 	uint32_t gsts = (uint32_t)vtd_reg_get(v, DMAR_GSTS_REG);
 	bool eime = v->irta & DMA_IRTA_EIME;

@@ -133,10 +133,10 @@
 #define DMA_IQA_QS   GENMASK_ULL(2, 0)
 
 /* FRCD, the upper 64 bits */
-#define DMA_FRCD_F	  BIT_ULL(63)
-#define DMA_FRCD_T	  BIT_ULL(62) /* 1: read request */
-#define DMA_FRCD_FR_SHIFT 32
-#define DMA_FRCD_SID_MASK 0xffffull
+#define DMA_FRCD_F	     BIT_ULL(63)
+#define DMA_FRCD_T	     BIT_ULL(62) /* 1: read request */
+#define DMA_FRCD_FR_SHIFT    32
+#define DMA_FRCD_SID_MASK    0xffffull
 #define DMA_FRCD_FI_IR_SHIFT 48 /* lower 64 bits: an IR fault's interrupt index */
 
 /* Fault reasons (legacy mode, VT-d 7.1.3, Linux's dma_remap_fault_reasons) */
@@ -165,26 +165,26 @@
 
 /* Interrupt remapping table entry (VT-d 9.10), remapped format (IM = 0);
  * lower 64 bits */
-#define VTD_IRTE_P	     BIT_ULL(0)
-#define VTD_IRTE_FPD	     BIT_ULL(1)
-#define VTD_IRTE_DM	     BIT_ULL(2) /* destination mode: 1 logical */
-#define VTD_IRTE_RH	     BIT_ULL(3) /* redirection hint */
-#define VTD_IRTE_TM	     BIT_ULL(4) /* trigger mode: 1 level */
-#define VTD_IRTE_DLM_SHIFT   5		/* bits 7:5 delivery mode */
-#define VTD_IRTE_DLM	     GENMASK_ULL(7, 5)
-#define VTD_IRTE_IM	     BIT_ULL(15) /* posted format: no ECAP.PI, reserved */
-#define VTD_IRTE_V_SHIFT     16		 /* bits 23:16 vector */
-#define VTD_IRTE_DST_SHIFT   32		 /* bits 63:32 destination */
-#define VTD_IRTE_RSVD_LO     (GENMASK_ULL(14, 12) | VTD_IRTE_IM | GENMASK_ULL(31, 24))
-#define VTD_IRTE_DST_XAPIC   GENMASK_ULL(15, 8) /* of DST with EIME = 0; the rest reserved */
+#define VTD_IRTE_P	   BIT_ULL(0)
+#define VTD_IRTE_FPD	   BIT_ULL(1)
+#define VTD_IRTE_DM	   BIT_ULL(2) /* destination mode: 1 logical */
+#define VTD_IRTE_RH	   BIT_ULL(3) /* redirection hint */
+#define VTD_IRTE_TM	   BIT_ULL(4) /* trigger mode: 1 level */
+#define VTD_IRTE_DLM_SHIFT 5	      /* bits 7:5 delivery mode */
+#define VTD_IRTE_DLM	   GENMASK_ULL(7, 5)
+#define VTD_IRTE_IM	   BIT_ULL(15) /* posted format: no ECAP.PI, reserved */
+#define VTD_IRTE_V_SHIFT   16	       /* bits 23:16 vector */
+#define VTD_IRTE_DST_SHIFT 32	       /* bits 63:32 destination */
+#define VTD_IRTE_RSVD_LO   (GENMASK_ULL(14, 12) | VTD_IRTE_IM | GENMASK_ULL(31, 24))
+#define VTD_IRTE_DST_XAPIC GENMASK_ULL(15, 8) /* of DST with EIME = 0; the rest reserved */
 /* upper 64 bits */
-#define VTD_IRTE_SID	     GENMASK_ULL(15, 0)
-#define VTD_IRTE_SQ_SHIFT    16 /* bits 17:16 source-id qualifier */
-#define VTD_IRTE_SVT_SHIFT   18 /* bits 19:18 source validation type */
-#define VTD_IRTE_RSVD_HI     GENMASK_ULL(63, 20)
-#define VTD_SVT_NONE	     0
-#define VTD_SVT_SID	     1 /* requester id = SID, masked by SQ */
-#define VTD_SVT_BUS	     2 /* requester bus in [SID 15:8, SID 7:0] */
+#define VTD_IRTE_SID	   GENMASK_ULL(15, 0)
+#define VTD_IRTE_SQ_SHIFT  16 /* bits 17:16 source-id qualifier */
+#define VTD_IRTE_SVT_SHIFT 18 /* bits 19:18 source validation type */
+#define VTD_IRTE_RSVD_HI   GENMASK_ULL(63, 20)
+#define VTD_SVT_NONE	   0
+#define VTD_SVT_SID	   1 /* requester id = SID, masked by SQ */
+#define VTD_SVT_BUS	   2 /* requester bus in [SID 15:8, SID 7:0] */
 
 /* A remappable-format interrupt request (VT-d 5.1.5.2): address */
 #define VTD_MSI_ADDR_BASE     0xfee00000ull
@@ -196,11 +196,11 @@
 #define VTD_MSI_DATA_RSVD     GENMASK(31, 16)
 /* The remapped message (Intel SDM 11.11; KVM's 32-bit x2APIC IDs put
  * destination bits 31:8 in the upper address) */
-#define VTD_MSI_DEST_SHIFT    12
-#define VTD_MSI_RH	      BIT_ULL(3)
-#define VTD_MSI_DM	      BIT_ULL(2)
-#define VTD_MSI_DLM_SHIFT     8
-#define VTD_MSI_ASSERT	      BIT(14)
-#define VTD_MSI_LEVEL	      BIT(15)
+#define VTD_MSI_DEST_SHIFT 12
+#define VTD_MSI_RH	   BIT_ULL(3)
+#define VTD_MSI_DM	   BIT_ULL(2)
+#define VTD_MSI_DLM_SHIFT  8
+#define VTD_MSI_ASSERT	   BIT(14)
+#define VTD_MSI_LEVEL	   BIT(15)
 
 #endif

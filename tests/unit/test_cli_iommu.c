@@ -82,9 +82,9 @@ static void test_bad_values(void **state)
 	assert_int_equal(parse(&cfg, "--iommu", "virtio,caching-mode=on", NULL), CLI_ERROR);
 	assert_int_equal(parse(&cfg, "--iommu", "intel=1", NULL), CLI_ERROR);
 	assert_int_equal(parse(&cfg, "--iommu", "intel,aw-bits=57", NULL), CLI_ERROR);
-	assert_string_equal(
-		err, "--iommu intel: 'aw-bits=57' is not caching-mode=on|off, eim=on|off or "
-		     "aw-bits=39|48");
+	assert_string_equal(err,
+			    "--iommu intel: 'aw-bits=57' is not caching-mode=on|off, eim=on|off or "
+			    "aw-bits=39|48");
 	assert_int_equal(parse(&cfg, "--iommu", "intel,eim=maybe", NULL), CLI_ERROR);
 	assert_int_equal(parse(&cfg, "--iommu", "intel,eim", NULL), CLI_ERROR);
 	assert_int_equal(parse(&cfg, "--iommu", "intel,caching-mode", NULL), CLI_ERROR);

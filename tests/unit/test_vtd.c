@@ -29,10 +29,8 @@ static int setup_with(void **state, bool cm)
 	struct vtd_params p;
 
 	mem_init(&f->mem);
-	p = (struct vtd_params){.mem = &f->mem,
-				.msi = {fake_msi_send, &f->msi},
-				.caching_mode = cm,
-				.aw_bits = 48};
+	p = (struct vtd_params){
+		.mem = &f->mem, .msi = {fake_msi_send, &f->msi}, .caching_mode = cm, .aw_bits = 48};
 	assert_int_equal(vtd_new(&p, &f->v), 0);
 	dma_as_init(&f->as, RID, &f->mem);
 	assert_int_equal(vtd_endpoint_add(f->v, RID, &f->as), 0);
