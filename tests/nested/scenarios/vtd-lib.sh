@@ -15,10 +15,36 @@ vtd_field() {
 	echo " $1 " | sed -n "s/.* $2=\\([^ ]*\\) .*/\\1/p"
 }
 
-# vtd_check STRICT ENDPOINTS: the DMAR unit found and translating, the
-# policy of STRICT (1 strict, 0 lazy), ENDPOINTS virtio functions each in a
-# group of a DMA domain of that policy with ACCESS_PLATFORM, no DMAR fault.
-# Problems go to $bad.
+# vtd_ir_check CPUS: interrupt remapping on in x2APIC mode; every IOAPIC
+# and PCI MSI/MSI-X interrupt of /proc/interrupts remapped (IR-IO-APIC,
+# IR-PCI-MSI*), at least one of each; remapped interrupts taken by at least
+# CPUS CPUs. Problems go to $bad.
+vtd_ir_check() {
+	local cpus="$1" line chip n_msi=0 n_io=0 not_ir="" got
+	expect ir-x2apic "$(l2_value VTD-IR)" 1
+	while read -r line; do
+		[ -n "$line" ] || continue
+		chip=$(vtd_field "$line" chip)
+		case $chip in
+		IR-PCI-MSI*) n_msi=$((n_msi + 1)) ;;
+		IR-IO-APIC) n_io=$((n_io + 1)) ;;
+		*) not_ir="$not_ir ${line%% *}$chip" ;;
+		esac
+	done <<EOF2
+$(vtd_lines IRQ)
+EOF2
+	[ "$n_msi" -gt 0 ] || bad="$bad no-IR-PCI-MSI-interrupt"
+	[ "$n_io" -gt 0 ] || bad="$bad no-IR-IO-APIC-interrupt"
+	[ -z "$not_ir" ] || bad="$bad not-remapped:$not_ir"
+	got=$(l2_value VTD-IRCPUS)
+	[ -n "$got" ] && [ "${got%% *}" -ge "$cpus" ] || bad="$bad ir-cpus=${got:-none}(want>=$cpus)"
+	note "$NAME: remapped interrupts: $(vtd_lines IRQ | tr '\n' ';') on ${got:-?} CPUs"
+}
+
+# vtd_check STRICT ENDPOINTS [CPUS]: the DMAR unit found and translating,
+# the policy of STRICT (1 strict, 0 lazy), ENDPOINTS virtio functions each in
+# a group of a DMA domain of that policy with ACCESS_PLATFORM, no DMAR fault,
+# and vtd_ir_check CPUS (default 1). Problems go to $bad.
 vtd_check() {
 	local strict="$1" want="$2" line a n=0 g_bad="" want_type policy
 	expect dmar-unit "$(l2_value VTD-UNIT)" 1
@@ -51,4 +77,5 @@ EOF2
 		note "$NAME: L2 dmesg: $line"
 	done
 	note "$NAME: policy $(l2_value VTD-POLICY); groups: $(vtd_lines GROUP | tr '\n' ';')"
+	vtd_ir_check "${3:-1}"
 }
