@@ -51,7 +51,7 @@ static bool ioapic_deliver(struct ioapic *io, unsigned pin)
 		log_guest_once("ioapic: pin %u uses ExtINT, no PIC: dropped", pin);
 		return false;
 	}
-	if ((dm == IOAPIC_DM_FIXED || dm == IOAPIC_DM_LOWEST) &&
+	if ((dm == IOAPIC_DM_FIXED || dm == IOAPIC_DM_LOWEST) && !(rte & IOAPIC_RTE_IR_FORMAT) &&
 	    (rte & IOAPIC_RTE_VECTOR) < IOAPIC_MIN_VECTOR) {
 		log_guest_once("ioapic: pin %u has illegal vector %u: dropped", pin,
 			       (unsigned)(rte & IOAPIC_RTE_VECTOR));

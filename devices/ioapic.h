@@ -56,6 +56,10 @@
  * and format bit of a VT-d remappable entry) are copied to MSI address bits
  * 19:4, so all three formats produce the MSI the guest meant. */
 #define IOAPIC_RTE_ADDR_SHIFT 48
+/* Bit 48 in VT-d's remappable format (MSI address bit 4): the entry names
+ * an interrupt index; its vector field is only what EOIs match (Linux puts
+ * the pin number there and EOIs through IOAPIC_EOI). */
+#define IOAPIC_RTE_IR_FORMAT BIT_ULL(48)
 /* Writable bits; 31:17 of the low dword are reserved and read as zero. */
 #define IOAPIC_RTE_WRITABLE                                                                        \
 	(GENMASK_ULL(63, 32) | GENMASK_ULL(11, 0) | IOAPIC_RTE_POLARITY | IOAPIC_RTE_LEVEL |       \

@@ -9,10 +9,10 @@
  * GCMD/IRTA registers calling the re-route hook. */
 #include "tests/unit/vtd_fixture.h"
 
-#define IRT   0x40000ull /* the interrupt remapping table */
-#define QUEUE 0x20000ull /* invalidation queue, 256 descriptors */
-#define S_16  3		 /* IRTA.S: 2^(3+1) = 16 entries */
-#define SRC   0x0018	 /* the requester: 00:03.0 */
+#define IRT	0x40000ull /* the interrupt remapping table */
+#define QUEUE	0x20000ull /* invalidation queue, 256 descriptors */
+#define S_16	3	   /* IRTA.S: 2^(3+1) = 16 entries */
+#define SRC	0x0018	   /* the requester: 00:03.0 */
 #define IEC_SEL BIT_ULL(4) /* IEC descriptor: index-selective */
 
 struct fake_router {
@@ -77,10 +77,8 @@ static int setup_with(void **state, bool eim)
 	struct vtd_params p;
 
 	mem_init(&f->mem);
-	p = (struct vtd_params){.mem = &f->mem,
-				.msi = {fake_msi_send, &f->unit_msi},
-				.aw_bits = 48,
-				.eim = eim};
+	p = (struct vtd_params){
+		.mem = &f->mem, .msi = {fake_msi_send, &f->unit_msi}, .aw_bits = 48, .eim = eim};
 	assert_int_equal(vtd_new(&p, &f->v), 0);
 	f->sink = vtd_ir_sink(f->v, (struct msi_sink){out_send, f});
 	f->router = vtd_ir_router(f->v, (struct msix_router){inner_route, inner_irqfd, &f->inner});
@@ -233,8 +231,7 @@ static void test_irte_decode(void **state)
 				 (VTD_IRTE_RSVD_LO >> b) & 1 ? VTD_FR_IR_IRTE_RSVD : 0);
 		x[0] = VTD_IRTE_P;
 		x[1] = 1ull << b;
-		assert_int_equal(vtd_irte_decode(x, true, &e),
-				 b >= 20 ? VTD_FR_IR_IRTE_RSVD : 0);
+		assert_int_equal(vtd_irte_decode(x, true, &e), b >= 20 ? VTD_FR_IR_IRTE_RSVD : 0);
 	}
 	x[0] = VTD_IRTE_P | VTD_IRTE_IM;
 	x[1] = 0;
