@@ -15,7 +15,8 @@ vtd_field() {
 	echo " $1 " | sed -n "s/.* $2=\\([^ ]*\\) .*/\\1/p"
 }
 
-# vtd_ir_check CPUS [SPREAD]: interrupt remapping on in x2APIC mode; every
+# vtd_ir_check CPUS [SPREAD]: interrupt remapping on in x2APIC mode (in
+# $VTD_IR_MODE mode if set: xapic with --iommu intel,eim=off); every
 # IOAPIC and PCI MSI/MSI-X interrupt of /proc/interrupts remapped
 # (IR-IO-APIC, IR-PCI-MSI*), at least one of each; remapped interrupts taken
 # by at least CPUS CPUs; at least SPREAD (default 0) PCI MSI lines that
@@ -24,7 +25,7 @@ vtd_field() {
 # IEC, which must re-route the line's KVM route). Problems go to $bad.
 vtd_ir_check() {
 	local cpus="$1" spread="${2:-0}" line chip n_msi=0 n_io=0 not_ir="" got s
-	expect ir-x2apic "$(l2_value VTD-IR)" 1
+	expect ir-mode "$(l2_value VTD-IR-MODE)" "${VTD_IR_MODE:-x2apic}"
 	while read -r line; do
 		[ -n "$line" ] || continue
 		chip=$(vtd_field "$line" chip)
