@@ -6,8 +6,11 @@
  * source-id and interrupt index in the fault record, FPD, compatibility
  * format with CFIS and EIME, the subhandle, the router (a blocked vector is
  * left unrouted, its fault recorded once), IEC invalidation and the
- * GCMD/IRTA registers calling the re-route hook. */
+ * GCMD/IRTA registers calling the re-route hook, and the DMAR table's
+ * flags and IOAPIC device scope. */
 #include "tests/unit/vtd_fixture.h"
+
+#include "tests/unit/acpi_fixture.h"
 
 #define IRT	0x40000ull /* the interrupt remapping table */
 #define QUEUE	0x20000ull /* invalidation queue, 256 descriptors */
@@ -583,6 +586,47 @@ static void test_iec_reroutes(void **state)
 	assert_int_equal(f->inner.routes, 2);
 }
 
+/* The DMAR: INTR_REMAP, X2APIC_OPT_OUT only without EIM, one DRHD whose
+ * device scope is the IOAPIC (type 3, its ID, path 00:1e.0). */
+static void test_dmar(void **state)
+{
+	for (unsigned eim = 0; eim < 2; eim++) {
+		struct guest_mem mem;
+		struct vtd_params p = {.mem = &mem,
+				       .aw_bits = 39,
+				       .eim = eim,
+				       .ioapic_id = 2,
+				       .ioapic_rid = 0x00f0};
+		struct vtd *v;
+		struct acpi_ext ext;
+		struct acpi_config cfg = {.nr_cpus = 1, .ext = &ext, .nr_ext = 1};
+		const uint8_t *t;
+		gpa_t rsdp;
+
+		(void)state;
+		mem_init(&mem);
+		assert_int_equal(vtd_new(&p, &v), 0);
+		ext = vtd_acpi_ext(v, 0xfed90000);
+		assert_int_equal(acpi_build(&cfg, area, sizeof(area), gpa(AREA_BASE), &rsdp), 0);
+		t = (const uint8_t *)xsdt_find("DMAR");
+		assert_non_null(t);
+		assert_int_equal(((const struct acpi_table_header *)t)->length, 36 + 12 + 16 + 8);
+		assert_int_equal(t[36], 38);		  /* width - 1 */
+		assert_int_equal(t[37], eim ? 0x1 : 0x3); /* INTR_REMAP, X2APIC_OPT_OUT */
+		assert_int_equal(t[48] | t[49] << 8, 0);  /* DRHD */
+		assert_int_equal(t[50] | t[51] << 8, 24); /* with its scope */
+		assert_int_equal(t[52], 1);		  /* INCLUDE_PCI_ALL */
+		assert_int_equal(t[64], 3);		  /* scope: IOAPIC */
+		assert_int_equal(t[65], 8);
+		assert_int_equal(t[68], 2); /* enumeration ID */
+		assert_int_equal(t[69], 0); /* bus */
+		assert_int_equal(t[70], 0x1e);
+		assert_int_equal(t[71], 0);
+		vtd_free(v);
+		free(mem.r[0].host);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -599,6 +643,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fpd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_router, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iec_reroutes, setup, teardown),
+		cmocka_unit_test(test_dmar),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
