@@ -180,6 +180,13 @@ static void test_msi_format(void **state)
 	assert_int_equal(fx->nsent, 2);
 	assert_int_equal(fx->sent[1].msg.addr, 0xfee00000 | 7 << 5 | 1 << 4);
 	assert_int_equal(fx->sent[1].msg.data, 0x4006);
+	/* A new sink and requester id (interrupt remapping wraps the VM's):
+	 * the next interrupt goes there. */
+	ioapic_set_sink(fx->io, (struct msi_sink){fake_send, fx}, 0x00f0);
+	ioapic_set_irq(fx->io, 6, 0);
+	ioapic_set_irq(fx->io, 6, 1);
+	assert_int_equal(fx->nsent, 3);
+	assert_int_equal(fx->sent[2].rid, 0x00f0);
 }
 
 static void test_edge(void **state)
