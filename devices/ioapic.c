@@ -51,7 +51,7 @@ static bool ioapic_deliver(struct ioapic *io, unsigned pin)
 		log_guest_once("ioapic: pin %u uses ExtINT, no PIC: dropped", pin);
 		return false;
 	}
-	if ((dm == IOAPIC_DM_FIXED || dm == IOAPIC_DM_LOWEST) &&
+	if ((dm == IOAPIC_DM_FIXED || dm == IOAPIC_DM_LOWEST) && !(rte & IOAPIC_RTE_IR_FORMAT) &&
 	    (rte & IOAPIC_RTE_VECTOR) < IOAPIC_MIN_VECTOR) {
 		log_guest_once("ioapic: pin %u has illegal vector %u: dropped", pin,
 			       (unsigned)(rte & IOAPIC_RTE_VECTOR));
@@ -250,6 +250,14 @@ void ioapic_set_route_hook(struct ioapic *io, ioapic_route_fn *fn, void *opaque)
 	pthread_mutex_lock(&io->lock);
 	io->route_fn = fn;
 	io->route_opaque = opaque;
+	pthread_mutex_unlock(&io->lock);
+}
+
+void ioapic_set_sink(struct ioapic *io, struct msi_sink sink, uint16_t rid)
+{
+	pthread_mutex_lock(&io->lock);
+	io->sink = sink;
+	io->rid = rid;
 	pthread_mutex_unlock(&io->lock);
 }
 

@@ -56,6 +56,10 @@
  * and format bit of a VT-d remappable entry) are copied to MSI address bits
  * 19:4, so all three formats produce the MSI the guest meant. */
 #define IOAPIC_RTE_ADDR_SHIFT 48
+/* Bit 48 in VT-d's remappable format (MSI address bit 4): the entry names
+ * an interrupt index; its vector field is only what EOIs match (Linux puts
+ * the pin number there and EOIs through IOAPIC_EOI). */
+#define IOAPIC_RTE_IR_FORMAT BIT_ULL(48)
 /* Writable bits; 31:17 of the low dword are reserved and read as zero. */
 #define IOAPIC_RTE_WRITABLE                                                                        \
 	(GENMASK_ULL(63, 32) | GENMASK_ULL(11, 0) | IOAPIC_RTE_POLARITY | IOAPIC_RTE_LEVEL |       \
@@ -83,6 +87,10 @@ typedef void ioapic_route_fn(void *opaque, unsigned pin, const struct msi_msg *m
 /* Create an IOAPIC in its reset state (ID IOAPIC_RESET_ID, all entries
  * masked). MSIs go to sink with requester id rid. NULL on ENOMEM. */
 struct ioapic *ioapic_new(struct msi_sink sink, uint16_t rid);
+
+/* Send MSIs to sink with requester id rid from now on (interrupt
+ * remapping wraps the VM's sink once the unit exists). Thread-safe. */
+void ioapic_set_sink(struct ioapic *io, struct msi_sink sink, uint16_t rid);
 
 /* Free an IOAPIC. NULL is ignored. No access or pin event may be in flight. */
 void ioapic_free(struct ioapic *io);

@@ -17,16 +17,19 @@ static int intel_option(const struct cli_kv *kv, struct vmm_config *cfg, char *e
 	if (!strcmp(kv->key, "check-invalidation") && kv->val &&
 	    !cli_kv_bool(kv->val, &cfg->iommu_check_inval))
 		return 0;
+	if (!strcmp(kv->key, "eim") && kv->val && !cli_kv_bool(kv->val, &cfg->iommu_eim))
+		return 0;
 	if (!strcmp(kv->key, "aw-bits") && kv->val &&
 	    (!strcmp(kv->val, "39") || !strcmp(kv->val, "48"))) {
 		cfg->iommu_aw_bits = kv->val[0] == '3' ? 39 : 48;
 		cfg->iommu_aw_given = true;
 		return 0;
 	}
-	return cli_kv_fail(err, errlen,
-			   "--iommu intel: '%s%s%s' is not caching-mode=on|off, aw-bits=39|48 or "
-			   "check-invalidation=on|off",
-			   kv->key, kv->val ? "=" : "", kv->val ? kv->val : "");
+	return cli_kv_fail(
+		err, errlen,
+		"--iommu intel: '%s%s%s' is not caching-mode=on|off, eim=on|off, aw-bits=39|48 "
+		"or check-invalidation=on|off",
+		kv->key, kv->val ? "=" : "", kv->val ? kv->val : "");
 }
 
 int cli_iommu(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
@@ -51,6 +54,7 @@ int cli_iommu(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 	cfg->iommu_caching_mode = false;
 	cfg->iommu_check_inval = false;
 	cfg->iommu_aw_bits = 48;
+	cfg->iommu_eim = true;
 	for (int i = 1; i < n; i++)
 		if (intel_option(&kv[i], cfg, err, errlen))
 			return -EINVAL;

@@ -93,6 +93,7 @@ struct vmm_config {
 	bool iommu_aw_given;	 /* aw-bits was on the command line */
 	bool iommu_check_inval;	 /* --iommu intel,check-invalidation=on */
 	const char *iommu_log;	 /* --iommu-log FILE, or NULL */
+	bool iommu_eim;		 /* --iommu intel,eim=on (the default): x2APIC IR */
 	struct vfio_config vfio[VMM_MAX_VFIO];
 	unsigned nr_vfio;
 };

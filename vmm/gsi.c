@@ -23,11 +23,15 @@ static int gsi_push(struct gsi_table *t)
 	unsigned n = 0;
 	int ret = 0;
 
+	t->pushes++;
+	t->stale = false;
 	if (t->vm_fd < 0)
 		return 0;
 	r = calloc(1, sizeof(*r) + GSI_MAX * sizeof(r->entries[0]));
-	if (!r)
+	if (!r) {
+		t->stale = true;
 		return -ENOMEM;
+	}
 	for (unsigned i = 0; i < GSI_MAX; i++)
 		if (t->used[i] && t->e[i].type)
 			r->entries[n++] = t->e[i];
@@ -35,16 +39,21 @@ static int gsi_push(struct gsi_table *t)
 	if (ioctl(t->vm_fd, KVM_SET_GSI_ROUTING, r) < 0)
 		ret = -errno;
 	free(r);
+	t->stale = ret != 0;
 	return ret;
 }
 
 int gsi_set_msi(struct gsi_table *t, unsigned gsi, const struct msi_msg *msg, bool enabled)
 {
-	int ret;
+	struct kvm_irq_routing_entry old;
+	bool was;
+	int ret = 0;
 
 	if (gsi >= GSI_MAX)
 		return -EINVAL;
 	pthread_mutex_lock(&t->lock);
+	old = t->e[gsi];
+	was = t->used[gsi];
 	if (enabled) {
 		t->e[gsi] = (struct kvm_irq_routing_entry){
 			.gsi = gsi,
@@ -59,7 +68,8 @@ int gsi_set_msi(struct gsi_table *t, unsigned gsi, const struct msi_msg *msg, bo
 		if (gsi < IOAPIC_PINS)
 			t->used[gsi] = false;
 	}
-	ret = gsi_push(t);
+	if (t->stale || was != t->used[gsi] || memcmp(&old, &t->e[gsi], sizeof(old)))
+		ret = gsi_push(t);
 	pthread_mutex_unlock(&t->lock);
 	return ret;
 }

@@ -20,14 +20,18 @@ struct gsi_table {
 	pthread_mutex_t lock;
 	struct kvm_irq_routing_entry e[GSI_MAX];
 	bool used[GSI_MAX];
-	unsigned next_free; /* allocation cursor for gsi_alloc() */
+	unsigned next_free;   /* allocation cursor for gsi_alloc() */
+	bool stale;	      /* the last push failed: KVM may differ from e[] */
+	unsigned long pushes; /* table pushes (counted without vm_fd too) */
 };
 
 /* Empty table for vm_fd (-1 for tests). GSIs below IOAPIC_PINS are reserved. */
 void gsi_table_init(struct gsi_table *t, int vm_fd);
 
 /* Route gsi to msg (enabled) or remove its route (!enabled), and push the
- * table to KVM. 0, -EINVAL (gsi out of range) or -errno from KVM. */
+ * table to KVM unless that changes nothing KVM has (re-routes after an
+ * interrupt remapping invalidation mostly do not). 0, -EINVAL (gsi out of
+ * range) or -errno from KVM. */
 int gsi_set_msi(struct gsi_table *t, unsigned gsi, const struct msi_msg *msg,
 		bool enabled) __must_check;
 

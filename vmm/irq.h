@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Interrupt plumbing. Every interrupt reaches a vCPU as an MSI message that
- * passes through irq_msi_send(): the IOAPIC turns pin events into MSIs, PCI
- * devices raise MSI/MSI-X. Interrupt remapping (the emulated VT-d's second
- * half, not built yet) is to hook in here and may rewrite or block the message
- * for a given requester. */
+ * passes through an msi_sink: the IOAPIC turns pin events into MSIs, PCI
+ * devices raise MSI/MSI-X. Interrupt remapping (devices/vtd/ir.c) wraps the
+ * VM's sink and may rewrite or block the message for a given requester. */
 #ifndef VMM_IRQ_H
 #define VMM_IRQ_H
 

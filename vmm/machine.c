@@ -82,13 +82,22 @@ static void machine_ioapic_route(void *opaque, unsigned pin, const struct msi_ms
 	struct machine *m = opaque;
 	int ret;
 
+	struct msi_msg out = *msg;
+	bool on = true;
+
 	/* The route stays while the pin is masked: KVM derives the EOI-exit
 	 * vectors from it, and a level interrupt that is in service when Linux
 	 * masks its pin must still exit on EOI, or remote IRR would stick. The
 	 * IOAPIC itself sends every interrupt (KVM_SIGNAL_MSI), so a stale
-	 * route never delivers anything. */
+	 * route never delivers anything. Under interrupt remapping the route
+	 * holds the remapped message (the vector and destination KVM must
+	 * see), translated without recording a fault: the IOAPIC's own sends
+	 * record them. A pin remapping blocks has no route: nothing it sends
+	 * is delivered, so it has no EOI to exit on. */
 	(void)level, (void)masked;
-	ret = gsi_set_msi(&m->vm.gsi, pin, msg, true);
+	if (m->vtd)
+		on = !vtd_ir_translate(m->vtd, msg, MACHINE_IOAPIC_RID, &out, false);
+	ret = gsi_set_msi(&m->vm.gsi, pin, &out, on);
 	if (ret)
 		log_guest_once("cannot mirror IOAPIC pin %u into KVM: %s", pin, strerror(-ret));
 }

@@ -29,6 +29,9 @@ struct vfio_pci;
 struct edu;
 
 #define MACHINE_MAX_VIRTIO (VMM_MAX_DISKS + VMM_MAX_NETS + 3)
+/* The IOAPIC's requester id, 00:1e.0 (QEMU q35's choice): what interrupt
+ * remapping checks its IRTEs' source-ids against (the DMAR names it). */
+#define MACHINE_IOAPIC_RID 0x00f0
 
 struct machine {
 	const struct vmm_config *cfg;

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* The builder's VT-d steps (--iommu intel): the unit, its register page at
- * LAYOUT_IOMMU_REGS (described by the DMAR table, vmm/machine.c), and every
- * PCI function behind it as an endpoint of its IOMMU core. */
+ * LAYOUT_IOMMU_REGS (described by the DMAR table, vmm/machine.c), every
+ * PCI function behind it as an endpoint of its IOMMU core, and interrupt
+ * remapping in front of the IOAPIC's and the PCI bus's interrupts. */
 #include <stdio.h>
 #include <string.h>
 
+#include "devices/ioapic.h"
 #include "devices/pci/pci.h"
 #include "devices/vtd/vtd.h"
 #include "vmm/exit_codes.h"
@@ -44,6 +46,32 @@ static int vfio_fit(struct machine *m, struct vtd_params *p, char *err)
 	return machine_fail(VMM_EXIT_DEVICE, err);
 }
 
+/* The unit's notify hook: remapped messages may have changed, so every
+ * KVM route that holds one is built again (the PCI vectors through the
+ * bus's router, the IOAPIC's 24 mirrored routes). */
+static void vtd_reroute(void *opaque)
+{
+	struct machine *m = opaque;
+	struct msix_router r = vtd_ir_router(m->vtd, msix_router_kvm(&m->vm.gsi));
+
+	pci_bus_set_msix_router(m->pci, &r); /* the same router: re-routes all */
+	ioapic_replay_routes(m->ioapic);
+}
+
+/* Interrupt remapping: the IOAPIC (with its own requester id) and the PCI
+ * bus send through the unit's sink, the bus routes through its router; the
+ * unit's own interrupts keep the VM's sink (vtd_params.msi). */
+static void vtd_wire_ir(struct machine *m)
+{
+	struct msi_sink s = vtd_ir_sink(m->vtd, m->vm.msi);
+	struct msix_router r = vtd_ir_router(m->vtd, msix_router_kvm(&m->vm.gsi));
+
+	vtd_ir_set_notify(m->vtd, vtd_reroute, m);
+	ioapic_set_sink(m->ioapic, s, MACHINE_IOAPIC_RID);
+	pci_bus_set_msi_sink(m->pci, s);
+	pci_bus_set_msix_router(m->pci, &r);
+}
+
 int machine_add_vtd(struct machine *m, char *err)
 {
 	struct vtd_params p = {
@@ -53,6 +81,9 @@ int machine_add_vtd(struct machine *m, char *err)
 		.aw_bits = m->cfg->iommu_aw_bits ? m->cfg->iommu_aw_bits : 48,
 		.log = m->evlog,
 		.check_invalidation = m->cfg->iommu_check_inval,
+		.eim = m->cfg->iommu_eim,
+		.ioapic_id = IOAPIC_RESET_ID,
+		.ioapic_rid = MACHINE_IOAPIC_RID,
 	};
 	int ret = vfio_fit(m, &p, err);
 
@@ -67,6 +98,7 @@ int machine_add_vtd(struct machine *m, char *err)
 		snprintf(err, ERRLEN, "cannot create the VT-d unit: %s", strerror(-ret));
 		return machine_fail(VMM_EXIT_HOST, err);
 	}
+	vtd_wire_ir(m);
 	return 0;
 }
 

@@ -85,6 +85,26 @@ static int vm_setup_irqchip(struct vm *vm, char *err, size_t errlen)
 	return 0;
 }
 
+/* With interrupt remapping in x2APIC mode, remapped messages (KVM routes
+ * and KVM_SIGNAL_MSI) carry destination bits 31:8 in address_hi: KVM takes
+ * them with 32-bit x2APIC IDs. Before any vCPU exists. */
+static int vm_setup_x2apic_api(struct vm *vm, const struct vmm_config *cfg, char *err,
+			       size_t errlen)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_X2APIC_API,
+		.args[0] = KVM_X2APIC_API_USE_32BIT_IDS | KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK,
+	};
+
+	if (cfg->iommu != IOMMU_INTEL || !cfg->iommu_eim)
+		return 0;
+	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
+		return vm_fail(err, errlen, -errno,
+			       "KVM_ENABLE_CAP(X2APIC_API), needed by --iommu intel,eim=on: %s",
+			       strerror(errno));
+	return 0;
+}
+
 static int vm_setup_memory(struct vm *vm, const struct vmm_config *cfg, char *err, size_t errlen)
 {
 	int ret;
@@ -117,7 +137,7 @@ static int vm_msi_send(void *opaque, const struct msi_msg *m, uint16_t rid)
 			      .address_hi = (uint32_t)(m->addr >> 32),
 			      .data = m->data};
 
-	(void)rid; /* KVM_CAP_MSI_DEVID is 0 on x86; kept for interrupt remapping (not built) */
+	(void)rid; /* KVM_CAP_MSI_DEVID is 0 on x86; remapping happened before */
 	if (ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi) < 0)
 		return -errno;
 	return 0;
@@ -147,6 +167,8 @@ int vm_create(struct vm *vm, const struct vmm_config *cfg, char *err, size_t err
 	ret = vm_get_cpuid(vm, err, errlen);
 	if (!ret)
 		ret = vm_setup_irqchip(vm, err, errlen);
+	if (!ret)
+		ret = vm_setup_x2apic_api(vm, cfg, err, errlen);
 	if (!ret)
 		ret = vm_setup_memory(vm, cfg, err, errlen);
 	return ret;

@@ -270,6 +270,11 @@ void pci_bus_config_write(struct pci_bus *b, uint16_t bdf, uint16_t reg, unsigne
 		pci_config_write(d, reg, size, val);
 }
 
+void pci_bus_set_msi_sink(struct pci_bus *b, struct msi_sink s)
+{
+	b->cfg.msi = s;
+}
+
 void pci_bus_set_msix_router(struct pci_bus *b, const struct msix_router *r)
 {
 	pthread_rwlock_wrlock(&b->router_lock);

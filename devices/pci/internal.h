@@ -73,7 +73,8 @@ uint64_t pci_bar_addr_locked(const struct pci_dev *d, unsigned idx);
  * detach: remove the route and the irqfd, close the eventfd.
  * route: install msg as the route (want) or remove it (!want), when it
  * differs from what is installed or force.
- * send: write the eventfd, or send msg through the msi_sink. */
+ * send: write the eventfd when the vector is routed, else send msg through
+ * the msi_sink (which may block it and record why: interrupt remapping). */
 int pci_vector_attach(struct pci_dev *d, struct pci_vector *v, const char *kind, unsigned i);
 void pci_vector_detach(struct pci_dev *d, struct pci_vector *v);
 void pci_vector_route(struct pci_dev *d, struct pci_vector *v, const struct msi_msg *msg, bool want,

@@ -287,6 +287,10 @@ struct pci_conf_target pci_bus_conf_target(struct pci_bus *b);
  * re-routes (after the remapping tables changed). */
 void pci_bus_set_msix_router(struct pci_bus *b, const struct msix_router *r);
 
+/* Replace the sink of vectors without a GSI (interrupt remapping wraps
+ * the VM's). Call before the guest runs: the sink is read without a lock. */
+void pci_bus_set_msi_sink(struct pci_bus *b, struct msi_sink s);
+
 /* The ACPI contribution: an MCFG table and, in the DSDT, \_SB.PCI0 (host
  * bridge with _CRS and _PRT) and a motherboard device reserving the ECAM.
  * The returned struct refers to b. */

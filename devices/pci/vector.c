@@ -73,14 +73,16 @@ void pci_vector_send(struct pci_dev *d, struct pci_vector *v, const struct msi_m
 {
 	uint64_t one = 1;
 
-	if (v->efd >= 0) {
-		if (!v->routed)
-			log_guest_once("pci %s: %s vector %u has no route; dropped", d->name, kind,
-				       i);
-		else if (write(v->efd, &one, sizeof(one)) != sizeof(one))
+	if (v->efd >= 0 && v->routed) {
+		if (write(v->efd, &one, sizeof(one)) != sizeof(one))
 			log_warn("pci %s: %s irqfd write failed", d->name, kind);
 		return;
 	}
+	/* No GSI, or no route for it (interrupt remapping blocked the message:
+	 * the sink then blocks this request too and records its fault, as the
+	 * remapping hardware does per request). */
 	if (d->bus && d->bus->cfg.msi.send)
 		msi_sink_send(&d->bus->cfg.msi, msg, d->rid);
+	else
+		log_guest_once("pci %s: %s vector %u has no route; dropped", d->name, kind, i);
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* VT-d: the ACPI DMAR table (VT-d 8.1, ACPICA's actbl1.h): the host
- * address width and one DMA-remapping hardware unit (DRHD) at the register
- * page, for every PCI device of segment 0 (INCLUDE_PCI_ALL). No
- * INTR_REMAP flag: the unit does not remap interrupts. */
+ * address width, the flags (INTR_REMAP; X2APIC_OPT_OUT without extended
+ * interrupt mode) and one DMA-remapping hardware unit (DRHD) at the register
+ * page, for every PCI device of segment 0 (INCLUDE_PCI_ALL), with a device
+ * scope naming the IOAPIC and its requester id (VT-d 8.3.1). */
 #include "devices/vtd/dmar.h"
 
 #include "vmm/acpi/builder.h"
@@ -13,41 +14,67 @@ struct acpi_dmar_body { /* follows the common 36-byte header */
 	uint8_t reserved[10];
 } __packed;
 
+#define ACPI_DMAR_INTR_REMAP	     BIT(0)
+#define ACPI_DMAR_X2APIC_OPT_OUT     BIT(1)
 #define ACPI_DMAR_TYPE_HARDWARE_UNIT 0
 #define ACPI_DMAR_INCLUDE_ALL	     BIT(0)
+#define ACPI_DMAR_SCOPE_TYPE_IOAPIC  3
 
 struct acpi_dmar_drhd {
 	uint16_t type;	 /* ACPI_DMAR_TYPE_HARDWARE_UNIT */
-	uint16_t length; /* 16: no device scope */
+	uint16_t length; /* with the device scopes that follow */
 	uint8_t flags;	 /* ACPI_DMAR_INCLUDE_ALL */
 	uint8_t size;	 /* register set size: 2^size 4 KiB pages */
 	uint16_t segment;
 	uint64_t address; /* register base */
 } __packed;
 
+struct acpi_dmar_scope {
+	uint8_t type;	/* ACPI_DMAR_SCOPE_TYPE_IOAPIC */
+	uint8_t length; /* 6 + 2 per path entry */
+	uint8_t flags;	/* reserved */
+	uint8_t reserved;
+	uint8_t enum_id; /* the IOAPIC's ID in the MADT */
+	uint8_t bus;	 /* start bus */
+	uint8_t dev, fn; /* the one path entry */
+} __packed;
+
 _Static_assert(sizeof(struct acpi_dmar_body) == 12, "DMAR layout");
 _Static_assert(sizeof(struct acpi_dmar_drhd) == 16, "DRHD layout");
+_Static_assert(sizeof(struct acpi_dmar_scope) == 8, "device scope layout");
 
 static int dmar_add_tables(struct acpi_builder *b, void *opaque)
 {
 	const struct vtd_dmar_config *c = opaque;
 	const size_t hdr = sizeof(struct acpi_table_header);
-	uint8_t *t = acpi_table_alloc(
-		b, "DMAR", 1, hdr + sizeof(struct acpi_dmar_body) + sizeof(struct acpi_dmar_drhd),
-		NULL);
+	const size_t drhd_len = sizeof(struct acpi_dmar_drhd) + sizeof(struct acpi_dmar_scope);
+	uint8_t *t = acpi_table_alloc(b, "DMAR", 1, hdr + sizeof(struct acpi_dmar_body) + drhd_len,
+				      NULL);
 	struct acpi_dmar_body *body;
 	struct acpi_dmar_drhd *drhd;
+	struct acpi_dmar_scope *scope;
 
 	if (!t)
 		return acpi_builder_error(b);
 	body = (void *)(t + hdr);
 	drhd = (void *)(body + 1);
+	scope = (void *)(drhd + 1);
 	body->width = (uint8_t)(c->aw_bits - 1);
+	body->flags = (c->intr_remap ? ACPI_DMAR_INTR_REMAP : 0) |
+		      (c->x2apic_opt_out ? ACPI_DMAR_X2APIC_OPT_OUT : 0);
 	*drhd = (struct acpi_dmar_drhd){
 		.type = ACPI_DMAR_TYPE_HARDWARE_UNIT,
-		.length = sizeof(*drhd),
+		.length = (uint16_t)drhd_len,
 		.flags = ACPI_DMAR_INCLUDE_ALL,
 		.address = c->base,
+	};
+	*scope = (struct acpi_dmar_scope){
+		.type = ACPI_DMAR_SCOPE_TYPE_IOAPIC,
+		.length = sizeof(*scope),
+		.enum_id = c->ioapic_id,
+		.bus = (uint8_t)(c->ioapic_rid >> 8),
+		.dev = (uint8_t)((c->ioapic_rid >> 3) & 31),
+		.fn = (uint8_t)(c->ioapic_rid & 7),
 	};
 	return acpi_table_commit(b, t, true);
 }

@@ -8,12 +8,18 @@
 #include "vmm/types.h"
 
 struct vtd_dmar_config {
-	uint64_t base;	  /* the register page */
-	unsigned aw_bits; /* host address width */
+	uint64_t base;	     /* the register page */
+	unsigned aw_bits;    /* host address width */
+	bool intr_remap;     /* flag INTR_REMAP: the unit remaps interrupts */
+	bool x2apic_opt_out; /* flag X2APIC_OPT_OUT (no EIM) */
+	uint8_t ioapic_id;   /* the IOAPIC's device scope: its MADT ID */
+	uint16_t ioapic_rid; /* and its requester id (bus 0) */
 };
 
-/* An acpi_ext that appends the DMAR table: the host address width and one
- * DRHD with INCLUDE_PCI_ALL at c->base, no INTR_REMAP flag. c must outlive
+/* An acpi_ext that appends the DMAR table: the host address width, the
+ * flags, and one DRHD with INCLUDE_PCI_ALL at c->base and one device scope,
+ * the IOAPIC (type 3) with enumeration ID c->ioapic_id at c->ioapic_rid (an
+ * interrupt-remapping OS needs every IOAPIC under a unit). c must outlive
  * acpi_build(). */
 struct acpi_ext vtd_dmar_acpi_ext(const struct vtd_dmar_config *c);
 

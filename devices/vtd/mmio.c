@@ -2,23 +2,43 @@
 /* VT-d: the register page's MMIO handlers. The register file (regfile.c)
  * applies the masks; this file adds the side effects: global commands,
  * context-cache and IOTLB invalidation, the invalidation queue doorbell,
- * and the fault and invalidation event registers. */
+ * the fault and invalidation event registers, and the interrupt remapping
+ * table pointer. */
 #include "devices/vtd/vtd_internal.h"
 
 #include "vmm/log.h"
 
+#define GCMD_SUPPORTED                                                                             \
+	(DMA_GCMD_TE | DMA_GCMD_SRTP | DMA_GCMD_QIE | DMA_GCMD_WBF | DMA_GCMD_IRE |                \
+	 DMA_GCMD_SIRTP | DMA_GCMD_CFI)
+
+/* One-shot commands (SRTP, SIRTP, WBF) act when written as 1; persistent
+ * ones (TE, QIE, IRE, CFI) act when they differ from their GSTS bit. */
 static void gcmd_write(struct vtd *v, uint32_t val)
 {
 	uint32_t gsts = (uint32_t)vtd_reg_get(v, DMAR_GSTS_REG);
 
-	if (val & ~(DMA_GCMD_TE | DMA_GCMD_SRTP | DMA_GCMD_QIE | DMA_GCMD_WBF))
+	if (val & ~GCMD_SUPPORTED)
 		log_guest_once("vtd: unsupported global command bits 0x%x ignored",
-			       val & ~(DMA_GCMD_TE | DMA_GCMD_SRTP | DMA_GCMD_QIE | DMA_GCMD_WBF));
+			       val & ~GCMD_SUPPORTED);
 	if (val & DMA_GCMD_SRTP) {
 		pthread_mutex_lock(&v->walk_lock);
 		v->rtaddr = vtd_reg_get(v, DMAR_RTADDR_REG);
 		pthread_mutex_unlock(&v->walk_lock);
 		vtd_reg_mod(v, DMAR_GSTS_REG, 0, DMA_GSTS_RTPS);
+	}
+	if (val & DMA_GCMD_SIRTP) {
+		v->irta = vtd_reg_get(v, DMAR_IRTA_REG);
+		vtd_reg_mod(v, DMAR_GSTS_REG, 0, DMA_GSTS_IRTPS);
+		v->ir_dirty = true;
+	}
+	if ((val ^ gsts) & DMA_GCMD_IRE) {
+		vtd_reg_mod(v, DMAR_GSTS_REG, DMA_GSTS_IRES, val & DMA_GCMD_IRE);
+		v->ir_dirty = true;
+	}
+	if ((val ^ gsts) & DMA_GCMD_CFI) {
+		vtd_reg_mod(v, DMAR_GSTS_REG, DMA_GSTS_CFIS, val & DMA_GCMD_CFI);
+		v->ir_dirty = true;
 	}
 	if ((val ^ gsts) & DMA_GCMD_QIE) {
 		if (val & DMA_GCMD_QIE)
@@ -88,6 +108,10 @@ static void write_one(struct vtd *v, unsigned off, unsigned size, uint64_t val)
 		break;
 	case DMAR_FECTL_REG: vtd_fault_update(v); break;
 	case DMAR_IQT_REG: vtd_qi_run(v); break;
+	case DMAR_IRTA_REG:
+		if (!(v->ecap & VTD_ECAP_EIM)) /* EIME is reserved-zero without EIM */
+			vtd_reg_mod(v, DMAR_IRTA_REG, DMA_IRTA_EIME, 0);
+		break;
 	case DMAR_ICS_REG:
 	case DMAR_IECTL_REG: vtd_inv_update(v); break;
 	default:
@@ -128,6 +152,7 @@ static void vtd_mmio_write(void *opaque, uint64_t off, unsigned size, uint64_t v
 		write_one(v, (unsigned)off, size, val);
 	}
 	pthread_mutex_unlock(&v->lock);
+	vtd_ir_flush(v); /* re-route, with no lock of the unit held */
 }
 
 const struct bus_ops vtd_mmio_ops = {.read = vtd_mmio_read, .write = vtd_mmio_write};

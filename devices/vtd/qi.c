@@ -18,6 +18,8 @@
 #define QI_IOTLB_RSVD	 (GENMASK_ULL(63, 32) | GENMASK_ULL(15, 8))
 #define QI_IOTLB_RSVD_HI GENMASK_ULL(11, 7)
 #define QI_IOTLB_DID(d)	 ((uint16_t)((d) >> 16))
+#define QI_IEC_IDX	 BIT_ULL(4) /* index-selective (IIDX, IM), else global */
+#define QI_IEC_RSVD	 (GENMASK_ULL(26, 5) | GENMASK_ULL(63, 48))
 #define QI_IWD_IF	 BIT_ULL(4)
 #define QI_IWD_SW	 BIT_ULL(5)
 #define QI_IWD_RSVD	 GENMASK_ULL(31, 8)
@@ -44,7 +46,14 @@ static bool qi_one(struct vtd *v, const uint64_t d[2])
 		vtd_log_inval_iotlb(v, QI_GRAN(d[0]), QI_IOTLB_DID(d[0]), d[1] & DMA_IVA_ADDR,
 				    (unsigned)(d[1] & DMA_IVA_AM));
 		return true;
-	case QI_IEC_TYPE: vtd_log_inval_iec(v); return true; /* no interrupt remapping */
+	case QI_IEC_TYPE:
+		if ((d[0] & QI_IEC_RSVD) || d[1])
+			return false;
+		/* Nothing is cached (ir.c), but KVM's routes hold remapped
+		 * messages: whatever the granularity, re-route them all. */
+		vtd_log_inval_iec(v);
+		v->ir_dirty = true;
+		return true;
 	case QI_IWD_TYPE:
 		if ((d[0] & QI_IWD_RSVD) || (d[1] & QI_IWD_RSVD_HI))
 			return false;

@@ -47,6 +47,7 @@ static const struct vtd_reg regs[] = {
 	{DMAR_IEADDR_REG, 4, 0, 0xfffffffc, 0},
 	{DMAR_IEUADDR_REG, 4, 0, 0xffffffff, 0},
 	{DMAR_IQER_REG, 8, 0, 0, 0},
+	{DMAR_IRTA_REG, 8, 0, DMA_IRTA_ADDR | DMA_IRTA_EIME | DMA_IRTA_S, 0}, /* EIME: mmio.c */
 	{DMAR_IVA_REG, 8, 0, DMA_IVA_ADDR | BIT_ULL(6) | DMA_IVA_AM, 0},
 	{DMAR_IOTLB_REG, 8, 0, DMA_TLB_IVT | GENMASK_ULL(61, 60) | GENMASK_ULL(49, 32), 0},
 	FRCD(0),

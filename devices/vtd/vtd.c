@@ -51,7 +51,11 @@ int vtd_new(const struct vtd_params *p, struct vtd **out)
 	v->cap = vtd_cap(p);
 	/* Page-walk coherent: the model reads the guest's tables from memory. */
 	v->ecap = BIT_ULL(0) | VTD_ECAP_QI | VTD_ECAP_PT |
-		  (uint64_t)(DMAR_IVA_REG >> 4) << VTD_ECAP_IRO_SHIFT;
+		  (uint64_t)(DMAR_IVA_REG >> 4) << VTD_ECAP_IRO_SHIFT | VTD_ECAP_IR;
+	if (p->eim)
+		v->ecap |= VTD_ECAP_EIM;
+	v->ioapic_id = p->ioapic_id;
+	v->ioapic_rid = p->ioapic_rid;
 	vtd_regs_reset(v);
 	iommu_set_fault_handler(v->io, vtd_fault, v);
 	iommu_set_miss_handler(v->io, vtd_miss, v);
@@ -97,6 +101,13 @@ struct iommu *vtd_iommu(struct vtd *v)
 
 struct acpi_ext vtd_acpi_ext(struct vtd *v, uint64_t base)
 {
-	v->dmar = (struct vtd_dmar_config){base, v->aw_bits};
+	v->dmar = (struct vtd_dmar_config){
+		.base = base,
+		.aw_bits = v->aw_bits,
+		.intr_remap = true,
+		.x2apic_opt_out = !(v->ecap & VTD_ECAP_EIM),
+		.ioapic_id = v->ioapic_id,
+		.ioapic_rid = v->ioapic_rid,
+	};
 	return vtd_dmar_acpi_ext(&v->dmar);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* An emulated Intel VT-d DMA-remapping unit (VT-d rev. 4, legacy mode; no
- * interrupt remapping, no scalable mode): its register page, root and
+/* An emulated Intel VT-d remapping unit (VT-d rev. 4, legacy mode; no
+ * scalable mode, no posted interrupts): its register page, root and
  * context tables, second-level page tables, register-based and queued
  * invalidation, fault recording and the fault and invalidation-completion
  * interrupts. It drives the IOMMU core (iommu/iommu.h): each device behind
@@ -14,12 +14,29 @@
  * With an event log, the unit logs its faults, its invalidations and what
  * its core caches and drops; with check_invalidation too, every translation
  * served from the cache is walked again in the guest's tables and a
- * difference is logged as a missed invalidation (check.c). */
+ * difference is logged as a missed invalidation (check.c).
+ *
+
+ * Interrupt remapping (ECAP.IR, and ECAP.EIM for 32-bit x2APIC
+ * destinations): every interrupt of the devices behind the unit (the
+ * IOAPIC's, emulated and VFIO MSI/MSI-X) passes vtd_ir_translate(), which
+ * reads the guest's interrupt remapping table entry (nothing is cached) and
+ * builds the remapped message, or blocks the interrupt and records a fault
+ * (reasons 0x20..0x26, the interrupt index in FRCD bits 63:48, none when the
+ * IRTE says FPD). Interrupts sent one by one go through vtd_ir_sink();
+ * irqfd-backed vectors have a KVM route that holds the remapped message,
+ * installed through vtd_ir_router(); a blocked vector stays unrouted and
+ * its fault is recorded when it is routed, not per interrupt. Whatever may
+ * change a remapped message (an interrupt entry cache invalidation, GCMD
+ * SIRTP, IRE or CFI) calls the notify hook after the register access, with
+ * no lock held, to re-route everything. The unit's own interrupts (fault
+ * and invalidation events) are not remapped. */
 #ifndef DEVICES_VTD_VTD_H
 #define DEVICES_VTD_VTD_H
 
 #include "iommu/evlog.h"
 #include "iommu/iommu.h"
+#include "devices/pci/msix.h"
 #include "vmm/acpi.h"
 #include "vmm/bus.h"
 #include "vmm/irq.h"
@@ -33,6 +50,10 @@ struct vtd_params {
 	unsigned aw_bits;	     /* 39 or 48: MGAW, and the widest SAGAW */
 	struct evlog *log;	     /* --iommu-log (iommu/evlog.h), or NULL */
 	bool check_invalidation;     /* re-walk every cached translation (needs log) */
+	bool eim;		     /* ECAP.EIM: x2APIC destinations (else the DMAR
+				      * table opts out of x2APIC) */
+	uint8_t ioapic_id;	     /* the DMAR's IOAPIC device scope: the MADT's ID */
+	uint16_t ioapic_rid;	     /* and the IOAPIC's requester id (bus 0) */
 };
 
 struct vtd;
@@ -68,8 +89,31 @@ void vtd_get_stats(struct vtd *v, struct vtd_stats *out);
  * unit as opaque. Thread-safe. */
 extern const struct bus_ops vtd_mmio_ops;
 
-/* The ACPI DMAR table for this unit at base (one DRHD, INCLUDE_PCI_ALL);
+/* The ACPI DMAR table for this unit at base (INTR_REMAP, X2APIC_OPT_OUT
+ * without EIM; one DRHD, INCLUDE_PCI_ALL, with the IOAPIC's device scope);
  * v must outlive acpi_build(). */
 struct acpi_ext vtd_acpi_ext(struct vtd *v, uint64_t base);
+
+/* Interrupt remapping of msg sent by requester rid: 0 and *out (msg
+ * itself when remapping is off, or a compatibility-format message passes),
+ * or -EPERM when the unit blocks it; the fault is then recorded if record
+ * (and the IRTE's FPD is clear). Thread-safe; takes the unit's lock, so it
+ * may be called with a device's or the IOAPIC's lock held. */
+int vtd_ir_translate(struct vtd *v, const struct msi_msg *msg, uint16_t rid, struct msi_msg *out,
+		     bool record) __must_check;
+
+/* A sink that remaps each message (recording faults) and hands it to out.
+ * One per unit: a second call replaces out. Call before any interrupt. */
+struct msi_sink vtd_ir_sink(struct vtd *v, struct msi_sink out);
+
+/* A router that routes the remapped message through inner, and for a
+ * blocked one removes inner's route and returns -EPERM (the vector stays
+ * unrouted). irqfd goes to inner unchanged. One per unit, as above. */
+struct msix_router vtd_ir_router(struct vtd *v, struct msix_router inner);
+
+/* fn(opaque) is called, with no lock of the unit held, after a register
+ * access that may have changed remapped messages; it must re-route every
+ * route built with vtd_ir_translate(). Call before the guest runs. */
+void vtd_ir_set_notify(struct vtd *v, void (*fn)(void *opaque), void *opaque);
 
 #endif

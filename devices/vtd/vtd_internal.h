@@ -32,6 +32,8 @@ struct vtd {
 	struct msi_sink msi;
 	struct iommu *io;
 	unsigned aw_bits;
+	uint8_t ioapic_id; /* for the DMAR */
+	uint16_t ioapic_rid;
 	struct vtd_dmar_config dmar;
 	unsigned next_frcd; /* FRCD the next fault goes to */
 	/* under walk_lock */
@@ -54,6 +56,14 @@ struct vtd {
 	unsigned nr_stale, next_stale;
 	unsigned long replay_budget; /* entries a replay may read; 0: VTD_REPLAY_BUDGET */
 	uint64_t cm_invals_mapped, cm_runs_mapped, cm_replaced, cm_leaves; /* vtd_stats */
+	/* interrupt remapping (ir.c), under lock */
+	uint64_t irta;		/* IRTA_REG as latched by GCMD.SIRTP */
+	bool ir_dirty;		/* remapped messages may have changed: notify */
+	struct msi_sink ir_out; /* where vtd_ir_sink() hands remapped messages */
+	struct msix_router ir_inner;
+	/* set before the guest runs */
+	void (*ir_notify)(void *opaque);
+	void *ir_notify_opaque;
 };
 
 /* --- regfile.c: the register file as data ------------------------------ */
@@ -214,6 +224,37 @@ void vtd_check(void *opaque, uint16_t rid, iova_t iova, unsigned access,
 /* An invalidation of [first, last] of domain did (did < 0: every domain)
  * happened: its stale entries may be reported again. */
 void vtd_check_forget(struct vtd *v, int64_t did, uint64_t first, uint64_t last);
+/* --- ir.c: interrupt remapping ---------------------------------------- */
+
+/* An interrupt remapping table entry, decoded (remapped format). */
+struct vtd_irte {
+	bool p, fpd, dm, rh, tm;
+	uint8_t dlm, vector;
+	uint32_t dst; /* the APIC ID: 8 bits with EIME = 0, else 32 */
+	uint16_t sid;
+	uint8_t sq, svt;
+};
+
+/* Decode the 128-bit entry e (e[0] bits 63:0) for EIME eime. 0, or
+ * VTD_FR_IR_NP (not present), VTD_FR_IR_IRTE_RSVD (a reserved bit, the
+ * posted format, SVT 3, or destination bits xAPIC mode does not have);
+ * *irte is filled in every case (its fpd is what the entry says). Pure. */
+unsigned vtd_irte_decode(const uint64_t e[2], bool eime, struct vtd_irte *irte);
+
+/* Whether requester rid passes irte's source validation (SVT/SQ/SID). */
+bool vtd_irte_sid_ok(const struct vtd_irte *irte, uint16_t rid);
+
+/* The message irte remaps to (destination bits 31:8 in the upper address,
+ * as KVM takes 32-bit x2APIC IDs). Pure. */
+struct msi_msg vtd_irte_msg(const struct vtd_irte *irte);
+
+/* Record interrupt-remapping fault reason for source sid and interrupt
+ * index (lock held): the one place IR faults are recorded. */
+void vtd_ir_fault(struct vtd *v, unsigned reason, uint16_t sid, uint32_t index);
+
+/* After a register access, with no lock held: call the notify hook if
+ * remapped messages may have changed since the last call. */
+void vtd_ir_flush(struct vtd *v);
 
 /* --- qi.c -------------------------------------------------------------- */
 

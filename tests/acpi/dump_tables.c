@@ -49,7 +49,13 @@ static const struct acpi_table_header *table_at(uint64_t gpa_addr)
 int main(int argc, char **argv)
 {
 	/* The DMAR of --iommu intel, checked with the built-in tables. */
-	static const struct vtd_dmar_config dmar = {LAYOUT_IOMMU_REGS, 48};
+	static const struct vtd_dmar_config dmar = {
+		.base = LAYOUT_IOMMU_REGS,
+		.aw_bits = 48,
+		.intr_remap = true,
+		.ioapic_id = 0,
+		.ioapic_rid = 0x00f0, /* 00:1e.0, as vmm/machine.h's MACHINE_IOAPIC_RID */
+	};
 	const struct acpi_ext ext[] = {vtd_dmar_acpi_ext(&dmar)};
 	struct acpi_config cfg = {.nr_cpus = 2, .ext = ext, .nr_ext = ARRAY_SIZE(ext)};
 	const struct acpi_table_header *xsdt_h;

@@ -409,8 +409,6 @@ fi
 # guest-tests/vtd_ir.c. build/vmm gets no known= list.
 vtd_qemu_known_fault="ro_write_cached"
 vtd_qemu_known_ir="irte_np_record,index_beyond_record,sid_mismatch_record,compat,compat_record"
-# build/vmm with interrupt remapping takes eim= in --iommu intel.
-vtd_vmm_ir() { ! "$VMM" --iommu intel,eim=on --kernel /nonexistent 2>&1 | grep -q "'eim=on' is not"; }
 
 # vtd_devices BACKEND IMAGE IOMMU-OPTS QEMU-IOMMU-OPTS
 vtd_devices() {
@@ -426,18 +424,14 @@ vtd_devices() {
 	esac
 }
 
-# vtd_case NAME CM(0|1) CPUS QEMU-KNOWN [VMM-SKIP]: boot NAME-cmCM.
+# vtd_case NAME CM(0|1) CPUS QEMU-KNOWN: boot NAME-cmCM.
 vtd_case() {
-	local name=$1 cm=$2 cpus=$3 known=$4 vmm_skip=${5:-} b img aw=39 mode=off eim=0 opts
+	local name=$1 cm=$2 cpus=$3 known=$4 b img aw=39 mode=off eim=0 opts
 	[ "$cm" = 1 ] && aw=48 mode=on
 	[ "$name" = vtd_ir ] && [ "$cm" = 1 ] && eim=1
 	opts="caching-mode=$mode,aw-bits=$aw"
 	for b in $BACKENDS; do
 		case_reset
-		if [ "$b" = vmm ] && [ -n "$vmm_skip" ]; then
-			BACKENDS=vmm skip_vmm=$vmm_skip for_backends "$name-cm$cm" "" "" 1 128M "" "" 1
-			continue
-		fi
 		img=$WORK/$b-$name-cm$cm.img
 		head -c $((2048 * 512)) /dev/urandom >"$img"
 		if [ "$name" = vtd_ir ]; then
@@ -460,12 +454,7 @@ for cm in 0 1; do
 	want_case vtd_dma "$@" && vtd_case vtd_dma "$cm" 1 ""
 	want_case vtd_fault "$@" && vtd_case vtd_fault "$cm" 1 "$vtd_qemu_known_fault"
 	want_case vtd_bench "$@" && vtd_case vtd_bench "$cm" 1 ""
-	if want_case vtd_ir "$@"; then
-		ir_skip=""
-		[ -z "$skip_vmm$skip_all" ] && ! vtd_vmm_ir &&
-			ir_skip="$VMM has no VT-d interrupt remapping (--iommu intel,eim=)"
-		vtd_case vtd_ir "$cm" 2 "$vtd_qemu_known_ir" "$ir_skip"
-	fi
+	want_case vtd_ir "$@" && vtd_case vtd_ir "$cm" 2 "$vtd_qemu_known_ir"
 done
 
 # vtd_stale: a driver that forgets an IOTLB invalidation (guest-tests/

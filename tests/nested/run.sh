@@ -34,7 +34,7 @@ if [ "$bench" = 1 ] && [ ${#scen[@]} = 0 ]; then scen=(bench); fi
 if [ ${#scen[@]} = 0 ]; then
 	scen=(bzimage-1cpu bzimage-2cpu pvh panic virtio-blk virtio-blk-ro virtio-rng virtio-net
 		viommu-probe viommu-blk-strict viommu-blk-lazy viommu-net-strict viommu-net-lazy
-		vtd-blk-strict vtd-blk-lazy vtd-blk-cm vtd-blk-check vtd-net-strict vtd-net-lazy
+		vtd-blk-strict vtd-blk-lazy vtd-blk-cm vtd-blk-check vtd-blk-xapic vtd-net-strict vtd-net-lazy
 		vfio-nvme vfio-nvme-2cpu vfio-nvme-viommu-strict vfio-nvme-viommu-lazy vfio-nvme-vtd-strict
 		vfio-edu vfio-bad)
 fi

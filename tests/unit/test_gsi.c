@@ -84,6 +84,42 @@ static void test_set_clear(void **state)
 	assert_memory_equal(&t->e[GSI_MAX - 1], &zero, sizeof(zero));
 }
 
+/* A route set again to what KVM has is not pushed again (interrupt
+ * remapping re-routes everything on each invalidation). */
+static void test_push_only_changes(void **state)
+{
+	struct gsi_table *t = *state;
+	const struct msi_msg msg = {.addr = 0xfee01000ull, .data = 0x31};
+	const struct msi_msg msg2 = {.addr = 0xfee01000ull, .data = 0x32};
+	int g = gsi_alloc(t);
+
+	assert_int_equal(t->pushes, 0);
+	assert_int_equal(gsi_set_msi(t, 3, &msg, true), 0);
+	assert_int_equal(t->pushes, 1);
+	assert_int_equal(gsi_set_msi(t, 3, &msg, true), 0);
+	assert_int_equal(t->pushes, 1);
+	assert_int_equal(gsi_set_msi(t, 3, &msg2, true), 0);
+	assert_int_equal(t->pushes, 2);
+	assert_int_equal(gsi_set_msi(t, 3, &msg2, false), 0);
+	assert_int_equal(t->pushes, 3);
+	assert_int_equal(gsi_set_msi(t, 3, &msg2, false), 0);
+	assert_int_equal(t->pushes, 3);
+	/* An allocated GSI: removing a route it never had changes nothing. */
+	assert_true(g >= IOAPIC_PINS);
+	assert_int_equal(gsi_set_msi(t, (unsigned)g, &msg, false), 0);
+	assert_int_equal(t->pushes, 3);
+	assert_int_equal(gsi_set_msi(t, (unsigned)g, &msg, true), 0);
+	assert_int_equal(gsi_set_msi(t, (unsigned)g, &msg, true), 0);
+	assert_int_equal(t->pushes, 4);
+	/* After a failed push every set pushes until one succeeds. */
+	t->stale = true;
+	assert_int_equal(gsi_set_msi(t, (unsigned)g, &msg, true), 0);
+	assert_int_equal(t->pushes, 5);
+	assert_false(t->stale);
+	assert_int_equal(gsi_set_msi(t, (unsigned)g, &msg, true), 0);
+	assert_int_equal(t->pushes, 5);
+}
+
 static void test_set_out_of_range(void **state)
 {
 	struct gsi_table *t = *state;
@@ -186,13 +222,10 @@ static void test_alloc_with_pre_routed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_init),
-		T(test_set_clear),
-		T(test_set_out_of_range),
-		T(test_alloc_sequence),
-		T(test_alloc_skips_routed),
-		T(test_alloc_exhaust),
-		T(test_alloc_with_pre_routed),
+		T(test_push_only_changes), T(test_init),
+		T(test_set_clear),	   T(test_set_out_of_range),
+		T(test_alloc_sequence),	   T(test_alloc_skips_routed),
+		T(test_alloc_exhaust),	   T(test_alloc_with_pre_routed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

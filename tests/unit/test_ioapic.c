@@ -170,6 +170,23 @@ static void test_msi_format(void **state)
 	assert_int_equal(fx->sent[0].msg.addr, 0xfee01000);
 	assert_int_equal(fx->sent[0].msg.data, 0x4024);
 	assert_int_equal(fx->sent[0].rid, RID);
+	/* Vector 5 is illegal in compatibility format; in remappable format
+	 * the vector field is the pin number Linux EOIs with: delivered. */
+	set_rte(fx, 5, 5);
+	ioapic_set_irq(fx->io, 5, 1);
+	assert_int_equal(fx->nsent, 1);
+	set_rte(fx, 6, IOAPIC_RTE_IR_FORMAT | (uint64_t)7 << 49 | 6);
+	ioapic_set_irq(fx->io, 6, 1);
+	assert_int_equal(fx->nsent, 2);
+	assert_int_equal(fx->sent[1].msg.addr, 0xfee00000 | 7 << 5 | 1 << 4);
+	assert_int_equal(fx->sent[1].msg.data, 0x4006);
+	/* A new sink and requester id (interrupt remapping wraps the VM's):
+	 * the next interrupt goes there. */
+	ioapic_set_sink(fx->io, (struct msi_sink){fake_send, fx}, 0x00f0);
+	ioapic_set_irq(fx->io, 6, 0);
+	ioapic_set_irq(fx->io, 6, 1);
+	assert_int_equal(fx->nsent, 3);
+	assert_int_equal(fx->sent[2].rid, 0x00f0);
 }
 
 static void test_edge(void **state)

@@ -20,10 +20,13 @@
 #                          group, plus viommu-lib.sh's IOMMU checks
 #   VFIO_VTD=1             with VFIO_VIOMMU_STRICT=1: the emulated VT-d instead
 #                          (--iommu intel, caching mode forced on; L2 with
-#                          intel_iommu=on), no virtio-iommu checks
+#                          intel_iommu=on), no virtio-iommu checks; L2's
+#                          interrupts remapped (vtd-lib.sh's vtd_ir_check:
+#                          the disk's MSI-X is IR-PCI-MSIX)
 L2_TIMEOUT=240
 . /scenarios/vfio-lib.sh
 . /scenarios/viommu-lib.sh
+. /scenarios/vtd-lib.sh
 cpus=${VFIO_CPUS:-1}
 strict=${VFIO_VIOMMU_STRICT:-}
 bad=""
@@ -33,7 +36,7 @@ if nvme_setup; then
 		cmdline="$L2_CMDLINE_BASE -- $task"
 		group=none viommu=0 qemu_iommu="" vmm_iommu=""
 	elif [ "${VFIO_VTD:-0}" = 1 ]; then
-		cmdline="$L2_CMDLINE_BASE intel_iommu=on iommu.strict=$strict -- $task"
+		cmdline="$L2_CMDLINE_BASE intel_iommu=on iommu.strict=$strict -- vtd-run $task"
 		group=DMA-FQ viommu=2 qemu_iommu="" vmm_iommu="--iommu intel"
 		[ "$strict" = 1 ] && group=DMA
 	else
@@ -59,6 +62,7 @@ if nvme_setup; then
 	if [ -n "$L2_INIT_S" ]; then
 		nvme_check "$group"
 		[ "$viommu" != 1 ] || viommu_check "$strict" 0
+		[ "$viommu" != 2 ] || vtd_ir_check 1
 	fi
 	vfio_check_released "$NVME_ADDR" nvme
 	vfio_check_dmar

@@ -15,9 +15,42 @@ vtd_field() {
 	echo " $1 " | sed -n "s/.* $2=\\([^ ]*\\) .*/\\1/p"
 }
 
-# vtd_check STRICT ENDPOINTS: the DMAR unit found and translating, the
-# policy of STRICT (1 strict, 0 lazy), ENDPOINTS virtio functions each in a
-# group of a DMA domain of that policy with ACCESS_PLATFORM, no DMAR fault.
+# vtd_ir_check CPUS [SPREAD]: interrupt remapping on in x2APIC mode (in
+# $VTD_IR_MODE mode if set: xapic with --iommu intel,eim=off); every
+# IOAPIC and PCI MSI/MSI-X interrupt of /proc/interrupts remapped
+# (IR-IO-APIC, IR-PCI-MSI*), at least one of each; remapped interrupts taken
+# by at least CPUS CPUs; at least SPREAD (default 0) PCI MSI lines that
+# took interrupts on more than one CPU (vtd-run moves the unmanaged ones
+# round the CPUs while the task runs: each move is an IRTE rewrite and an
+# IEC, which must re-route the line's KVM route). Problems go to $bad.
+vtd_ir_check() {
+	local cpus="$1" spread="${2:-0}" line chip n_msi=0 n_io=0 not_ir="" got s
+	expect ir-mode "$(l2_value VTD-IR-MODE)" "${VTD_IR_MODE:-x2apic}"
+	while read -r line; do
+		[ -n "$line" ] || continue
+		chip=$(vtd_field "$line" chip)
+		case $chip in
+		IR-PCI-MSI*) n_msi=$((n_msi + 1)) ;;
+		IR-IO-APIC) n_io=$((n_io + 1)) ;;
+		*) not_ir="$not_ir ${line%% *}$chip" ;;
+		esac
+	done <<EOF2
+$(vtd_lines IRQ)
+EOF2
+	[ "$n_msi" -gt 0 ] || bad="$bad no-IR-PCI-MSI-interrupt"
+	[ "$n_io" -gt 0 ] || bad="$bad no-IR-IO-APIC-interrupt"
+	[ -z "$not_ir" ] || bad="$bad not-remapped:$not_ir"
+	got=$(l2_value VTD-IRCPUS)
+	[ -n "$got" ] && [ "${got%% *}" -ge "$cpus" ] || bad="$bad ir-cpus=${got:-none}(want>=$cpus)"
+	s=$(l2_value VTD-IRSPREAD)
+	[ -n "$s" ] && [ "$s" -ge "$spread" ] || bad="$bad ir-msi-spread=${s:-none}(want>=$spread)"
+	note "$NAME: remapped interrupts: $(vtd_lines IRQ | tr '\n' ';') on ${got:-?} CPUs"
+}
+
+# vtd_check STRICT ENDPOINTS [CPUS [SPREAD]]: the DMAR unit found and
+# translating, the policy of STRICT (1 strict, 0 lazy), ENDPOINTS virtio
+# functions each in a group of a DMA domain of that policy with
+# ACCESS_PLATFORM, no DMAR fault, and vtd_ir_check CPUS (default 1) SPREAD.
 # Problems go to $bad.
 vtd_check() {
 	local strict="$1" want="$2" line a n=0 g_bad="" want_type policy
@@ -51,6 +84,7 @@ EOF2
 		note "$NAME: L2 dmesg: $line"
 	done
 	note "$NAME: policy $(l2_value VTD-POLICY); groups: $(vtd_lines GROUP | tr '\n' ';')"
+	vtd_ir_check "${3:-1}" "${4:-0}"
 }
 
 # vtd_log_check FILE: the --iommu-log of a run with a correct driver: maps
