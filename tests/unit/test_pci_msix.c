@@ -135,6 +135,39 @@ static void test_capability_and_table(void **state)
 	assert_int_equal(dev_reads, 2);
 }
 
+/* A router that refuses every route it is asked to install, as interrupt
+ * remapping does for a message its table blocks. */
+static int refusing_route(void *opaque, unsigned g, const struct msi_msg *msg, uint16_t rid,
+			  bool enabled)
+{
+	if (enabled)
+		return -EPERM;
+	return fake_route(opaque, g, msg, rid, false);
+}
+
+/* A vector whose route was refused is not dropped: each interrupt goes to
+ * the bus's msi_sink with the requester ID, where remapping blocks and
+ * records it per request (not its eventfd, which no route would deliver). */
+static void test_refused_route(void **state)
+{
+	struct msix_router r = {refusing_route, fake_irqfd, &router_tags[1]};
+
+	(void)state;
+	pci_bus_set_msix_router(pbus, &r);
+	msix_flags(PCI_MSIX_FLAGS_ENABLE);
+	program(1, 0x4041);
+	tbl_w(1, PCI_MSIX_ENTRY_VECTOR_CTRL, 0);
+	assert_int_equal(gsi.e[vec_gsi(1)].type, 0);
+	assert_int_equal(nr_sent, 0);
+	assert_int_equal(msix_notify(&dev, 1), 0);
+	assert_int_equal(msix_notify(&dev, 1), 0);
+	assert_int_equal(fired(1), 0);
+	assert_int_equal(nr_sent, 2);
+	assert_int_equal(sent[1].rid, PCI_DEVFN(SLOT, 0));
+	assert_int_equal(sent[1].msg.addr, MSI_ADDR);
+	assert_int_equal(sent[1].msg.data, 0x4041);
+}
+
 static void test_delivery(void **state)
 {
 	struct msix_router r2 = {fake_route, fake_irqfd, &router_tags[1]};
@@ -295,6 +328,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_capability_and_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delivery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_gsi, setup_nogsi, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_route, setup, teardown),
 		cmocka_unit_test(test_init_errors),
 	};
 
