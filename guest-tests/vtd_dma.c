@@ -321,6 +321,34 @@ static void check_off(void)
 	       "off: translation off (GSTS.TES clear)");
 }
 
+/* edu_out=1 (build/vmm --edu=iommu=off): the edu opted out, so the DRHD
+ * lists its endpoints instead of INCLUDE_PCI_ALL and leaves the edu out;
+ * with translation on and no context entry for it, its DMA is untranslated
+ * (a GPA reaches that GPA) and records no fault. */
+static void check_opt_out(void)
+{
+	uint8_t *dst = vt_area_target(&area);
+	uint32_t len = 1 + (uint32_t)(vtd_env_rand(&t) % EDU_DMA_MAX);
+	int rc;
+
+	report(!(t.drhd.drhd_flags & DRHD_INCLUDE_PCI_ALL) && t.drhd.nr_endpoints >= 1 &&
+		       !vtd_drhd_covers(&t.drhd, vtd_env_edu_sid(&t)),
+	       "out: the DRHD lists %u endpoint(s), not INCLUDE_PCI_ALL, and not the edu",
+	       t.drhd.nr_endpoints);
+	report(vtd_command(v, DMA_GCMD_TE, true), "out: translation on, no context for the edu");
+	vt_fill_random(&t, src, VT_PAGE);
+	memcpy(want, src, VT_PAGE);
+	vt_area_fill(&area, FILL);
+	rc = edu_dma(&t.edu, EDU_RAM_TO_DEV, gpa(src), 0, len, false, VT_WAIT_US);
+	rc |= edu_dma(&t.edu, EDU_DEV_TO_RAM, gpa(dst), 0, len, false, VT_WAIT_US);
+	report(rc == 0 && !memcmp(dst, want, len) && vt_filled(dst + len, FILL, VT_PAGE - len) &&
+		       vt_area_canaries(&area),
+	       "out: %u bytes GPA %#lx -> edu -> GPA %#lx untranslated", len,
+	       (unsigned long)gpa(src), (unsigned long)gpa(dst));
+	report(!vtd_fault_find(v, 0, 0, NULL), "out: no fault recorded");
+	(void)vtd_command(v, DMA_GCMD_TE, false);
+}
+
 int main(void)
 {
 	if (!vtd_env_open(&t))
@@ -328,6 +356,10 @@ int main(void)
 	src = virtio_alloc(VT_PAGE, VT_PAGE);
 	want = virtio_alloc(VT_PAGE, VT_PAGE);
 	vt_area_alloc(&area);
+	if (cmdline_u64("edu_out", 0)) {
+		check_opt_out();
+		return 0;
+	}
 	check_caps();
 	check_dma3();
 	check_qi();

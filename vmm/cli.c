@@ -39,7 +39,7 @@ void cli_usage(FILE *f)
 	      "  --iommu intel[,caching-mode=on|off][,aw-bits=39|48][,eim=on|off]\n"
 	      "               [,check-invalidation=on]\n"
 	      "                             an Intel VT-d (DMA and interrupt remapping)\n"
-	      "                             in front of every PCI device (no opting out)\n"
+	      "                             in front of every PCI device\n"
 	      "  --iommu-log FILE           the IOMMU's events as JSON lines\n"
 	      "  --seccomp on|off           seccomp filters (default on)\n"
 	      "  -v, --verbose              debug logging\n"

@@ -61,17 +61,10 @@ int cli_iommu(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-int cli_iommu_check(const struct vmm_config *cfg, char *err, size_t errlen)
+bool cli_iommu_opt_outs(const struct vmm_config *cfg)
 {
 	bool out = !cfg->rng.pci.iommu && cfg->rng.enabled;
 
-	if (cfg->iommu_log && cfg->iommu == IOMMU_NONE)
-		return cli_kv_fail(err, errlen, "--iommu-log needs --iommu virtio or intel");
-	if (cfg->iommu_check_inval && !cfg->iommu_log)
-		return cli_kv_fail(err, errlen,
-				   "--iommu intel,check-invalidation=on needs --iommu-log FILE");
-	if (cfg->iommu != IOMMU_INTEL)
-		return 0;
 	for (unsigned i = 0; i < cfg->nr_vfio; i++)
 		out |= !cfg->vfio[i].pci.iommu;
 	out |= cfg->console.enabled && !cfg->console.pci.iommu;
@@ -80,10 +73,15 @@ int cli_iommu_check(const struct vmm_config *cfg, char *err, size_t errlen)
 		out |= !cfg->disks[i].pci.iommu;
 	for (unsigned i = 0; i < cfg->nr_nets; i++)
 		out |= !cfg->nets[i].pci.iommu;
-	if (out)
-		return cli_kv_fail(
-			err, errlen,
-			"iommu=off: with --iommu intel every PCI device is behind the IOMMU "
-			"(the DMAR table cannot leave one out)");
+	return out;
+}
+
+int cli_iommu_check(const struct vmm_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->iommu_log && cfg->iommu == IOMMU_NONE)
+		return cli_kv_fail(err, errlen, "--iommu-log needs --iommu virtio or intel");
+	if (cfg->iommu_check_inval && !cfg->iommu_log)
+		return cli_kv_fail(err, errlen,
+				   "--iommu intel,check-invalidation=on needs --iommu-log FILE");
 	return 0;
 }

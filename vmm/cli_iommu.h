@@ -12,11 +12,11 @@
  * message in err. */
 int cli_iommu(const char *arg, struct vmm_config *cfg, char *err, size_t errlen);
 
-/* After every option: what the chosen IOMMU cannot do. --iommu-log needs
- * an IOMMU, check-invalidation=on needs --iommu-log. With --iommu intel,
- * a device cannot opt out (the DMAR's one unit covers every PCI device,
- * INCLUDE_PCI_ALL, and has no way to leave one out) and --device is not
- * supported yet. 0, or -EINVAL with a message in err. */
+/* After every option: --iommu-log needs an IOMMU, check-invalidation=on
+ * needs --iommu-log. 0, or -EINVAL with a message in err. */
 int cli_iommu_check(const struct vmm_config *cfg, char *err, size_t errlen);
+
+/* Whether some PCI device of cfg opts out of the IOMMU (iommu=off). */
+bool cli_iommu_opt_outs(const struct vmm_config *cfg);
 
 #endif

@@ -85,8 +85,8 @@ static int behind_iommu(struct machine *m, struct pci_dev *pd, const struct pci_
 {
 	int ret;
 
-	if (m->vtd)
-		return machine_vtd_endpoint(m, pd, err); /* no opting out (cli_iommu_check) */
+	if (m->vtd) /* an opted-out function is in no device scope of the DMAR */
+		return pc->iommu ? machine_vtd_endpoint(m, pd, err) : 0;
 	if (!m->viommu)
 		return 0;
 	if (!pc->iommu) {

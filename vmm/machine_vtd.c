@@ -9,6 +9,7 @@
 #include "devices/ioapic.h"
 #include "devices/pci/pci.h"
 #include "devices/vtd/vtd.h"
+#include "vmm/cli_iommu.h"
 #include "vmm/exit_codes.h"
 #include "vmm/layout.h"
 #include "vmm/log.h"
@@ -84,6 +85,7 @@ int machine_add_vtd(struct machine *m, char *err)
 		.eim = m->cfg->iommu_eim,
 		.ioapic_id = IOAPIC_RESET_ID,
 		.ioapic_rid = MACHINE_IOAPIC_RID,
+		.scoped = cli_iommu_opt_outs(m->cfg),
 	};
 	int ret = vfio_fit(m, &p, err);
 

@@ -77,6 +77,20 @@ void vtd_ir_fault(struct vtd *v, unsigned reason, uint16_t sid, uint32_t index)
 
 /* Remap under the lock: 0 and *out, or a fault reason with *index (the
  * interrupt index, 0 before it is known) and *fpd (the IRTE's, when read). */
+/* Whether rid's interrupts are the unit's to remap: every requester with
+ * INCLUDE_PCI_ALL, else the listed endpoints and the IOAPIC (a device in no
+ * DRHD scope is under no remapping unit). eps[] is fixed before the guest
+ * runs. */
+static bool ir_covers(const struct vtd *v, uint16_t rid)
+{
+	if (!v->scoped || rid == v->ioapic_rid)
+		return true;
+	for (unsigned i = 0; i < v->nr_eps; i++)
+		if (v->eps[i] == rid)
+			return true;
+	return false;
+}
+
 static unsigned ir_remap(struct vtd *v, const struct msi_msg *in, uint16_t rid, struct msi_msg *out,
 			 uint32_t *index, bool *fpd)
 {
@@ -87,7 +101,7 @@ static unsigned ir_remap(struct vtd *v, const struct msi_msg *in, uint16_t rid, 
 	unsigned r;
 
 	*out = *in;
-	if (!(gsts & DMA_GSTS_IRES))
+	if (!(gsts & DMA_GSTS_IRES) || !ir_covers(v, rid))
 		return 0;
 	if (!(in->addr & VTD_MSI_ADDR_IF))
 		return (gsts & DMA_GSTS_CFIS) && !eime ? 0 : VTD_FR_IR_COMPAT;

@@ -56,6 +56,7 @@ int vtd_new(const struct vtd_params *p, struct vtd **out)
 		v->ecap |= VTD_ECAP_EIM;
 	v->ioapic_id = p->ioapic_id;
 	v->ioapic_rid = p->ioapic_rid;
+	v->scoped = p->scoped;
 	vtd_regs_reset(v);
 	iommu_set_fault_handler(v->io, vtd_fault, v);
 	iommu_set_miss_handler(v->io, vtd_miss, v);
@@ -108,6 +109,9 @@ struct acpi_ext vtd_acpi_ext(struct vtd *v, uint64_t base)
 		.x2apic_opt_out = !(v->ecap & VTD_ECAP_EIM),
 		.ioapic_id = v->ioapic_id,
 		.ioapic_rid = v->ioapic_rid,
+		.scoped = v->scoped,
+		.nr_eps = v->nr_eps,
+		.eps = v->eps,
 	};
 	return vtd_dmar_acpi_ext(&v->dmar);
 }

@@ -54,6 +54,8 @@ struct vtd_params {
 				      * table opts out of x2APIC) */
 	uint8_t ioapic_id;	     /* the DMAR's IOAPIC device scope: the MADT's ID */
 	uint16_t ioapic_rid;	     /* and the IOAPIC's requester id (bus 0) */
+	bool scoped;		     /* the DRHD lists its endpoints (some PCI device
+				      * opted out); else INCLUDE_PCI_ALL */
 };
 
 struct vtd;
@@ -90,8 +92,10 @@ void vtd_get_stats(struct vtd *v, struct vtd_stats *out);
 extern const struct bus_ops vtd_mmio_ops;
 
 /* The ACPI DMAR table for this unit at base (INTR_REMAP, X2APIC_OPT_OUT
- * without EIM; one DRHD, INCLUDE_PCI_ALL, with the IOAPIC's device scope);
- * v must outlive acpi_build(). */
+ * without EIM; one DRHD, INCLUDE_PCI_ALL or, when params.scoped, one
+ * endpoint scope per vtd_endpoint_add() so far, with the IOAPIC's device
+ * scope); call it after the last endpoint is added; v must outlive
+ * acpi_build(). */
 struct acpi_ext vtd_acpi_ext(struct vtd *v, uint64_t base);
 
 /* Interrupt remapping of msg sent by requester rid: 0 and *out (msg

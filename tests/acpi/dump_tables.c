@@ -49,12 +49,15 @@ static const struct acpi_table_header *table_at(uint64_t gpa_addr)
 int main(int argc, char **argv)
 {
 	/* The DMAR of --iommu intel, checked with the built-in tables. */
-	static const struct vtd_dmar_config dmar = {
+	static const uint16_t eps[] = {0x08, 0x10, 0x19}; /* 01.0, 02.0, 03.1 */
+	static struct vtd_dmar_config dmar = {
 		.base = LAYOUT_IOMMU_REGS,
 		.aw_bits = 48,
 		.intr_remap = true,
 		.ioapic_id = 0,
 		.ioapic_rid = 0x00f0, /* 00:1e.0, as vmm/machine.h's MACHINE_IOAPIC_RID */
+		.nr_eps = ARRAY_SIZE(eps),
+		.eps = eps,
 	};
 	const struct acpi_ext ext[] = {vtd_dmar_acpi_ext(&dmar)};
 	struct acpi_config cfg = {.nr_cpus = 2, .ext = ext, .nr_ext = ARRAY_SIZE(ext)};
@@ -67,11 +70,14 @@ int main(int argc, char **argv)
 	int err;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s DIR [NR_CPUS]\n", argv[0]);
+		fprintf(stderr, "usage: %s DIR [NR_CPUS [scoped]]\n", argv[0]);
 		return 2;
 	}
 	if (argc > 2)
 		cfg.nr_cpus = (unsigned)strtoul(argv[2], NULL, 0);
+	/* scoped: the DMAR of a machine where a device opted out (endpoint
+	 * scopes instead of INCLUDE_PCI_ALL). */
+	dmar.scoped = argc > 3 && !strcmp(argv[3], "scoped");
 	err = acpi_build(&cfg, area, sizeof(area), gpa(LAYOUT_BIOS_START), &rsdp_gpa);
 	if (err) {
 		fprintf(stderr, "acpi_build: %s\n", strerror(-err));

@@ -33,7 +33,9 @@ fi
 for cpus in 1 2 64; do
 	dir=$OUT/cpus$cpus
 	rm -rf "$dir" && mkdir -p "$dir"
-	if ! "$OUT/dump_tables" "$dir" "$cpus" 2>"$dir/dump.log"; then
+	scoped="" # the 2-vCPU tables carry the DMAR with endpoint scopes
+	[ "$cpus" = 2 ] && scoped=scoped
+	if ! "$OUT/dump_tables" "$dir" "$cpus" $scoped 2>"$dir/dump.log"; then
 		t_fail "acpi-iasl-dump-$cpus" "$(cat "$dir/dump.log")"
 		continue
 	fi
@@ -50,6 +52,17 @@ for cpus in 1 2 64; do
 			t_pass "acpi-iasl-$name-$cpus"
 		fi
 	done
+	# The DMAR's device scopes: the IOAPIC's always, the endpoints' (and no
+	# INCLUDE_PCI_ALL) when scoped.
+	n_ep=$(grep -c 'Device Scope Type : 01' "$dir/dmar.dsl" 2>/dev/null)
+	n_io=$(grep -c 'Device Scope Type : 03' "$dir/dmar.dsl" 2>/dev/null)
+	want_ep=0
+	[ -n "$scoped" ] && want_ep=3
+	if [ "$n_io" = 1 ] && [ "$n_ep" = "$want_ep" ]; then
+		t_pass "acpi-iasl-dmar-scopes-$cpus"
+	else
+		t_fail "acpi-iasl-dmar-scopes-$cpus" "IOAPIC scopes $n_io (want 1), endpoint scopes $n_ep (want $want_ep)"
+	fi
 	# Round trip: the DSDT must be what iasl would have compiled.
 	log=$dir/dsdt-recompile.log
 	if (cd "$dir" && iasl -oa -p dsdt-re dsdt.dsl) >"$log" 2>&1 &&

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "vmm/cli.h"
+#include "vmm/cli_iommu.h"
 
 static char args[16][128];
 static char *argv_buf[17];
@@ -93,36 +94,37 @@ static void test_bad_values(void **state)
 	assert_int_equal(parse(&cfg, "--iommu", "intel,", NULL), CLI_ERROR);
 }
 
-static void test_intel_refuses(void **state)
+static void test_intel_opt_out(void **state)
 {
 	struct vmm_config cfg;
-	const char *off =
-		"iommu=off: with --iommu intel every PCI device is behind the IOMMU (the DMAR "
-		"table cannot leave one out)";
 
 	(void)state;
-	assert_int_equal(parse(&cfg, "--iommu", "intel", "--rng=iommu=off", NULL), CLI_ERROR);
-	assert_string_equal(err, off);
-	assert_int_equal(parse(&cfg, "--rng=iommu=off", "--iommu", "intel", NULL), CLI_ERROR);
-	assert_int_equal(parse(&cfg, "--iommu", "intel", "--disk", "path=/d,iommu=off", NULL),
-			 CLI_ERROR);
-	assert_string_equal(err, off);
-	assert_int_equal(parse(&cfg, "--iommu", "intel", "--net", "tap=t0,iommu=off", NULL),
-			 CLI_ERROR);
-	assert_int_equal(parse(&cfg, "--iommu", "intel", "--console", "tty,iommu=off", NULL),
-			 CLI_ERROR);
-	assert_int_equal(parse(&cfg, "--iommu", "intel", "--device",
-			       "path=/sys/bus/pci/devices/0000:00:01.0,iommu=off", NULL),
-			 CLI_ERROR);
-	assert_string_equal(err, off);
-	/* Fine: devices behind it, a passthrough one too; iommu=off with the
-	 * virtio-iommu. */
+	/* iommu=off is fine with either IOMMU; cli_iommu_opt_outs() says when
+	 * the DMAR must list its endpoints instead of INCLUDE_PCI_ALL. */
 	assert_int_equal(parse(&cfg, "--iommu", "intel", "--rng", "--disk", "path=/d", NULL),
 			 CLI_RUN);
+	assert_false(cli_iommu_opt_outs(&cfg));
+	assert_int_equal(parse(&cfg, "--iommu", "intel", "--rng=iommu=off", NULL), CLI_RUN);
+	assert_true(cli_iommu_opt_outs(&cfg));
+	assert_int_equal(parse(&cfg, "--iommu", "intel", "--disk", "path=/d,iommu=off", NULL),
+			 CLI_RUN);
+	assert_true(cli_iommu_opt_outs(&cfg));
+	assert_int_equal(parse(&cfg, "--iommu", "intel", "--net", "tap=t0,iommu=off", NULL),
+			 CLI_RUN);
+	assert_true(cli_iommu_opt_outs(&cfg));
+	assert_int_equal(parse(&cfg, "--iommu", "intel", "--console", "tty,iommu=off", NULL),
+			 CLI_RUN);
+	assert_true(cli_iommu_opt_outs(&cfg));
+	assert_int_equal(parse(&cfg, "--iommu", "intel", "--edu=iommu=off", NULL), CLI_RUN);
+	assert_true(cli_iommu_opt_outs(&cfg));
+	assert_int_equal(parse(&cfg, "--iommu", "intel", "--device",
+			       "path=/sys/bus/pci/devices/0000:00:01.0,iommu=off", NULL),
+			 CLI_RUN);
+	assert_true(cli_iommu_opt_outs(&cfg));
 	assert_int_equal(parse(&cfg, "--iommu", "intel", "--device",
 			       "path=/sys/bus/pci/devices/0000:00:01.0", NULL),
 			 CLI_RUN);
-	assert_int_equal(parse(&cfg, "--iommu", "virtio", "--rng=iommu=off", NULL), CLI_RUN);
+	assert_false(cli_iommu_opt_outs(&cfg));
 }
 
 static void test_log(void **state)
@@ -176,7 +178,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_bad_values),
-		cmocka_unit_test(test_intel_refuses),
+		cmocka_unit_test(test_intel_opt_out),
 		cmocka_unit_test(test_log),
 	};
 

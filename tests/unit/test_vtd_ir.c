@@ -443,6 +443,38 @@ static void test_compat(void **state)
 	assert_fault(f, 1, VTD_FR_IR_COMPAT, 0x0020, 0);
 }
 
+/* A scoped unit (some device opted out): only its endpoints' and the
+ * IOAPIC's interrupts are remapped; a requester in no scope is under no
+ * remapping unit, so even a blocked format passes it untouched. */
+static void test_scoped(void **state)
+{
+	struct guest_mem mem;
+	struct fake_msi out = {0};
+	struct vtd_params p = {.mem = &mem,
+			       .aw_bits = 48,
+			       .eim = true,
+			       .ioapic_rid = 0x00f0,
+			       .scoped = true};
+	struct msi_msg m = {0xfee02000, 0x45}, got;
+	struct msi_sink sink;
+	struct vtd *v;
+
+	(void)state;
+	mem_init(&mem);
+	assert_int_equal(vtd_new(&p, &v), 0);
+	assert_int_equal(vtd_endpoint_add(v, SRC, NULL), 0);
+	sink = vtd_ir_sink(v, (struct msi_sink){fake_msi_send, &out});
+	vtd_reg_set(v, DMAR_GSTS_REG, DMA_GSTS_IRES); /* remapping on, CFIS clear */
+	assert_int_equal(vtd_ir_translate(v, &m, SRC, &got, false), -EPERM);
+	assert_int_equal(vtd_ir_translate(v, &m, 0x00f0, &got, false), -EPERM);
+	assert_int_equal(msi_sink_send(&sink, &m, 0x0020), 0);
+	assert_int_equal(out.sent, 1);
+	assert_int_equal(out.last.addr, m.addr);
+	assert_int_equal(out.last.data, m.data);
+	vtd_free(v);
+	free(mem.r[0].host);
+}
+
 static void test_faults(void **state)
 {
 	struct fx *f = *state;
@@ -644,6 +676,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_remap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remap_xapic, setup_xapic, teardown),
 		cmocka_unit_test_setup_teardown(test_compat, setup, teardown),
+		cmocka_unit_test(test_scoped),
 		cmocka_unit_test_setup_teardown(test_faults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fpd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_router, setup, teardown),
