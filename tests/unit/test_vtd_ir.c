@@ -450,11 +450,8 @@ static void test_scoped(void **state)
 {
 	struct guest_mem mem;
 	struct fake_msi out = {0};
-	struct vtd_params p = {.mem = &mem,
-			       .aw_bits = 48,
-			       .eim = true,
-			       .ioapic_rid = 0x00f0,
-			       .scoped = true};
+	struct vtd_params p = {
+		.mem = &mem, .aw_bits = 48, .eim = true, .ioapic_rid = 0x00f0, .scoped = true};
 	struct msi_msg m = {0xfee02000, 0x45}, got;
 	struct msi_sink sink;
 	struct vtd *v;
