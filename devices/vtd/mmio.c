@@ -153,6 +153,21 @@ static void vtd_mmio_write(void *opaque, uint64_t off, unsigned size, uint64_t v
 	}
 	pthread_mutex_unlock(&v->lock);
 	vtd_ir_flush(v); /* re-route, with no lock of the unit held */
+	/* The queue paused at a wait descriptor for that re-route: go on. Each
+	 * pass consumes a wait descriptor, so a queue's worth bounds it. */
+	for (unsigned n = 0; n < VTD_QI_MAX_DESC; n++) {
+		bool paused;
+
+		pthread_mutex_lock(&v->lock);
+		paused = v->qi_paused;
+		v->qi_paused = false;
+		if (paused)
+			vtd_qi_run(v);
+		pthread_mutex_unlock(&v->lock);
+		if (!paused)
+			break;
+		vtd_ir_flush(v);
+	}
 }
 
 const struct bus_ops vtd_mmio_ops = {.read = vtd_mmio_read, .write = vtd_mmio_write};

@@ -26,9 +26,15 @@
 #define QI_IWD_RSVD_HI	 GENMASK_ULL(1, 0)
 
 /* Carry out one descriptor. false when it is bad. */
+/* A descriptor's type: bits 3:0, and 11:9 as bits 6:4. */
+static unsigned qi_type(const uint64_t d[2])
+{
+	return (unsigned)(d[0] & 0xf) | (unsigned)((d[0] >> 9) & 7) << 4;
+}
+
 static bool qi_one(struct vtd *v, const uint64_t d[2])
 {
-	unsigned type = (unsigned)(d[0] & 0xf) | (unsigned)((d[0] >> 9) & 7) << 4;
+	unsigned type = qi_type(d);
 	uint32_t data;
 
 	switch (type) {
@@ -91,9 +97,18 @@ void vtd_qi_run(struct vtd *v)
 		return;
 	}
 	for (unsigned n = 0; head != tail && n < size; n++) {
-		if (guest_mem_read(v->mem, gpa((iqa & DMA_IQA_ADDR) + 16ull * head), d,
-				   sizeof(d)) ||
-		    !qi_one(v, d)) {
+		bool bad = guest_mem_read(v->mem, gpa((iqa & DMA_IQA_ADDR) + 16ull * head), d,
+					  sizeof(d));
+
+		if (!bad && v->ir_dirty && qi_type(d) == QI_IWD_TYPE) {
+			/* An interrupt entry cache invalidation before this wait:
+			 * its completion must not be seen before KVM's routes
+			 * follow. The caller re-routes, then runs the queue on
+			 * from this descriptor (vtd_mmio_write). */
+			v->qi_paused = true;
+			return;
+		}
+		if (bad || !qi_one(v, d)) {
 			log_guest_once("vtd: invalidation queue error at %u: %#llx %#llx", head,
 				       (unsigned long long)d[0], (unsigned long long)d[1]);
 			qi_error(v, head);

@@ -17,7 +17,8 @@
 #include "iommu/evlog_watch.h"
 
 #define VTD_MAX_EPS	  256
-#define VTD_BYPASS_DOMAIN 0x10000u /* the core domain of pass-through contexts */
+#define VTD_QI_MAX_DESC	  (256u << 7) /* descriptors in the largest queue (IQA.QS 7) */
+#define VTD_BYPASS_DOMAIN 0x10000u    /* the core domain of pass-through contexts */
 #define VTD_NR_DIDS	  0x10000u
 #define VTD_IOVA_LAST	  ((1ull << 48) - 1) /* the core's input range */
 #define VTD_FAULT_FPD	  0x100u	     /* in dma_fault.code: the context says do not record */
@@ -60,6 +61,8 @@ struct vtd {
 	/* interrupt remapping (ir.c), under lock */
 	uint64_t irta;		/* IRTA_REG as latched by GCMD.SIRTP */
 	bool ir_dirty;		/* remapped messages may have changed: notify */
+	bool qi_paused;		/* the queue stopped at a wait descriptor until the
+				 * re-route that an earlier IEC asked for is done */
 	struct msi_sink ir_out; /* where vtd_ir_sink() hands remapped messages */
 	struct msix_router ir_inner;
 	/* set before the guest runs */
@@ -260,7 +263,10 @@ void vtd_ir_flush(struct vtd *v);
 /* --- qi.c -------------------------------------------------------------- */
 
 /* Process the invalidation queue from IQH to IQT (v->lock held), at most
- * one queue's worth of descriptors; a bad one sets FSTS.IQE and stops. */
+ * one queue's worth of descriptors; a bad one sets FSTS.IQE and stops. A
+ * wait descriptor met while a re-route is due (ir_dirty, after an IEC)
+ * stops the queue there with qi_paused set: the caller re-routes with the
+ * lock dropped (vtd_ir_flush) and runs the queue again. */
 void vtd_qi_run(struct vtd *v);
 
 #endif

@@ -620,6 +620,53 @@ static void test_iec_reroutes(void **state)
 	assert_int_equal(f->inner.routes, 2);
 }
 
+/* The status word of the wait descriptors below, as each re-route saw it. */
+#define STATUS 0x30000ull
+static uint32_t seen[4];
+static unsigned nr_seen;
+
+static void reroute_watch(void *opaque)
+{
+	struct fx *f = opaque;
+	uint32_t w = 0;
+
+	assert_int_equal(guest_mem_read(&f->mem, gpa(STATUS), &w, 4), 0);
+	if (nr_seen < ARRAY_SIZE(seen))
+		seen[nr_seen++] = w;
+	reroute(opaque);
+}
+
+/* An IEC's completion (the next wait descriptor's status write) is not seen
+ * before KVM's routes follow: the queue pauses at the wait until the
+ * re-route, then goes on, all within the one doorbell. */
+static void test_iec_wait_order(void **state)
+{
+	struct fx *f = *state;
+	const uint64_t wait = 5 | 1ull << 5; /* invalidation wait, status write */
+
+	vtd_ir_set_notify(f->v, reroute_watch, f);
+	irte_put(f, 1, irte_lo(0x51, 3), 0);
+	ir_enable(f, DMA_IRTA_EIME | S_16);
+	wr(f, DMAR_IQA_REG, 8, QUEUE);
+	wr(f, DMAR_GCMD_REG, 4, DMA_GCMD_IRE | DMA_GCMD_QIE);
+	nr_seen = 0;
+	put64(&f->mem, QUEUE + 0, 4);
+	put64(&f->mem, QUEUE + 8, 0);
+	put64(&f->mem, QUEUE + 16, wait | 0x77ull << 32);
+	put64(&f->mem, QUEUE + 24, STATUS);
+	put64(&f->mem, QUEUE + 32, 4);
+	put64(&f->mem, QUEUE + 40, 0);
+	put64(&f->mem, QUEUE + 48, wait | 0x78ull << 32);
+	put64(&f->mem, QUEUE + 56, STATUS);
+	wr(f, DMAR_IQT_REG, 8, 4 << 4);
+	assert_int_equal(nr_seen, 2);
+	assert_int_equal(seen[0], 0);	 /* the first re-route, before any wait */
+	assert_int_equal(seen[1], 0x77); /* the second, after the first wait only */
+	assert_int_equal((uint32_t)get64(&f->mem, STATUS), 0x78);
+	assert_int_equal(rd(f, DMAR_IQH_REG, 8), 4 << 4);
+	assert_int_equal(rd(f, DMAR_FSTS_REG, 4) & DMA_FSTS_IQE, 0);
+}
+
 /* The DMAR: INTR_REMAP, X2APIC_OPT_OUT only without EIM, one DRHD whose
  * device scope is the IOAPIC (type 3, its ID, path 00:1e.0). */
 static void test_dmar(void **state)
@@ -678,6 +725,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fpd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_router, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iec_reroutes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_iec_wait_order, setup, teardown),
 		cmocka_unit_test(test_dmar),
 	};
 
