@@ -177,3 +177,22 @@ qemu_boot() {
 		-smp "$2" -m "$3" -nodefaults -nographic -no-reboot -serial stdio \
 		-kernel "$4" -initrd "$5" -append "$6"
 }
+
+# median_of FILE: the median of the numbers in FILE (one a line), or NA.
+median_of() {
+	sort -g "$1" | awk '{a[NR] = $1} END {if (!NR) print "NA"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+
+# boot_bench_report BENCH-NAME WHAT RUNS: the medians of the boot times in
+# /tmp/bench.vmm and /tmp/bench.qemu (one a line) as a BENCH line, ratio
+# vmm / qemu (WHAT says what was timed), and the scenario's result: pass
+# when both sides have a median.
+boot_bench_report() {
+	local v q
+	v=$(median_of /tmp/bench.vmm) q=$(median_of /tmp/bench.qemu)
+	awk -v name="$1" -v what="$2" -v a="$v" -v b="$q" -v n="$3" 'BEGIN {
+		r = (a != "NA" && b != "NA" && b > 0) ? sprintf("%.3f", a / b) : "NA"
+		printf "BENCH %-28s vmm=%-10s qemu=%-10s ratio=%s  (%s, seconds, median of %d; ratio < 1: vmm is better)\n",
+			name, a, b, r, what, n }'
+	if [ "$v" != NA ] && [ "$q" != NA ]; then result "$NAME" pass; else result "$NAME" fail "vmm=$v qemu=$q"; fi
+}

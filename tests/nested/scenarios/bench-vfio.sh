@@ -43,10 +43,7 @@ rm -rf "$D" && mkdir -p "$D"
 # put VMM KEY VALUE: one sample of KEY for VMM (vmm or qemu); empty is none.
 put() { [ -z "$3" ] || echo "$3" >>"$D/$1.$2"; }
 # med VMM KEY: the median of VMM's samples of KEY, or NA.
-med() {
-	sort -g "$D/$1.$2" 2>/dev/null | awk '{a[NR] = $1}
-		END {if (!NR) print "NA"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'
-}
+med() { if [ -r "$D/$1.$2" ]; then median_of "$D/$1.$2"; else echo NA; fi; }
 # bench_line NAME KEY HIGHER-IS-BETTER(1|0) UNIT: a BENCH line, vmm / qemu.
 bench_line() {
 	awk -v n="$1$sfx" -v a="$(med vmm "$2")" -v b="$(med qemu "$2")" -v hi="$3" -v u="$4" -v r="$runs" -v m="$mode" 'BEGIN {

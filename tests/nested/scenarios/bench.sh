@@ -18,11 +18,4 @@ while [ $i -lt "$runs" ]; do
 	note "bench run $i: qemu $L2_INIT_S s (status $L2_STATUS)"
 	[ -n "$L2_INIT_S" ] || dump_log 20
 done
-median() { sort -n "$1" | awk '{a[NR] = $1} END {if (!NR) print "NA"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-v=$(median /tmp/bench.vmm)
-q=$(median /tmp/bench.qemu)
-awk -v a="$v" -v b="$q" -v n="$runs" 'BEGIN {
-	r = (a != "NA" && b != "NA" && b > 0) ? sprintf("%.3f", a / b) : "NA"
-	printf "BENCH %-28s vmm=%-10s qemu=%-10s ratio=%s  (L2 boot to init in nested L1, seconds, median of %d; ratio < 1: vmm is better)\n",
-		"l2_boot_to_init_s", a, b, r, n }'
-if [ "$v" != NA ] && [ "$q" != NA ]; then result "$NAME" pass; else result "$NAME" fail "vmm=$v qemu=$q"; fi
+boot_bench_report l2_boot_to_init_s "L2 boot to init in nested L1" "$runs"
