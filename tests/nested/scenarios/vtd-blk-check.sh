@@ -6,5 +6,6 @@
 # missed invalidation (vtd_log_check in vtd-lib.sh): no false alarm.
 VTD_OPTS=",check-invalidation=on"
 VTD_LOG=/tmp/vtd-blk-check.jsonl
+VTD_CPUS=1 # the 2-vCPU runs are the strict scenarios (see their retry line)
 . /scenarios/vtd-blk-strict.sh
 rm -f "$VTD_LOG"
