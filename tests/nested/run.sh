@@ -166,33 +166,44 @@ l0_run() {
 	fi
 }
 
-# The scenarios L0 boots until every one has run: after a stall, the one in
-# progress fails (or, if it carries "# retry:", gets one more attempt) and a
-# new L0 boot runs the rest. At most 3 L0 boots.
+# The scenarios L0 boots until every one has run. An L0 boot that ends
+# before L1 said NESTED-DONE (L1 stopped: the watchdog, or L1 reset and L0
+# exited) fails the scenario in progress, or, if that one carries a
+# "# retry:" line, gives it one more attempt; a new L0 boot runs what is
+# left. At most 3 L0 boots.
 todo=("${scen[@]}")
 retried=""
 for boot in 1 2 3; do
+	mark=$(wc -l <"$LOG")
 	l0_run "${todo[@]}"
-	[ "$st" = 137 ] || break
-	cur=$(grep -E '^NESTED-START ' "$LOG" | tail -n 1 | cut -d' ' -f2)
+	part=$(tail -n +"$((mark + 1))" "$LOG")
+	grep -q '^NESTED-DONE' <<<"$part" && break
+	how="L0 exited with status $st"
+	[ -e "$OUT/l0.stalled" ] && how="no console output for ${L0_STALL}s"
+	cur=$(grep -E '^NESTED-START ' <<<"$part" | tail -n 1 | cut -d' ' -f2)
 	rest=() seen=0
 	for s in "${todo[@]}"; do
 		[ "$s" = "$cur" ] && seen=1
 		[ "$seen" = 1 ] && rest+=("$s")
 	done
-	[ ${#rest[@]} -gt 0 ] || break
-	why=$(sed -n 's/^# retry: //p' "$HERE/scenarios/$cur.sh" 2>/dev/null | head -1)
-	if [ -n "$why" ] && [ "$retried" != "$cur" ]; then
-		t_retry "nested/$cur" "L1 stopped (no console output for ${L0_STALL}s); a new L0 boot: $why"
-		retried=$cur
-		todo=("${rest[@]}")
+	if [ -z "$cur" ] || [ ${#rest[@]} = 0 ]; then
+		break # L1 stopped before any scenario: the checks below say so
+	elif grep -Eq "^NESTED-RESULT $cur(/[^ ]*)? " <<<"$part"; then
+		todo=("${rest[@]:1}") # it had ended: go on after it
 	else
-		echo "NESTED-RESULT $cur fail L1 stopped during it (no console output for ${L0_STALL}s)" >>"$LOG"
-		t_fail "nested/$cur" "L1 stopped during it (no console output for ${L0_STALL}s; see $LOG)"
-		todo=("${rest[@]:1}")
+		why=$(sed -n 's/^# retry: //p' "$HERE/scenarios/$cur.sh" | head -1)
+		if [ -n "$why" ] && [ "$retried" != "$cur" ]; then
+			t_retry "nested/$cur" "L1 stopped during it ($how); a new L0 boot runs it again: $why"
+			retried=$cur
+			todo=("${rest[@]}")
+		else
+			echo "NESTED-RESULT $cur fail L1 stopped during it ($how)" >>"$LOG"
+			t_fail "nested/$cur" "L1 stopped during it ($how; see $LOG)"
+			todo=("${rest[@]:1}")
+		fi
 	fi
-	[ ${#todo[@]} -gt 0 ] || break
-	echo "# nested: L0 boot $((boot + 1)) for: ${todo[*]}"
+	[ ${#todo[@]} -gt 0 ] || { echo "NESTED-DONE (after L0 boot $boot)" >>"$LOG"; break; }
+	echo "# nested: L1 stopped ($how); L0 boot $((boot + 1)) for: ${todo[*]}"
 done
 
 # Every scenario must have reported; L1 must have finished. A scenario reports
