@@ -97,11 +97,16 @@ bool vtd_qi_enable(struct vtd *v)
 	return vtd_command(v, DMA_GCMD_QIE, true);
 }
 
-void vtd_qi_submit(struct vtd *v, uint64_t lo, uint64_t hi)
+void vtd_qi_queue(struct vtd *v, uint64_t lo, uint64_t hi)
 {
 	v->iq[2 * v->iq_tail] = lo;
 	v->iq[2 * v->iq_tail + 1] = hi;
 	v->iq_tail = (v->iq_tail + 1) % VTD_QI_LEN;
+}
+
+void vtd_qi_submit(struct vtd *v, uint64_t lo, uint64_t hi)
+{
+	vtd_qi_queue(v, lo, hi);
 	barrier();
 	vtd_write64(v, DMAR_IQT_REG, (uint64_t)v->iq_tail << DMA_IQT_SHIFT);
 }
@@ -144,10 +149,10 @@ bool vtd_flush_page(struct vtd *v, uint16_t did, uint64_t iova)
 {
 	if (!(v->cap & VTD_CAP_PSI)) /* page-selective is optional: a domain flush */
 		return vtd_flush_iotlb(v);
-	if (v->iq) {
-		vtd_qi_submit(v,
-			      QI_IOTLB_TYPE | QI_GRAN(3) | QI_DID(did) | QI_IOTLB_DR | QI_IOTLB_DW,
-			      (iova & ~0xfffull) | QI_IOTLB_AM(0));
+	if (v->iq) { /* one doorbell for both, as Linux's qi_submit_sync() */
+		vtd_qi_queue(v,
+			     QI_IOTLB_TYPE | QI_GRAN(3) | QI_DID(did) | QI_IOTLB_DR | QI_IOTLB_DW,
+			     (iova & ~0xfffull) | QI_IOTLB_AM(0));
 		return vtd_qi_wait(v);
 	}
 	vtd_write64(v, v->iotlb - 8, iova & ~0xfffull);

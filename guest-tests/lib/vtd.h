@@ -78,6 +78,10 @@ bool vtd_qi_enable(struct vtd *v);
 /* Queue one descriptor and move IQT past it (no wait). */
 void vtd_qi_submit(struct vtd *v, uint64_t lo, uint64_t hi);
 
+/* Put one descriptor in the queue without moving IQT: the next
+ * vtd_qi_submit() (or vtd_qi_wait()) hands both to the unit at once. */
+void vtd_qi_queue(struct vtd *v, uint64_t lo, uint64_t hi);
+
 /* Queue a wait descriptor with a status write of a fresh value (and FN) and
  * poll the status word for it: true when it was written in time. */
 bool vtd_qi_wait(struct vtd *v);
