@@ -171,39 +171,39 @@ l0_run() {
 # exited) fails the scenario in progress, or, if that one carries a
 # "# retry:" line, gives it one more attempt; a new L0 boot runs what is
 # left. At most 3 L0 boots.
-todo=("${scen[@]}")
+left=("${scen[@]}")
 retried=""
 for boot in 1 2 3; do
 	mark=$(wc -l <"$LOG")
-	l0_run "${todo[@]}"
+	l0_run "${left[@]}"
 	part=$(tail -n +"$((mark + 1))" "$LOG")
 	grep -q '^NESTED-DONE' <<<"$part" && break
 	how="L0 exited with status $st"
 	[ -e "$OUT/l0.stalled" ] && how="no console output for ${L0_STALL}s"
 	cur=$(grep -E '^NESTED-START ' <<<"$part" | tail -n 1 | cut -d' ' -f2)
 	rest=() seen=0
-	for s in "${todo[@]}"; do
+	for s in "${left[@]}"; do
 		[ "$s" = "$cur" ] && seen=1
 		[ "$seen" = 1 ] && rest+=("$s")
 	done
 	if [ -z "$cur" ] || [ ${#rest[@]} = 0 ]; then
 		break # L1 stopped before any scenario: the checks below say so
 	elif grep -Eq "^NESTED-RESULT $cur(/[^ ]*)? " <<<"$part"; then
-		todo=("${rest[@]:1}") # it had ended: go on after it
+		left=("${rest[@]:1}") # it had ended: go on after it
 	else
 		why=$(sed -n 's/^# retry: //p' "$HERE/scenarios/$cur.sh" | head -1)
 		if [ -n "$why" ] && [ "$retried" != "$cur" ]; then
 			t_retry "nested/$cur" "L1 stopped during it ($how); a new L0 boot runs it again: $why"
 			retried=$cur
-			todo=("${rest[@]}")
+			left=("${rest[@]}")
 		else
 			echo "NESTED-RESULT $cur fail L1 stopped during it ($how)" >>"$LOG"
 			t_fail "nested/$cur" "L1 stopped during it ($how; see $LOG)"
-			todo=("${rest[@]:1}")
+			left=("${rest[@]:1}")
 		fi
 	fi
-	[ ${#todo[@]} -gt 0 ] || { echo "NESTED-DONE (after L0 boot $boot)" >>"$LOG"; break; }
-	echo "# nested: L1 stopped ($how); L0 boot $((boot + 1)) for: ${todo[*]}"
+	[ ${#left[@]} -gt 0 ] || { echo "NESTED-DONE (after L0 boot $boot)" >>"$LOG"; break; }
+	echo "# nested: L1 stopped ($how); L0 boot $((boot + 1)) for: ${left[*]}"
 done
 
 # Every scenario must have reported; L1 must have finished. A scenario reports

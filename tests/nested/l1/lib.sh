@@ -114,6 +114,54 @@ l2_value() {
 	awk -v k="NESTED-L2-$1" '$2 == k {sub(/\r$/, ""); $1 = ""; $2 = ""; sub(/^  /, ""); print; exit}' "$L2_LOG"
 }
 
+# l2_lines KEY: every NESTED-L2-KEY line of the last L2 log, without the
+# time stamp and the key.
+l2_lines() {
+	awk -v k="NESTED-L2-$1" '$2 == k {sub(/\r$/, ""); $1 = ""; $2 = ""; sub(/^  /, ""); print}' "$L2_LOG"
+}
+
+# l2_field LINE KEY: the value of KEY=VALUE in LINE.
+l2_field() {
+	echo " $1 " | sed -n "s/.* $2=\\([^ ]*\\) .*/\\1/p"
+}
+
+# vmm_line TAG KEY: what follows TAG in the last line of the L2 log that
+# holds TAG followed by KEY (a counters line the VMM printed), or nothing.
+vmm_line() {
+	grep -a "$1$2" "$L2_LOG" | tail -1 | sed "s/.*$1//; s/\r\$//"
+}
+
+# l2_endpoints_check PREFIX STRICT WANT [vdrv]: what L2's IOMMU task printed
+# as PREFIX-POLICY, -DEFAULT-DOMAIN and -EP lines: the invalidation policy
+# of STRICT (1 strict, else lazy), translated default domains, and WANT
+# virtio PCI functions behind the IOMMU, each after the task bound to
+# virtio-pci (and with vdrv, to its virtio driver), in a group that
+# /sys/kernel/iommu_groups lists, of the policy's domain type (DMA, or
+# DMA-FQ with a flush queue), ACCESS_PLATFORM negotiated. Problems go to
+# $bad.
+l2_endpoints_check() {
+	local line a n=0 g_bad="" want_type=DMA policy=strict
+	[ "$2" = 1 ] || want_type=DMA-FQ policy=lazy
+	expect policy "$(l2_value "$1-POLICY")" "$policy"
+	expect default-domain "$(l2_value "$1-DEFAULT-DOMAIN")" Translated
+	while read -r line; do
+		[ -n "$line" ] || continue
+		n=$((n + 1))
+		a=${line%% *}
+		[ "$(l2_field "$line" drv)" = virtio-pci ] || g_bad="$g_bad $a:drv=$(l2_field "$line" drv)"
+		[ "$(l2_field "$line" group)" != none ] || g_bad="$g_bad $a:no-group"
+		[ "$(l2_field "$line" listed)" = yes ] || g_bad="$g_bad $a:not-in-/sys/kernel/iommu_groups"
+		[ "$(l2_field "$line" type)" = "$want_type" ] ||
+			g_bad="$g_bad $a:domain=$(l2_field "$line" type)(want-$want_type)"
+		[ "${4:-}" != vdrv ] || [ "$(l2_field "$line" vdrv)" != none ] || g_bad="$g_bad $a:no-virtio-driver"
+		[ "$(l2_field "$line" ap)" = 1 ] || g_bad="$g_bad $a:access_platform=$(l2_field "$line" ap)"
+	done <<EOF
+$(l2_lines "$1-EP")
+EOF
+	expect endpoints "$n" "$3"
+	[ -z "$g_bad" ] || bad="$bad$g_bad"
+}
+
 # dump_log [LINES]: the last L2 log, for a failure's diagnosis: the VMM's own
 # error lines first (a crash's cause and registers; CI shows only part of a
 # long output), then the end of the log without the unclaimed-port noise.

@@ -70,7 +70,7 @@ collect() {
 	done
 	# The disk's IOMMU group in L2 and its domain: none without a vIOMMU,
 	# DMA (strict) or DMA-FQ (lazy): the mode measured is the one asked for.
-	k=$(vfio_field "$(l2_value NVME-PCI)" type)
+	k=$(l2_field "$(l2_value NVME-PCI)" type)
 	case $mode in
 	none) [ "$k" = none ] || b="$b l2-domain=$k(want-none)" ;;
 	strict) [ "$k" = DMA ] || b="$b l2-domain=$k(want-DMA)" ;;
@@ -92,10 +92,10 @@ collect() {
 	put "$v" seq "$(l2_value BENCH-SEQ-MBS)"
 	put "$v" lat1 "$(l2_value BENCH-QD1-LAT-US)"
 	if [ "$v" = vmm ]; then
-		line=$(grep -a 'vfio: host map_dma=' "$L2_LOG" | tail -1 | sed 's/.*vfio: host //; s/\r$//')
-		map=$(vfio_field "$line" map_dma)
-		ident=$(vfio_field "$line" identity_maps)
-		req=$(grep -a 'virtio-iommu: map requests=' "$L2_LOG" | tail -1 | sed 's/.*virtio-iommu: //; s/\r$//')
+		line=$(vmm_line 'vfio: host ' map_dma=)
+		map=$(l2_field "$line" map_dma)
+		ident=$(l2_field "$line" identity_maps)
+		req=$(vmm_line 'virtio-iommu: ' 'map requests=')
 		[ -n "$map" ] || b="$b no-vfio-exit-line(-v)"
 		if [ "$mode" != none ]; then
 			gm=$(echo "$req" | sed -n 's/^map requests=\([0-9]*\).*/\1/p')

@@ -14,11 +14,6 @@ PCI=/sys/bus/pci/devices
 NVME_CLASS=0x010802 # mass storage, NVM, NVM Express
 EDU_IDS="1234 11e8" # QEMU's edu, a DMA engine (masks DMA addresses to 28 bits)
 
-# vfio_field LINE KEY: the value of KEY=VALUE in LINE.
-vfio_field() {
-	echo " $1 " | sed -n "s/.* $2=\\([^ ]*\\) .*/\\1/p"
-}
-
 # --- finding and binding, in L1 ---
 
 # vfio_find CLASS | vfio_find VENDOR DEVICE: the address (DDDD:BB:DD.F) of the
@@ -221,15 +216,15 @@ nvme_check() {
 	expect nvme-disk "$(l2_value NVME-DISK)" nvme0n1
 	expect nvme-sectors "$(l2_value NVME-SECTORS)" $((NVME_SIZE_MIB * 2048))
 	pci=$(l2_value NVME-PCI)
-	expect nvme-l2-ids "$(vfio_field "$pci" id)" "$(cat "$PCI/$NVME_ADDR/vendor"):$(cat "$PCI/$NVME_ADDR/device")"
-	expect nvme-l2-class "$(vfio_field "$pci" class)" "$NVME_CLASS"
-	expect nvme-l2-driver "$(vfio_field "$pci" drv)" nvme
+	expect nvme-l2-ids "$(l2_field "$pci" id)" "$(cat "$PCI/$NVME_ADDR/vendor"):$(cat "$PCI/$NVME_ADDR/device")"
+	expect nvme-l2-class "$(l2_field "$pci" class)" "$NVME_CLASS"
+	expect nvme-l2-driver "$(l2_field "$pci" drv)" nvme
 	if [ "$want_group" = none ]; then
-		expect nvme-l2-group "$(vfio_field "$pci" group)" none
+		expect nvme-l2-group "$(l2_field "$pci" group)" none
 	else
-		[ "$(vfio_field "$pci" group)" != none ] || bad="$bad nvme-l2-group=none(want-a-group)"
-		expect nvme-l2-group-lists-it "$(vfio_field "$pci" listed)" yes
-		expect nvme-l2-domain "$(vfio_field "$pci" type)" "$want_group"
+		[ "$(l2_field "$pci" group)" != none ] || bad="$bad nvme-l2-group=none(want-a-group)"
+		expect nvme-l2-group-lists-it "$(l2_field "$pci" listed)" yes
+		expect nvme-l2-domain "$(l2_field "$pci" type)" "$want_group"
 	fi
 	before=$(l2_value NVME-DISK-MD5)
 	case $nvme_before in
@@ -373,15 +368,15 @@ edu_check_dmar() {
 # --iommu intel (its guest maps are PTEs, not requests: no comparison).
 vfio_vmm_counters() {
 	local line map pinned avail limit req ident
-	line=$(grep -a 'vfio: host map_dma=' "$L2_LOG" | tail -1 | sed 's/.*vfio: host //; s/\r$//')
+	line=$(vmm_line 'vfio: host ' map_dma=)
 	if [ -z "$line" ]; then
 		bad="$bad no-'vfio: host map_dma=N unmap_dma=N pinned=N dma_avail=N'-line-from-the-VMM(-v)"
 		return
 	fi
-	map=$(vfio_field "$line" map_dma)
-	pinned=$(vfio_field "$line" pinned)
-	avail=$(vfio_field "$line" dma_avail)
-	ident=$(vfio_field "$line" identity_maps)
+	map=$(l2_field "$line" map_dma)
+	pinned=$(l2_field "$line" pinned)
+	avail=$(l2_field "$line" dma_avail)
+	ident=$(l2_field "$line" identity_maps)
 	limit=$(cat /sys/module/vfio_iommu_type1/parameters/dma_entry_limit 2>/dev/null)
 	# The host maps that answer guest MAPs (all but the identity ones) are
 	# no more than L2's MAP requests: one per request, never one per page.
@@ -422,15 +417,15 @@ vfio_vmm_counters() {
 # vfio-nvme-viommu-strict's note).
 vfio_vtd_counters() {
 	local line inv runs leaves repl
-	line=$(grep -a 'vtd: caching-mode invals_mapped=' "$L2_LOG" | tail -1 | sed 's/.*vtd: caching-mode //; s/\r$//')
+	line=$(vmm_line 'vtd: caching-mode ' invals_mapped=)
 	if [ -z "$line" ]; then
 		bad="$bad no-'vtd: caching-mode invals_mapped=N runs=N leaves=N replaced=N'-line-from-the-VMM(-v)"
 		return
 	fi
-	inv=$(vfio_field "$line" invals_mapped)
-	runs=$(vfio_field "$line" runs)
-	leaves=$(vfio_field "$line" leaves)
-	repl=$(vfio_field "$line" replaced)
+	inv=$(l2_field "$line" invals_mapped)
+	runs=$(l2_field "$line" runs)
+	leaves=$(l2_field "$line" leaves)
+	repl=$(l2_field "$line" replaced)
 	[ "$1" = "$runs" ] || bad="$bad host-map_dma-for-guest-maps=$1(want=caching-mode-runs=$runs)"
 	[ "$1" -lt "$leaves" ] 2>/dev/null || bad="$bad host-map_dma-for-guest-maps=$1(want<leaves=$leaves)"
 	[ "$repl" = 0 ] || bad="$bad caching-mode-mappings-replaced=$repl(want-0)"

@@ -8,24 +8,13 @@ if [ "$NAME" = viommu-lib ]; then
 	result "$NAME" fail "viommu-lib holds helpers of the viommu-* scenarios; run those"
 fi
 
-# viommu_lines KEY: every NESTED-L2-VIOMMU-KEY line of the last L2 log,
-# without the time stamp and the key.
-viommu_lines() {
-	awk -v k="NESTED-L2-VIOMMU-$1" '$2 == k {sub(/\r$/, ""); $1 = ""; $2 = ""; sub(/^  /, ""); print}' "$L2_LOG"
-}
-
-# viommu_field LINE KEY: the value of KEY=VALUE in LINE.
-viommu_field() {
-	echo " $1 " | sed -n "s/.* $2=\\([^ ]*\\) .*/\\1/p"
-}
-
 # viommu_check STRICT ENDPOINTS: the IOMMU checks of a boot that ran
 # viommu-run; STRICT is the iommu.strict= value given (empty: the kernel's
 # default, lazy in Debian's config), ENDPOINTS the number of virtio PCI
 # functions behind the IOMMU. Problems are added to $bad; the fault lines L2
 # printed are relayed as notes.
 viommu_check() {
-	local strict="$1" want="$2" self line a n=0 g_bad="" want_type policy
+	local strict="$1" want="$2" self line
 	expect viommu-insmod "$(l2_value VIOMMU-LOAD)" 0
 	[ -n "$(l2_value VIOMMU-CLASS)" ] || bad="$bad no-/sys/class/iommu-entry"
 	expect endpoints-before-driver "$(l2_value VIOMMU-PRE-ENDPOINTS)" "$want"
@@ -35,43 +24,20 @@ viommu_check() {
 	if [ -z "$self" ]; then
 		bad="$bad no-virtio-iommu-pci-function"
 	else
-		expect self-pci-driver "$(viommu_field "$self" drv)" virtio-pci
-		expect self-virtio-driver "$(viommu_field "$self" vdrv)" virtio_iommu
-		expect self-group "$(viommu_field "$self" group)" none
+		expect self-pci-driver "$(l2_field "$self" drv)" virtio-pci
+		expect self-virtio-driver "$(l2_field "$self" vdrv)" virtio_iommu
+		expect self-group "$(l2_field "$self" group)" none
 	fi
-	case $strict in
-	1) policy=strict want_type=DMA ;;
-	*) policy=lazy want_type=DMA-FQ ;;
-	esac
-	expect policy "$(l2_value VIOMMU-POLICY)" "$policy"
-	expect default-domain "$(l2_value VIOMMU-DEFAULT-DOMAIN)" Translated
-	# Each endpoint, after the task: bound to virtio-pci and to its virtio
-	# driver, in a group that lists it, a DMA domain of the policy's type
-	# (lazy: DMA-FQ, with a flush queue), ACCESS_PLATFORM negotiated.
-	while read -r line; do
-		[ -n "$line" ] || continue
-		n=$((n + 1))
-		a=${line%% *}
-		[ "$(viommu_field "$line" drv)" = virtio-pci ] || g_bad="$g_bad $a:drv=$(viommu_field "$line" drv)"
-		[ "$(viommu_field "$line" group)" != none ] || g_bad="$g_bad $a:no-group"
-		[ "$(viommu_field "$line" listed)" = yes ] || g_bad="$g_bad $a:not-in-/sys/kernel/iommu_groups"
-		[ "$(viommu_field "$line" type)" = "$want_type" ] ||
-			g_bad="$g_bad $a:domain=$(viommu_field "$line" type)(want-$want_type)"
-		[ "$(viommu_field "$line" vdrv)" != none ] || g_bad="$g_bad $a:no-virtio-driver"
-		[ "$(viommu_field "$line" ap)" = 1 ] || g_bad="$g_bad $a:access_platform=$(viommu_field "$line" ap)"
-	done <<EOF
-$(viommu_lines EP)
-EOF
-	expect endpoints "$n" "$want"
-	[ -z "$g_bad" ] || bad="$bad$g_bad"
+	# Each endpoint also bound to its virtio driver (l1/lib.sh).
+	l2_endpoints_check VIOMMU "$strict" "$want" vdrv
 	grep -q 'NESTED-L2-VIOMMU-DMESG .*virtio_iommu' "$L2_LOG" || bad="$bad no-virtio_iommu-in-dmesg"
 	grep -q 'NESTED-L2-VIOMMU-DMESG .*VIOT' "$L2_LOG" || bad="$bad no-ACPI-VIOT-in-dmesg"
 	expect task-status "$(l2_value VIOMMU-TASK-STATUS)" 0
 	expect iommu-faults "$(l2_value VIOMMU-FAULTS)" 0
-	viommu_lines FAULT | while IFS= read -r line; do
+	l2_lines VIOMMU-FAULT | while IFS= read -r line; do
 		note "$NAME: L2 dmesg: $line"
 	done
-	note "$NAME: L2 IOMMU up $(l2_value VIOMMU-READY-S) s after insmod; policy $(l2_value VIOMMU-POLICY); groups: $(viommu_lines GROUP | tr '\n' ';')"
+	note "$NAME: L2 IOMMU up $(l2_value VIOMMU-READY-S) s after insmod; policy $(l2_value VIOMMU-POLICY); groups: $(l2_lines VIOMMU-GROUP | tr '\n' ';')"
 }
 
 # viommu_sample_vmm SECONDS: run in the background during l2_boot. If the

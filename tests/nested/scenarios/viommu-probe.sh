@@ -26,7 +26,7 @@ else
 	check_task "$NAME"
 	viommu_check "" 5
 	# The dmesg lines of the driver's probe, for the record.
-	viommu_lines DMESG | grep -E 'virtio_iommu|VIOT' | head -8 | while IFS= read -r line; do
+	l2_lines VIOMMU-DMESG | grep -E 'virtio_iommu|VIOT' | head -8 | while IFS= read -r line; do
 		note "$NAME: L2 dmesg: $line"
 	done
 	if [ -z "$bad" ]; then

@@ -7,14 +7,6 @@ if [ "$NAME" = vtd-lib ]; then
 	result "$NAME" fail "vtd-lib holds helpers of the vtd-* scenarios; run those"
 fi
 
-vtd_lines() {
-	awk -v k="NESTED-L2-VTD-$1" '$2 == k {sub(/\r$/, ""); $1 = ""; $2 = ""; sub(/^  /, ""); print}' "$L2_LOG"
-}
-
-vtd_field() {
-	echo " $1 " | sed -n "s/.* $2=\\([^ ]*\\) .*/\\1/p"
-}
-
 # vtd_ir_check CPUS [SPREAD]: interrupt remapping on in x2APIC mode (in
 # $VTD_IR_MODE mode if set: xapic with --iommu intel,eim=off); every
 # IOAPIC and PCI MSI/MSI-X interrupt of /proc/interrupts remapped
@@ -28,14 +20,14 @@ vtd_ir_check() {
 	expect ir-mode "$(l2_value VTD-IR-MODE)" "${VTD_IR_MODE:-x2apic}"
 	while read -r line; do
 		[ -n "$line" ] || continue
-		chip=$(vtd_field "$line" chip)
+		chip=$(l2_field "$line" chip)
 		case $chip in
 		IR-PCI-MSI*) n_msi=$((n_msi + 1)) ;;
 		IR-IO-APIC) n_io=$((n_io + 1)) ;;
 		*) not_ir="$not_ir ${line%% *}$chip" ;;
 		esac
 	done <<EOF2
-$(vtd_lines IRQ)
+$(l2_lines VTD-IRQ)
 EOF2
 	[ "$n_msi" -gt 0 ] || bad="$bad no-IR-PCI-MSI-interrupt"
 	[ "$n_io" -gt 0 ] || bad="$bad no-IR-IO-APIC-interrupt"
@@ -44,7 +36,7 @@ EOF2
 	[ -n "$got" ] && [ "${got%% *}" -ge "$cpus" ] || bad="$bad ir-cpus=${got:-none}(want>=$cpus)"
 	s=$(l2_value VTD-IRSPREAD)
 	[ -n "$s" ] && [ "$s" -ge "$spread" ] || bad="$bad ir-msi-spread=${s:-none}(want>=$spread)"
-	note "$NAME: remapped interrupts: $(vtd_lines IRQ | tr '\n' ';') on ${got:-?} CPUs"
+	note "$NAME: remapped interrupts: $(l2_lines VTD-IRQ | tr '\n' ';') on ${got:-?} CPUs"
 }
 
 # vtd_check STRICT ENDPOINTS [CPUS [SPREAD]]: the DMAR unit found and
@@ -53,37 +45,17 @@ EOF2
 # ACCESS_PLATFORM, no DMAR fault, and vtd_ir_check CPUS (default 1) SPREAD.
 # Problems go to $bad.
 vtd_check() {
-	local strict="$1" want="$2" line a n=0 g_bad="" want_type policy
+	local strict="$1" want="$2" line
 	expect dmar-unit "$(l2_value VTD-UNIT)" 1
 	expect vtd-enabled "$(l2_value VTD-VTD-ON)" 1
 	[ -n "$(l2_value VTD-CLASS)" ] || bad="$bad no-/sys/class/iommu-entry"
-	case $strict in
-	1) policy=strict want_type=DMA ;;
-	*) policy=lazy want_type=DMA-FQ ;;
-	esac
-	expect policy "$(l2_value VTD-POLICY)" "$policy"
-	expect default-domain "$(l2_value VTD-DEFAULT-DOMAIN)" Translated
-	while read -r line; do
-		[ -n "$line" ] || continue
-		n=$((n + 1))
-		a=${line%% *}
-		[ "$(vtd_field "$line" drv)" = virtio-pci ] || g_bad="$g_bad $a:drv=$(vtd_field "$line" drv)"
-		[ "$(vtd_field "$line" group)" != none ] || g_bad="$g_bad $a:no-group"
-		[ "$(vtd_field "$line" listed)" = yes ] || g_bad="$g_bad $a:not-in-/sys/kernel/iommu_groups"
-		[ "$(vtd_field "$line" type)" = "$want_type" ] ||
-			g_bad="$g_bad $a:domain=$(vtd_field "$line" type)(want-$want_type)"
-		[ "$(vtd_field "$line" ap)" = 1 ] || g_bad="$g_bad $a:access_platform=$(vtd_field "$line" ap)"
-	done <<EOF2
-$(vtd_lines EP)
-EOF2
-	expect endpoints "$n" "$want"
-	[ -z "$g_bad" ] || bad="$bad$g_bad"
+	l2_endpoints_check VTD "$strict" "$want"
 	expect task-status "$(l2_value VTD-TASK-STATUS)" 0
 	expect dmar-faults "$(l2_value VTD-FAULTS)" 0
-	vtd_lines FAULT | while IFS= read -r line; do
+	l2_lines VTD-FAULT | while IFS= read -r line; do
 		note "$NAME: L2 dmesg: $line"
 	done
-	note "$NAME: policy $(l2_value VTD-POLICY); groups: $(vtd_lines GROUP | tr '\n' ';')"
+	note "$NAME: policy $(l2_value VTD-POLICY); groups: $(l2_lines VTD-GROUP | tr '\n' ';')"
 	vtd_ir_check "${3:-1}" "${4:-0}"
 }
 
