@@ -32,11 +32,7 @@ MIB=${BLK_MIB:-256}
 IMG=$BUILD/bench/blk-${MIB}M.img
 ARGS="qd1_reqs=1500 qd32_reqs=8000 seq_bytes=$((MIB << 19)) seq_qd=4 warm_reqs=256 rounds=$ROUNDS"
 
-if [ ! -r /dev/kvm ]; then echo "# bench/blk: no /dev/kvm, skipped"; exit 0; fi
-if ! command -v "$QEMU" >/dev/null; then echo "# bench/blk: no $QEMU, skipped"; exit 0; fi
-if [ ! -x "$VMM" ] || [ ! -r "$G" ]; then
-	echo "# bench/blk: build/vmm or $G missing (run make)"; exit 1
-fi
+bench_need "$G"
 
 bench_image "$IMG" "$MIB"
 CMDLINE="$ARGS sum0=0x$IMG_SUM0"

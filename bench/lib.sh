@@ -41,6 +41,18 @@ report_rate() {
 			n, a, b, (b > 0 ? a / b : 0), u }'
 }
 
+# bench_need GUEST...: skip the script (exit 0) without /dev/kvm or QEMU;
+# fail it (exit 1) when build/vmm or a guest binary is missing.
+bench_need() {
+	local g
+	if [ ! -r /dev/kvm ]; then echo "# bench/$BENCH: no /dev/kvm, skipped"; exit 0; fi
+	if ! command -v "$QEMU" >/dev/null; then echo "# bench/$BENCH: no $QEMU, skipped"; exit 0; fi
+	for g in "$VMM" "$@"; do
+		[ -r "$g" ] || { echo "# bench/$BENCH: $g missing (run make)"; exit 1; }
+	done
+	[ -x "$VMM" ] || { echo "# bench/$BENCH: $VMM is not executable (run make)"; exit 1; }
+}
+
 # bench_image PATH MIB: PATH holds MIB MiB of random bytes (written once and
 # kept, both backends read the same bytes) and is read once to warm the page
 # cache. Sets IMG_SUM0, the CRC-32 of its first 128 KiB (from the gzip

@@ -49,13 +49,9 @@ REQS=${VIOMMU_REQS:-1024}
 BATCH=${VIOMMU_BATCH:-32}
 BLK_REQS=${VIOMMU_BLK_REQS:-8000}
 MIB=${VIOMMU_MIB:-64}
-IMG=$BUILD/bench/viommu-blk-${MIB}M.img
+IMG=$BUILD/bench/iommu-blk-${MIB}M.img # the same image for viommu.sh and vtd.sh
 
-if [ ! -r /dev/kvm ]; then echo "# bench/viommu: no /dev/kvm, skipped"; exit 0; fi
-if ! command -v "$QEMU" >/dev/null; then echo "# bench/viommu: no $QEMU, skipped"; exit 0; fi
-if [ ! -x "$VMM" ] || [ ! -r "$GM" ] || [ ! -r "$GB" ]; then
-	echo "# bench/viommu: build/vmm, $GM or $GB missing (run make)"; exit 1
-fi
+bench_need "$GM" "$GB"
 
 # bench_blk checks IMG_SUM0 through the IOMMU window with iommu=1.
 bench_image "$IMG" "$MIB"

@@ -34,13 +34,9 @@ ROUNDS=${VTD_ROUNDS:-3}
 REQS=${VTD_REQS:-2048}
 BLK_REQS=${VTD_BLK_REQS:-8000}
 MIB=${VTD_MIB:-64}
-IMG=$BUILD/bench/vtd-blk-${MIB}M.img
+IMG=$BUILD/bench/iommu-blk-${MIB}M.img # the same image for viommu.sh and vtd.sh
 
-if [ ! -r /dev/kvm ]; then echo "# bench/vtd: no /dev/kvm, skipped"; exit 0; fi
-if ! command -v "$QEMU" >/dev/null; then echo "# bench/vtd: no $QEMU, skipped"; exit 0; fi
-if [ ! -x "$VMM" ] || [ ! -r "$GM" ] || [ ! -r "$GB" ]; then
-	echo "# bench/vtd: build/vmm, $GM or $GB missing (run make)"; exit 1
-fi
+bench_need "$GM" "$GB"
 
 bench_image "$IMG" "$MIB"
 BLK_ARGS="qd1_reqs=0 qd32_reqs=$BLK_REQS seq_bytes=0 warm_reqs=256 rounds=$ROUNDS sum0=0x$IMG_SUM0"
