@@ -68,6 +68,10 @@ want_case() {
 	return 1
 }
 
+# has_backend B: B (vmm or qemu) is one of $BACKENDS (a case that runs
+# under one backend only).
+has_backend() { case " $BACKENDS " in *" $1 "*) return 0 ;; esac; return 1; }
+
 # Print the tail of a failed run's output, indented as TAP diagnostics.
 show_tail() {
 	echo "#   --- last lines of $1 ---"
@@ -380,15 +384,12 @@ fi
 # driven by guest-tests/vfio_edu.c, the test written for QEMU's edu passed
 # through (VIOT, PROBE, DMA through mappings, MSI, DMA after UNMAP blocked).
 # QEMU's side is the vfio_edu case below (its edu behind its virtio-iommu).
-if want_case edu_viommu "$@"; then
-	for b in $BACKENDS; do
-		[ "$b" = vmm ] || continue
-		case_reset
-		CASE_VMM=(--iommu virtio --edu)
-		CASE_VMM_CMDLINE="backend=build/vmm"
-		BACKENDS=vmm for_backends edu_viommu "" "$GT/vfio_edu.elf" 1 128M \
-			"hostresv=0xfee00000-0xfeefffff:msi vector=$(printf '%#x' "$(rand 64 223)")" "" 1
-	done
+if want_case edu_viommu "$@" && has_backend vmm; then
+	case_reset
+	CASE_VMM=(--iommu virtio --edu)
+	CASE_VMM_CMDLINE="backend=build/vmm"
+	BACKENDS=vmm for_backends edu_viommu "" "$GT/vfio_edu.elf" 1 128M \
+		"hostresv=0xfee00000-0xfeefffff:msi vector=$(printf '%#x' "$(rand 64 223)")" "" 1
 	case_reset
 fi
 
@@ -460,15 +461,12 @@ done
 # vtd_optout: vtd_dma with edu_out=1 under build/vmm --edu=iommu=off: the
 # DMAR lists endpoint scopes without the edu, whose DMA stays untranslated
 # with translation on. QEMU's intel-iommu has no per-device opt-out on q35.
-if want_case vtd_optout "$@"; then
-	for b in $BACKENDS; do
-		[ "$b" = vmm ] || continue
-		case_reset
-		head -c $((2048 * 512)) /dev/urandom >"$WORK/vmm-vtd_optout.img"
-		CASE_VMM+=(--iommu intel --edu=iommu=off --disk "path=$WORK/vmm-vtd_optout.img")
-		BACKENDS=vmm for_backends vtd_optout "" "$GT/vtd_dma.elf" 1 128M \
-			"edu_out=1 seed=$(rand 1 30000)$(rand 1 30000)" "" 1
-	done
+if want_case vtd_optout "$@" && has_backend vmm; then
+	case_reset
+	head -c $((2048 * 512)) /dev/urandom >"$WORK/vmm-vtd_optout.img"
+	CASE_VMM+=(--iommu intel --edu=iommu=off --disk "path=$WORK/vmm-vtd_optout.img")
+	BACKENDS=vmm for_backends vtd_optout "" "$GT/vtd_dma.elf" 1 128M \
+		"edu_out=1 seed=$(rand 1 30000)$(rand 1 30000)" "" 1
 	case_reset
 fi
 
@@ -590,16 +588,13 @@ viommu_log_check() {
 		echo "a line is not JSON"
 	fi
 }
-if want_case viommu_log "$@"; then
-	for b in $BACKENDS; do
-		[ "$b" = vmm ] || continue
-		case_reset
-		head -c $((2048 * 512)) /dev/urandom >"$WORK/vmm-viommu_log.img"
-		viommu_devices vmm "$WORK/vmm-viommu_log.img" gt-viommu_dma
-		CASE_VMM+=(--iommu-log "$WORK/vmm-viommu_log.jsonl")
-		CASE_VMM_CMDLINE="backend=build/vmm" CASE_CHECK=viommu_log_check
-		BACKENDS=vmm for_backends viommu_log "" "$GT/viommu_dma.elf" 1 128M "" "" 1
-	done
+if want_case viommu_log "$@" && has_backend vmm; then
+	case_reset
+	head -c $((2048 * 512)) /dev/urandom >"$WORK/vmm-viommu_log.img"
+	viommu_devices vmm "$WORK/vmm-viommu_log.img" gt-viommu_dma
+	CASE_VMM+=(--iommu-log "$WORK/vmm-viommu_log.jsonl")
+	CASE_VMM_CMDLINE="backend=build/vmm" CASE_CHECK=viommu_log_check
+	BACKENDS=vmm for_backends viommu_log "" "$GT/viommu_dma.elf" 1 128M "" "" 1
 	case_reset
 fi
 
@@ -608,16 +603,13 @@ fi
 # scenarios vfio-edu and qemu-vfio-edu). Here QEMU's own emulated edu, behind
 # its virtio-iommu, checks the test itself; build/vmm has no edu to give it
 # (no result). known=: QEMU 7.2's departure, explained in guest-tests/vfio_edu.c.
-if want_case vfio_edu "$@"; then
-	for b in $BACKENDS; do
-		[ "$b" = qemu ] || continue
-		case_reset
-		CASE_QEMU_BASE=("${QEMU_PCI_ARGS[@]}")
-		CASE_QEMU=(-device virtio-iommu-pci -device edu)
-		CASE_QEMU_CMDLINE="backend=QEMU known=map_resv"
-		BACKENDS=qemu for_backends vfio_edu "" "$GT/vfio_edu.elf" 1 128M \
-			"hostresv=0xfee00000-0xfeefffff:msi vector=$(printf '%#x' "$(rand 64 223)")" "" 1
-	done
+if want_case vfio_edu "$@" && has_backend qemu; then
+	case_reset
+	CASE_QEMU_BASE=("${QEMU_PCI_ARGS[@]}")
+	CASE_QEMU=(-device virtio-iommu-pci -device edu)
+	CASE_QEMU_CMDLINE="backend=QEMU known=map_resv"
+	BACKENDS=qemu for_backends vfio_edu "" "$GT/vfio_edu.elf" 1 128M \
+		"hostresv=0xfee00000-0xfeefffff:msi vector=$(printf '%#x' "$(rand 64 223)")" "" 1
 	case_reset
 fi
 
