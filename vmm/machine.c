@@ -80,10 +80,9 @@ static void machine_ioapic_route(void *opaque, unsigned pin, const struct msi_ms
 				 bool level)
 {
 	struct machine *m = opaque;
-	int ret;
-
 	struct msi_msg out = *msg;
 	bool on = true;
+	int ret;
 
 	/* The route stays while the pin is masked: KVM derives the EOI-exit
 	 * vectors from it, and a level interrupt that is in service when Linux

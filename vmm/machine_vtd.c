@@ -92,7 +92,6 @@ int machine_add_vtd(struct machine *m, char *err)
 	if (ret)
 		return ret;
 	ret = vtd_new(&p, &m->vtd);
-
 	if (!ret)
 		ret = bus_register(&m->vm.mmio, LAYOUT_IOMMU_REGS, VTD_REGS_SIZE, &vtd_mmio_ops,
 				   m->vtd, "vtd");
