@@ -12,33 +12,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/unit/cli_fixture.h"
 #include "vmm/cli.h"
 #include "vmm/types.h"
 
 /* Writable copies of the arguments: getopt_long may permute argv, and cfg
  * points into it, so they live until the next parse. */
-static char args[16][128];
-static char *argv_buf[17];
-static char err[256];
 
 /* parse("--kernel", "k", ..., NULL); argv[0] is "vmm". */
 static enum cli_result parse(struct vmm_config *cfg, ...)
 {
+	enum cli_result r;
 	va_list ap;
-	const char *a;
-	int argc = 0;
 
 	va_start(ap, cfg);
-	for (a = "vmm"; a; a = va_arg(ap, const char *)) {
-		assert_true(argc < 16);
-		snprintf(args[argc], sizeof(args[argc]), "%s", a);
-		argv_buf[argc] = args[argc];
-		argc++;
-	}
+	r = cli_parse_words(cfg, NULL, 0, ap);
 	va_end(ap);
-	argv_buf[argc] = NULL;
-	strcpy(err, "untouched");
-	return cli_parse(argc, argv_buf, cfg, err, sizeof(err));
+	return r;
 }
 
 #define assert_error(cfg, msg, ...)                                                                \

@@ -1,47 +1,21 @@
 // SPDX-License-Identifier: MIT
 /* Unit tests for --iommu (vmm/cli_iommu.c): virtio, intel and its options,
- * bad values, what --iommu intel refuses (iommu=off, --device), and
- * --iommu-log with check-invalidation. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+ * bad values, iommu=off and --device under --iommu intel, and --iommu-log
+ * with check-invalidation. */
+#include "tests/unit/cli_fixture.h"
 
-#include <stdio.h>
-#include <string.h>
-
-#include "vmm/cli.h"
 #include "vmm/cli_iommu.h"
-
-static char args[16][128];
-static char *argv_buf[17];
-static char err[256];
 
 /* parse(cfg, "--iommu", "intel", ..., NULL), after "--kernel k". */
 static enum cli_result parse(struct vmm_config *cfg, ...)
 {
-	const char *fixed[] = {"vmm", "--kernel", "k"};
-	va_list ap;
-	const char *a;
-	int argc = 0;
+	static const char *const kernel[] = {"--kernel", "k"};
 	enum cli_result r;
+	va_list ap;
 
-	for (; argc < 3; argc++) {
-		snprintf(args[argc], sizeof(args[argc]), "%s", fixed[argc]);
-		argv_buf[argc] = args[argc];
-	}
 	va_start(ap, cfg);
-	while ((a = va_arg(ap, const char *))) {
-		assert_true(argc < 16);
-		snprintf(args[argc], sizeof(args[argc]), "%s", a);
-		argv_buf[argc] = args[argc];
-		argc++;
-	}
+	r = cli_parse_words(cfg, kernel, 2, ap);
 	va_end(ap);
-	argv_buf[argc] = NULL;
-	strcpy(err, "untouched");
-	r = cli_parse(argc, argv_buf, cfg, err, sizeof(err));
 	if (r == CLI_RUN)
 		cli_free(cfg);
 	return r;
