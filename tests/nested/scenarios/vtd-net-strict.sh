@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# retry: L1 stopped or reset in 3 of about 40 runs of the 2-vCPU VT-d scenarios with interrupt remapping (tests/nested/README.md, "Known problem")
+# retry: L1 stopped or reset in 4 of about 45 runs of the 2-vCPU VT-d scenarios with interrupt remapping (tests/nested/README.md, "Known problem")
 # vtd-net-strict: the checks of virtio-net.sh with the network card behind
 # build/vmm's emulated Intel VT-d (--iommu intel) and L2's intel-iommu driver
 # (intel_iommu=on) in strict invalidation (iommu.strict=1). L1 makes a TAP
