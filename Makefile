@@ -18,10 +18,11 @@ LDLIBS  := -lseccomp -lcap-ng -pthread
 #           qemu-system-x86 (side-by-side checks, the nested harness),
 #           busybox-static cpio xz-utils kmod zstd (the nested initramfs),
 #           e2fsprogs (ext4 images), acpica-tools (iasl checks the ACPI tables),
-#           time (peak RSS in make bench), file (tests/nested/build.sh)
+#           time (peak RSS in make bench), file (tests/nested/build.sh),
+#           iproute2 (test_virtio_net_tap deletes a TAP under a running device)
 BUILD_PKGS := gcc make libc6-dev linux-libc-dev libseccomp-dev libcap-ng-dev
 TEST_PKGS  := libcmocka-dev clang-format qemu-system-x86 busybox-static cpio xz-utils kmod \
-              zstd e2fsprogs acpica-tools time file
+              zstd e2fsprogs acpica-tools time file iproute2
 
 VMM_LIB_SRCS := $(filter-out vmm/main.c,$(sort $(wildcard vmm/*.c vmm/*/*.c \
                 devices/*.c devices/*/*.c iommu/*.c seccomp/*.c)))

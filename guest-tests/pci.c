@@ -6,7 +6,10 @@
  * of the host bridge's _CRS; capability lists (and PCIe extended ones) are
  * well formed; MSI-X tables fit their BARs; at boot bus mastering is off,
  * memory decoding is on where there are memory BARs, and INTERRUPT_LINE is
- * set where INTERRUPT_PIN is. */
+ * set where INTERRUPT_PIN is. CONFIG_ADDRESS bits 1:0 are ORed into the
+ * register offset (conf1_low_bits), as QEMU's host bridges do and
+ * kvm-unit-tests relies on: latching offset 2 and reading a word at 0xcfc
+ * gives the device ID. */
 #include "guest.h"
 #include "pci.h"
 #include "virtio.h"
@@ -64,6 +67,26 @@ static void check_mechanisms(void)
 	report(pci_conf1_present(), "configuration mechanism #1: 0xcf8 latches 0x80000000");
 	if (e)
 		check_ecam_reserved(e);
+}
+
+/* CONFIG_ADDRESS with bits 1:0 set: a word at 0xcfc reads from offset
+ * (reg | 2), as kvm-unit-tests' pci_config_readw(dev, 2) does. */
+static void check_conf1_low_bits(void)
+{
+	uint32_t addr = 0x80000000u | (uint32_t)ecam_funcs[0].bdf << 8 | PCI_DEVICE_ID;
+	uint16_t dev, cls;
+
+	if (!nr_ecam)
+		return;
+	outl(PCI_CONF1_ADDR, addr);
+	dev = inw(PCI_CONF1_DATA);
+	outl(PCI_CONF1_ADDR, addr - PCI_DEVICE_ID + PCI_CLASS_DEVICE);
+	cls = inw(PCI_CONF1_DATA);
+	report(dev == ecam_funcs[0].device &&
+		       cls == pci_read16(ecam_funcs[0].bdf, PCI_CLASS_DEVICE),
+	       "conf1_low_bits: 0xcf8 = %#x, then a word at 0xcfc reads the device ID %#x "
+	       "(got %#x), and at offset %#x the class %#x",
+	       addr, ecam_funcs[0].device, dev, PCI_CLASS_DEVICE, cls);
 }
 
 /* Status bit 3 (INTx pending) may change between two reads. */
@@ -481,6 +504,7 @@ int main(void)
 	if (!pci_ecam() || !pci_conf1_present())
 		return 1;
 	check_enumeration();
+	check_conf1_low_bits();
 	check_boot_state();
 	check_absent();
 	check_bars();

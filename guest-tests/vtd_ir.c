@@ -20,6 +20,13 @@
  *  - ioapic: the UART's pin (THR empty) in a remappable RTE reaches the
  *    IRTE's vector, the IRTE verifying the IOAPIC's source-id from the
  *    DMAR scope;
+ *  - ioapic_sid: the same pin through an IRTE that verifies the edu's
+ *    source-id (SVT 1), as kvm-unit-tests' intel_iommu programs the edu's
+ *    INTx. ioapicsid=check (the spec, VT-d 9.10: the IOAPIC's own
+ *    source-id is compared): with FPD set it is blocked and nothing is
+ *    recorded; with FPD clear it is blocked and recorded (reason 0x26, the
+ *    IOAPIC's source-id, the index). ioapicsid=ignore (build/vmm's
+ *    ioapic-sid=ignore, what QEMU always does): it arrives, no record;
  *    Programming the MSI (with MSI disabled, then enabled) is no interrupt
  *    request and must record nothing (irq_on_program): the record belongs
  *    to the request, made after the records were cleared;
@@ -35,7 +42,11 @@
  *    but records no fault, FSTS stays 0;
  *  - compat: VT-d ch. 5 and GSTS.CFIS (ch. 10) (with GSTS.CFIS clear a
  *    compatibility-format interrupt is blocked, reason 0x25): QEMU delivers
- *    it. */
+ *    it;
+ *  - ioapic_sid, ioapic_sid_record: VT-d 9.10 (SVT/SQ verify the
+ *    requester's source-id, the IOAPIC's for its interrupts): QEMU skips
+ *    the check for IOAPIC interrupts (vtd_irte_get is passed no source-id
+ *    by its IOAPIC path) and delivers them. */
 #include "guest.h"
 #include "known.h"
 #include "msi.h"
@@ -61,7 +72,7 @@ static struct vtd_env t;
 static struct vtd *v = &t.v;
 static uint64_t *irt;
 static struct msi m;
-static bool x2, eim;
+static bool x2, eim, sid_ignore;
 static uint8_t vec; /* vec .. vec + 7 are the test's */
 static uint32_t self;
 static volatile uint32_t hits[256], last_cpu[256];
@@ -74,7 +85,7 @@ static void isr(struct trap_frame *f)
 {
 	unsigned n = f->vector & 0xff;
 
-	if (n == (uint8_t)(vec + 5))
+	if (n == (uint8_t)(vec + 5) || n == (uint8_t)(vec + 4))
 		(void)inb(COM1 + UART_IIR); /* the UART's: reading IIR clears THRI */
 	last_cpu[n] = x2 ? (uint32_t)rdmsr(MSR_X2APIC_ID) : lapic_read(LAPIC_ID) >> 24;
 	hits[n]++;
@@ -258,33 +269,109 @@ static void check_bad(void)
 	vtd_faults_clear(v);
 }
 
+/* The IOAPIC and pin of the UART's IRQ, or NULL (reported). */
+static const struct madt_ioapic *uart_pin(struct madt_info *mi, uint32_t *pin)
+{
+	const struct madt_ioapic *io;
+	uint16_t flags;
+	uint32_t gsi;
+
+	if (madt_parse(mi) ||
+	    !(io = madt_ioapic_for(mi, gsi = madt_isa_gsi(mi, UART_IRQ, &flags)))) {
+		report(false, "ioapic: the UART's GSI has an IOAPIC");
+		return NULL;
+	}
+	*pin = gsi - io->gsi_base;
+	return io;
+}
+
+/* The UART raises THRI (its THR is empty) on its pin, then stops. */
+static void uart_thri(void)
+{
+	outb(COM1 + UART_MCR, UART_MCR_DTR | UART_MCR_RTS | UART_MCR_OUT2);
+	outb(COM1 + UART_IER, UART_IER_THRI);
+}
+
+static void uart_quiet(void)
+{
+	outb(COM1 + UART_IER, 0);
+	outb(COM1 + UART_MCR, UART_MCR_DTR | UART_MCR_RTS);
+}
+
 static void check_ioapic(void)
 {
 	struct madt_info mi;
 	const struct madt_ioapic *io;
-	uint16_t flags;
-	uint32_t gsi, pin;
+	uint32_t pin;
 	uint8_t v5 = (uint8_t)(vec + 5);
 
-	if (madt_parse(&mi) ||
-	    !(io = madt_ioapic_for(&mi, gsi = madt_isa_gsi(&mi, UART_IRQ, &flags)))) {
-		report(false, "ioapic: the UART's GSI has an IOAPIC");
+	if (!(io = uart_pin(&mi, &pin)))
 		return;
-	}
-	pin = gsi - io->gsi_base;
 	vtd_irte_set(irt, I_IOAPIC, vtd_irte_lo(v5, self, eim), vtd_irte_hi_sid(t.drhd.ioapic_sid));
 	vtd_iec_flush(v, I_IOAPIC);
 	ioapic_set_rte(io->addr, pin, vtd_ir_rte(I_IOAPIC, v5));
-	outb(COM1 + UART_MCR, UART_MCR_DTR | UART_MCR_RTS | UART_MCR_OUT2);
-	outb(COM1 + UART_IER, UART_IER_THRI); /* THR is empty: raise now */
+	uart_thri();
 	report(wait_hits(v5, 1) && last_cpu[v5] == self,
 	       "ioapic: the UART's pin %u (RTE %#lx) arrives on vector %#x, APIC ID %u", pin,
 	       (unsigned long)vtd_ir_rte(I_IOAPIC, v5), v5, last_cpu[v5]);
-	outb(COM1 + UART_IER, 0);
+	uart_quiet();
 	ioapic_mask(io->addr, pin);
-	outb(COM1 + UART_MCR, UART_MCR_DTR | UART_MCR_RTS);
 	report(!vtd_fault_find(v, 0, 0, NULL), "ioapic: no fault recorded (IOAPIC source-id %#x)",
 	       t.drhd.ioapic_sid);
+}
+
+/* One raise of the UART's pin through IRTE I_IOAPIC verifying the edu's
+ * source-id, fpd as given. Returns the hits on v4 it caused. */
+static uint32_t ioapic_wrong_sid(const struct madt_ioapic *io, uint32_t pin, bool fpd)
+{
+	uint8_t v4 = (uint8_t)(vec + 4);
+	uint32_t before = hits[v4];
+
+	vtd_faults_clear(v);
+	vtd_irte_set(irt, I_IOAPIC, vtd_irte_lo(v4, self, eim) | (fpd ? IRTE_FPD : 0),
+		     vtd_irte_hi_sid(t.edu.pci.bdf));
+	vtd_iec_flush(v, I_IOAPIC);
+	ioapic_set_rte(io->addr, pin, vtd_ir_rte(I_IOAPIC, v4));
+	uart_thri();
+	delay_us(SETTLE_US);
+	uart_quiet();
+	ioapic_mask(io->addr, pin);
+	return hits[v4] - before;
+}
+
+static void check_ioapic_sid(void)
+{
+	struct madt_info mi;
+	const struct madt_ioapic *io;
+	struct vtd_fault f = {0};
+	uint32_t pin, n;
+	unsigned recs;
+
+	if (!(io = uart_pin(&mi, &pin)))
+		return;
+	n = ioapic_wrong_sid(io, pin, true);
+	recs = vtd_fault_find(v, 0, 0, NULL);
+	if (sid_ignore) {
+		report(n == 1 && !recs,
+		       "ioapic_sid: ignore: an IRTE verifying %#x (not the IOAPIC's %#x) delivers "
+		       "(%u interrupts, %u records)",
+		       t.edu.pci.bdf, t.drhd.ioapic_sid, n, recs);
+		return;
+	}
+	vt_check(n == 0, "ioapic_sid", "VT-d 9.10: SVT/SQ verify the IOAPIC's source-id",
+		 "check: an IRTE verifying %#x (not the IOAPIC's %#x) blocks the pin (%u "
+		 "interrupts)",
+		 t.edu.pci.bdf, t.drhd.ioapic_sid, n);
+	report(!recs, "ioapic_sid: with FPD set nothing is recorded (%u records)", recs);
+	n = ioapic_wrong_sid(io, pin, false);
+	recs = vtd_fault_find(v, VTD_FR_IR_SID, t.drhd.ioapic_sid, &f);
+	vt_check(n == 0 && recs == 1 && f.f && f.reason == VTD_FR_IR_SID &&
+			 f.sid == t.drhd.ioapic_sid && (f.fi >> 48) == I_IOAPIC,
+		 "ioapic_sid_record", "VT-d ch. 7: the interrupt-remapping fault is recorded",
+		 "check, FPD clear: blocked (%u interrupts) and recorded: reason %#x, source-id "
+		 "%#x, index %lu (%u records)",
+		 n, f.reason, f.sid, (unsigned long)(f.fi >> 48), recs);
+	vtd_faults_clear(v);
 }
 
 /* An AP: x2APIC mode, interrupts on until the BSP is done. */
@@ -333,6 +420,12 @@ int main(void)
 		return 1;
 	vec = (uint8_t)cmdline_u64("vector", 0x60);
 	eim = cmdline_u64("eim", 0) != 0;
+	{
+		char mode[8];
+
+		sid_ignore =
+			cmdline_get("ioapicsid", mode, sizeof(mode)) && !strcmp(mode, "ignore");
+	}
 	if (!report(vec >= 0x30 && vec <= 0xe0, "vector %#x from the command line", vec) ||
 	    !check_caps() || !setup())
 		return 1;
@@ -340,6 +433,7 @@ int main(void)
 	check_msi();
 	check_bad();
 	check_ioapic();
+	check_ioapic_sid();
 	check_x2apic();
 	ap_stop = true;
 	irq_disable();

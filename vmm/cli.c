@@ -37,7 +37,7 @@ void cli_usage(FILE *f)
 	      "  --iommu virtio             a virtio-iommu in front of every PCI device\n"
 	      "                             (a device opts out with iommu=off)\n"
 	      "  --iommu intel[,caching-mode=on|off][,aw-bits=39|48][,eim=on|off]\n"
-	      "               [,check-invalidation=on]\n"
+	      "               [,ioapic-sid=check|ignore][,check-invalidation=on]\n"
 	      "                             an Intel VT-d (DMA and interrupt remapping)\n"
 	      "                             in front of every PCI device\n"
 	      "  --iommu-log FILE           the IOMMU's events as JSON lines\n"

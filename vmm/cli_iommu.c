@@ -19,6 +19,11 @@ static int intel_option(const struct cli_kv *kv, struct vmm_config *cfg, char *e
 		return 0;
 	if (!strcmp(kv->key, "eim") && kv->val && !cli_kv_bool(kv->val, &cfg->iommu_eim))
 		return 0;
+	if (!strcmp(kv->key, "ioapic-sid") && kv->val &&
+	    (!strcmp(kv->val, "check") || !strcmp(kv->val, "ignore"))) {
+		cfg->iommu_ioapic_sid_ignore = kv->val[0] == 'i';
+		return 0;
+	}
 	if (!strcmp(kv->key, "aw-bits") && kv->val &&
 	    (!strcmp(kv->val, "39") || !strcmp(kv->val, "48"))) {
 		cfg->iommu_aw_bits = kv->val[0] == '3' ? 39 : 48;
@@ -27,8 +32,8 @@ static int intel_option(const struct cli_kv *kv, struct vmm_config *cfg, char *e
 	}
 	return cli_kv_fail(
 		err, errlen,
-		"--iommu intel: '%s%s%s' is not caching-mode=on|off, eim=on|off, aw-bits=39|48 "
-		"or check-invalidation=on|off",
+		"--iommu intel: '%s%s%s' is not caching-mode=on|off, eim=on|off, aw-bits=39|48, "
+		"ioapic-sid=check|ignore or check-invalidation=on|off",
 		kv->key, kv->val ? "=" : "", kv->val ? kv->val : "");
 }
 
@@ -55,6 +60,7 @@ int cli_iommu(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
 	cfg->iommu_check_inval = false;
 	cfg->iommu_aw_bits = 48;
 	cfg->iommu_eim = true;
+	cfg->iommu_ioapic_sid_ignore = false;
 	for (int i = 1; i < n; i++)
 		if (intel_option(&kv[i], cfg, err, errlen))
 			return -EINVAL;

@@ -88,12 +88,13 @@ struct vmm_config {
 	struct console_config console;
 	struct edu_config edu;
 	enum iommu_kind iommu;
-	bool iommu_caching_mode; /* --iommu intel,caching-mode=on */
-	unsigned iommu_aw_bits;	 /* --iommu intel,aw-bits=39|48 */
-	bool iommu_aw_given;	 /* aw-bits was on the command line */
-	bool iommu_check_inval;	 /* --iommu intel,check-invalidation=on */
-	const char *iommu_log;	 /* --iommu-log FILE, or NULL */
-	bool iommu_eim;		 /* --iommu intel,eim=on (the default): x2APIC IR */
+	bool iommu_caching_mode;      /* --iommu intel,caching-mode=on */
+	unsigned iommu_aw_bits;	      /* --iommu intel,aw-bits=39|48 */
+	bool iommu_aw_given;	      /* aw-bits was on the command line */
+	bool iommu_check_inval;	      /* --iommu intel,check-invalidation=on */
+	const char *iommu_log;	      /* --iommu-log FILE, or NULL */
+	bool iommu_eim;		      /* --iommu intel,eim=on (the default): x2APIC IR */
+	bool iommu_ioapic_sid_ignore; /* --iommu intel,ioapic-sid=ignore (QEMU's way) */
 	struct vfio_config vfio[VMM_MAX_VFIO];
 	unsigned nr_vfio;
 };

@@ -85,6 +85,7 @@ int machine_add_vtd(struct machine *m, char *err)
 		.eim = m->cfg->iommu_eim,
 		.ioapic_id = IOAPIC_RESET_ID,
 		.ioapic_rid = MACHINE_IOAPIC_RID,
+		.ioapic_sid_ignore = m->cfg->iommu_ioapic_sid_ignore,
 		.scoped = cli_iommu_opt_outs(m->cfg),
 	};
 	int ret = vfio_fit(m, &p, err);

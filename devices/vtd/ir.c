@@ -91,6 +91,19 @@ static bool ir_covers(const struct vtd *v, uint16_t rid)
 	return false;
 }
 
+/* An IOAPIC interrupt whose IRTE names another source-id: the spec blocks
+ * it (and with FPD records nothing, so the guest waits in silence); QEMU
+ * lets it through. Say so once, with the way to get QEMU's behaviour. */
+static void ir_ioapic_sid_note(const struct vtd_irte *irte, uint16_t rid)
+{
+	log_guest_once("vtd: an IOAPIC interrupt was blocked: its IRTE's source-id is "
+		       "%02x:%02x.%x (SVT %u, SQ %u) and the IOAPIC's is %02x:%02x.%x%s; "
+		       "--iommu intel,ioapic-sid=ignore skips this check, as QEMU does",
+		       irte->sid >> 8, (irte->sid >> 3) & 31, irte->sid & 7, irte->svt, irte->sq,
+		       rid >> 8, (rid >> 3) & 31, rid & 7,
+		       irte->fpd ? " (FPD: no fault recorded)" : "");
+}
+
 static unsigned ir_remap(struct vtd *v, const struct msi_msg *in, uint16_t rid, struct msi_msg *out,
 			 uint32_t *index, bool *fpd)
 {
@@ -117,8 +130,11 @@ static unsigned ir_remap(struct vtd *v, const struct msi_msg *in, uint16_t rid, 
 		return VTD_FR_IR_TABLE;
 	r = vtd_irte_decode(e, eime, &irte);
 	*fpd = irte.fpd;
-	if (!r && !vtd_irte_sid_ok(&irte, rid))
+	if (!r && !vtd_irte_sid_ok(&irte, rid) && !(rid == v->ioapic_rid && v->ioapic_sid_ignore)) {
 		r = VTD_FR_IR_SID;
+		if (rid == v->ioapic_rid)
+			ir_ioapic_sid_note(&irte, rid);
+	}
 	if (!r)
 		*out = vtd_irte_msg(&irte);
 	return r;

@@ -56,6 +56,7 @@ int vtd_new(const struct vtd_params *p, struct vtd **out)
 		v->ecap |= VTD_ECAP_EIM;
 	v->ioapic_id = p->ioapic_id;
 	v->ioapic_rid = p->ioapic_rid;
+	v->ioapic_sid_ignore = p->ioapic_sid_ignore;
 	v->scoped = p->scoped;
 	vtd_regs_reset(v);
 	iommu_set_fault_handler(v->io, vtd_fault, v);

@@ -54,6 +54,9 @@ struct vtd_params {
 				      * table opts out of x2APIC) */
 	uint8_t ioapic_id;	     /* the DMAR's IOAPIC device scope: the MADT's ID */
 	uint16_t ioapic_rid;	     /* and the IOAPIC's requester id (bus 0) */
+	bool ioapic_sid_ignore;	     /* IOAPIC interrupts skip the IRTE's source-id
+				      * check, as QEMU's unit does (the spec checks
+				      * it against ioapic_rid) */
 	bool scoped;		     /* the DRHD lists its endpoints (some PCI device
 				      * opted out); else INCLUDE_PCI_ALL */
 };

@@ -35,6 +35,7 @@ struct vtd {
 	unsigned aw_bits;
 	uint8_t ioapic_id; /* for the DMAR */
 	uint16_t ioapic_rid;
+	bool ioapic_sid_ignore; /* vtd_params.ioapic_sid_ignore */
 	bool scoped; /* vtd_params.scoped: only eps[] (and the IOAPIC) are under the unit */
 	struct vtd_dmar_config dmar;
 	unsigned next_frcd; /* FRCD the next fault goes to */

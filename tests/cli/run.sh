@@ -23,6 +23,14 @@ expect() {
 	fi
 }
 
+# expect_kvm: the same, for a case the VMM only reaches with KVM: it opens
+# /dev/kvm (status 6 when it cannot) before it parses the kernel, opens the
+# disks and builds the machine. Without a usable /dev/kvm such a case is a
+# named skip.
+expect_kvm() {
+	if have_kvm; then expect "$@"; else t_skip "cli/$1" "needs /dev/kvm (the VMM opens KVM before it parses the kernel and opens disks)"; fi
+}
+
 if [ ! -x "$VMM" ]; then t_skip cli "build/vmm missing"; exit 0; fi
 K=$T/tiny-exit.elf
 
@@ -57,9 +65,9 @@ head -c $((3 << 20)) /dev/zero >"$TMP/big"
 expect kernel-missing 4 'cannot open .*/nonexistent' -- --kernel "$TMP/nonexistent"
 expect kernel-dir 4 'not a regular file' -- --kernel "$TMP"
 expect kernel-empty 4 'is empty' -- --kernel "$TMP/empty"
-expect kernel-random 4 'not a kernel' -- --kernel "$TMP/random"
-expect kernel-truncated 4 '' -- --kernel "$TMP/truncated"
-expect kernel-elf-no-pvh 4 'no PVH note' -- --kernel "$(type -P true)"
+expect_kvm kernel-random 4 'not a kernel' -- --kernel "$TMP/random"
+expect_kvm kernel-truncated 4 '' -- --kernel "$TMP/truncated"
+expect_kvm kernel-elf-no-pvh 4 'no PVH note' -- --kernel "$(type -P true)"
 expect kernel-too-big 4 'too big' -- --kernel "$TMP/big" --memory 2M
 expect initrd-too-big 4 'too big|does not fit' -- --kernel "$K" --initramfs "$TMP/big" --memory 2M
 expect initrd-missing 4 'cannot open' -- --kernel "$K" --initrd "$TMP/nonexistent"
@@ -75,9 +83,9 @@ fi
 
 # Devices the VMM cannot open (status 2, like other bad arguments).
 truncate -s 1M "$TMP/disk.img"
-expect disk-missing 2 '--disk: cannot open .*nonexistent' -- --kernel "$K" --disk path="$TMP/nonexistent"
-expect disk-dir 2 '--disk: cannot open' -- --kernel "$K" --disk path="$TMP"
-expect disk-twice 2 'is in use' -- --kernel "$K" --disk path="$TMP/disk.img" --disk path="$TMP/disk.img"
+expect_kvm disk-missing 2 '--disk: cannot open .*nonexistent' -- --kernel "$K" --disk path="$TMP/nonexistent"
+expect_kvm disk-dir 2 '--disk: cannot open' -- --kernel "$K" --disk path="$TMP"
+expect_kvm disk-twice 2 'is in use' -- --kernel "$K" --disk path="$TMP/disk.img" --disk path="$TMP/disk.img"
 expect disk-no-path 2 'path=FILE is required' -- --kernel "$K" --disk readonly=on
 expect net-no-tap 2 'tap=NAME is required' -- --kernel "$K" --net mac=52:54:00:00:00:01
 expect console-bad 2 'not tty, off or file=PATH' -- --kernel "$K" --console pty
@@ -97,6 +105,8 @@ if have_kvm && unshare -m true 2>/dev/null; then
 	unshare -m sh -c "mount -t tmpfs none /dev && exec '$VMM' --kernel '$K'" \
 		>/dev/null 2>"$TMP/err"; rc=$?
 	[ $rc = 6 ] && grep -q '/dev/kvm' "$TMP/err"; t_check cli/kvm-missing $? "status $rc"
+elif [ ! -e /dev/kvm ]; then
+	expect kvm-missing 6 'cannot open /dev/kvm' -- --kernel "$K" # this machine has none
 else
 	t_skip cli/kvm-missing "needs /dev/kvm and unshare -m"
 fi

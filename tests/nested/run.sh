@@ -11,16 +11,30 @@
 # Environment: NESTED_TIMEOUT (an L0 boot, seconds), NESTED_STALL (seconds of a
 # silent L0 console before L0 is killed, 480), NESTED_VERBOSE=1 (print the L1
 # console and every L2 log), NESTED_L2_EXTRA="..." (more L2 kernel parameters),
-# NESTED_BENCH_RUNS (boots per VMM in the bench, default 3); BUILD (the build
+# NESTED_BENCH_RUNS (boots per VMM in the bench, default 3); NESTED_L1_SMP
+# (late, the default: L1 boots with one CPU online and brings the second
+# online after the keeper VM started; boot: both from the start, which races
+# KVM's text patching, for measuring that race); BUILD (the build
 # folder, build/ by default: its vmm goes into L1, everything this run makes
 # goes to $BUILD/nested).
-# Logs: $BUILD/nested/l0-console.log.
+# Logs: $BUILD/nested/l0-console.log; when L1 stops or resets,
+# $BUILD/nested/l1-state.txt (its vCPUs from L0's monitor or L0's reset log,
+# kernel addresses named: l1-state.sh).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
 OUT=$BUILD/nested
 L0_TIMEOUT=${NESTED_TIMEOUT:-1800}
 L0_ACCEL=${NESTED_L0_ACCEL:-tcg}
+# L1 brings its second CPU online only once its modules are loaded and the
+# keeper VM runs (l1/init): text patching (static keys, static calls) then
+# never happens while L0's other TCG vCPU executes L1's kernel
+# (tests/nested/README.md, "L1's CPUs and KVM's text patching").
+case ${NESTED_L1_SMP:-late} in
+late) L1_SMP="maxcpus=1" ;;
+boot) L1_SMP="" ;;
+*) echo "$0: NESTED_L1_SMP is late or boot" >&2; exit 2 ;;
+esac
 
 bench=0
 scen=()
@@ -33,7 +47,7 @@ for a in "$@"; do
 done
 if [ "$bench" = 1 ] && [ ${#scen[@]} = 0 ]; then scen=(bench); fi
 if [ ${#scen[@]} = 0 ]; then
-	scen=(bzimage-1cpu bzimage-2cpu pvh panic virtio-blk virtio-blk-ro virtio-rng virtio-net
+	scen=(l1-smp bzimage-1cpu bzimage-2cpu pvh panic virtio-blk virtio-blk-ro virtio-rng virtio-net
 		viommu-probe viommu-blk-strict viommu-blk-lazy viommu-net-strict viommu-net-lazy
 		vtd-blk-strict vtd-blk-lazy vtd-blk-cm vtd-blk-check vtd-blk-xapic vtd-net-strict vtd-net-lazy
 		vfio-nvme vfio-nvme-2cpu vfio-nvme-viommu-strict vfio-nvme-viommu-lazy vfio-nvme-vtd-strict
@@ -104,6 +118,8 @@ if [ "$l0_nvme" = 1 ] && ! { [ -s "$OUT/nvme.img" ] && [ -s "$OUT/nvme.sums" ]; 
 fi
 LOG=$OUT/l0-console.log
 : >"$LOG"
+SYSMAP=$(dirname "$BZIMAGE")/System.map-$KVER
+. "$HERE/l1-state.sh"
 # L1's console shares COM1 with the result lines: loglevel=3 keeps the kernel's
 # errors (a KVM "Unhandled WRMSR" per L2 boot) from splitting them; an Oops or
 # a panic still prints.
@@ -119,17 +135,20 @@ l0_run() {
 	local run_list l1_args start wd
 	start=$(date +%s)
 	run_list=$(IFS=,; echo "$*")
-	l1_args="nested.run=$run_list"
+	l1_args="nested.run=$run_list nested.boot=$boot"
 	[ "${NESTED_VERBOSE:-0}" = 1 ] && l1_args="$l1_args nested.verbose=1"
 	[ -n "${NESTED_BENCH_RUNS:-}" ] && l1_args="$l1_args nested.bench_runs=$NESTED_BENCH_RUNS"
 	# NESTED_L2_EXTRA: more L2 kernel parameters (debugging), e.g. "loglevel=7".
 	[ -n "${NESTED_L2_EXTRA:-}" ] && l1_args="$l1_args nested.l2extra=$(echo "$NESTED_L2_EXTRA" | tr ' ' ,)"
 	rm -f "$OUT/l0.status" "$OUT/l0.stalled"
+	l1_state_open
+	local -a mon
+	read -r -a mon <<<"$(l1_state_args)"
 	{
 		timeout -k 10 "$L0_TIMEOUT" qemu-system-x86_64 -accel "$L0_ACCEL" -M q35,kernel-irqchip=split \
 			-cpu max -smp 2 -m 3072 -nodefaults -display none -serial stdio -no-reboot \
-			"${L0_DEVICES[@]}" -kernel "$BZIMAGE" -initrd "$initrd" \
-			-append "console=ttyS0 panic=-1 intel_iommu=on loglevel=3 $l1_args" </dev/null 2>&1
+			"${mon[@]}" "${L0_DEVICES[@]}" -kernel "$BZIMAGE" -initrd "$initrd" \
+			-append "console=ttyS0 panic=-1 intel_iommu=on loglevel=3 nokaslr $L1_SMP $l1_args" </dev/null 2>&1
 		echo $? >"$OUT/l0.status"
 	} 2>/dev/null | sed -u 's/\r//g' | tee -a "$LOG" | while IFS= read -r line; do
 		[ "${NESTED_VERBOSE:-0}" = 1 ] && echo "#| $line"
@@ -153,12 +172,17 @@ l0_run() {
 		if [ "$now" != "$size" ]; then size=$now quiet=0; else quiet=$((quiet + 5)); fi
 		if [ "$quiet" -ge "$L0_STALL" ]; then
 			: >"$OUT/l0.stalled"
+			l1_state_capture # L1's vCPUs, before L0 goes
 			pkill -KILL -f "qemu-system-x86_64 -accel $L0_ACCEL .*-initrd $initrd" 2>/dev/null
 			break
 		fi
 	done
 	wait "$wd"
 	st=$(cat "$OUT/l0.status" 2>/dev/null || echo 137)
+	if [ ! -e "$OUT/l0.stalled" ] && ! tail -n 50 "$LOG" | grep -q '^NESTED-DONE'; then
+		l1_state_reset # L0 ended by itself before L1 was done: a reset?
+	fi
+	l1_state_close
 	if [ -e "$OUT/l0.stalled" ]; then
 		st=137
 		echo "NESTED-STALL no console output for ${L0_STALL}s: L0 killed" >>"$LOG"
@@ -170,7 +194,11 @@ l0_run() {
 # before L1 said NESTED-DONE (L1 stopped: the watchdog, or L1 reset and L0
 # exited) fails the scenario in progress, or, if that one carries a
 # "# retry:" line, gives it one more attempt; a new L0 boot runs what is
-# left. At most 3 L0 boots.
+# left. An L0 boot that ends before L1 started its first scenario (L1 died
+# while booting, loading its modules or starting the keeper) is a retry of
+# the boot itself (nested/l1-boot, with the first Oops or panic line as its
+# cause): the next boot runs every scenario left. At most 3 L0 boots; after
+# the last one, whatever has not run fails with "no result".
 left=("${scen[@]}")
 retried=""
 for boot in 1 2 3; do
@@ -186,8 +214,12 @@ for boot in 1 2 3; do
 		[ "$s" = "$cur" ] && seen=1
 		[ "$seen" = 1 ] && rest+=("$s")
 	done
-	if [ -z "$cur" ] || [ ${#rest[@]} = 0 ]; then
-		break # L1 stopped before any scenario: the checks below say so
+	if [ -z "$cur" ]; then
+		oops=$(grep -E -m1 'Oops|Kernel panic|BUG:|general protection|NESTED-STALL' <<<"$part")
+		[ "$boot" = 3 ] && break # no boot left: the checks below fail what did not run
+		t_retry nested/l1-boot "L0 boot $boot: L1 stopped before its first scenario ($how${oops:+: $oops}); a new L0 boot runs every scenario left"
+	elif [ ${#rest[@]} = 0 ]; then
+		break
 	elif grep -Eq "^NESTED-RESULT $cur(/[^ ]*)? " <<<"$part"; then
 		left=("${rest[@]:1}") # it had ended: go on after it
 	else

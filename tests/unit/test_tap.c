@@ -19,19 +19,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/unit/skip.h"
 #include "devices/virtio/tap.h"
 
 static char err[256];
 
 /* Skip unless a TAP can be created here. */
-static void need_tap(void)
+static void need_tap(const char *test)
 {
 	struct net_backend be;
 
 	if (access("/dev/net/tun", R_OK | W_OK))
-		skip();
+		skip_because(test, "no read-write /dev/net/tun");
 	if (tap_open(&be, "vmmtest%d", err, sizeof(err)))
-		skip();
+		skip_because(test, "no TAP device can be made here: %s", err);
 	tap_close(&be);
 }
 
@@ -42,7 +43,7 @@ static void test_open_creates_with_vnet_hdr(void **state)
 	int sz = 0;
 
 	(void)state;
-	need_tap();
+	need_tap(__func__);
 	assert_int_equal(tap_open(&be, "vmmtest%d", err, sizeof(err)), 0);
 	assert_true(be.fd >= 0);
 	assert_ptr_equal(be.ops, &tap_backend_ops);
@@ -74,7 +75,7 @@ static void test_nothing_to_read(void **state)
 	struct iovec iov = {buf, sizeof(buf)};
 
 	(void)state;
-	need_tap();
+	need_tap(__func__);
 	assert_int_equal(tap_open(&be, "vmmtest%d", err, sizeof(err)), 0);
 	/* The interface is down: nothing arrives, and we do not block. */
 	assert_int_equal(be.ops->recv(&be, &iov, 1), -EAGAIN);
@@ -90,7 +91,7 @@ static void test_attach_existing_and_busy(void **state)
 	int fd;
 
 	(void)state;
-	need_tap();
+	need_tap(__func__);
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	assert_true(fd >= 0);
 	strcpy(ifr.ifr_name, "vmmtest%d");
@@ -119,7 +120,7 @@ static void test_tun_is_not_a_tap(void **state)
 	int fd;
 
 	(void)state;
-	need_tap();
+	need_tap(__func__);
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	assert_true(fd >= 0);
 	strcpy(ifr.ifr_name, "vmmtest%d");
@@ -147,7 +148,7 @@ static void test_create_needs_cap(void **state)
 	pid_t pid;
 
 	(void)state;
-	need_tap();
+	need_tap(__func__);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {

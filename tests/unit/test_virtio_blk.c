@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "tests/unit/skip.h"
 #include "devices/virtio/blk.h"
 #include "test_virtio_fake.h"
 
@@ -260,7 +261,7 @@ static void test_discard_write_zeroes(void **state)
 
 	fx_open(fx, false, NULL);
 	if (!fx->b->can_write_zeroes || !fx->b->can_discard)
-		skip();
+		skip_because(__func__, "the file system under the test image cannot punch holes");
 	memcpy(fake_ptr(&fx->ram, DATA, sizeof(seg)), seg, sizeof(seg));
 	assert_int_equal(request(fx, VIRTIO_BLK_T_WRITE_ZEROES, 0, sizeof(seg), false, &len),
 			 VIRTIO_BLK_S_OK);

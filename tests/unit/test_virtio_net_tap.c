@@ -4,6 +4,7 @@
  * interface reach the guest's rx buffers with a vnet header. The host side
  * is an AF_PACKET socket on the TAP, for an experimental ethertype. Skips
  * when TAPs cannot be created here. */
+#include "tests/unit/skip.h"
 #include "test_virtio_net.h"
 
 #include <arpa/inet.h>
@@ -95,7 +96,8 @@ static void test_tap_tx(void **state)
 	struct pollfd pfd = {t->pkt, POLLIN, 0};
 
 	if (t->pkt < 0)
-		skip();
+		skip_because(__func__,
+			     "no TAP device can be made here (/dev/net/tun, CAP_NET_ADMIN)");
 	fx_start(fx, BIT_ULL(VIRTIO_NET_F_CSUM));
 	memset(fx_ram(fx, BUF, PKT_HDR), 0, PKT_HDR);
 	make_frame(t, fx_ram(fx, BUF + PKT_HDR, FRAME), 0x40);
@@ -117,7 +119,8 @@ static void test_tap_rx(void **state)
 	unsigned i;
 
 	if (t->pkt < 0)
-		skip();
+		skip_because(__func__,
+			     "no TAP device can be made here (/dev/net/tun, CAP_NET_ADMIN)");
 	fx_start(fx, BIT_ULL(VIRTIO_NET_F_MRG_RXBUF) | BIT_ULL(VIRTIO_NET_F_GUEST_CSUM));
 	assert_int_equal(fx->n->offloads, TUN_F_CSUM);
 	for (i = 0; i < 4; i++)
@@ -164,7 +167,8 @@ static void test_tap_readable_kicks_rx(void **state)
 	uint8_t frame[FRAME];
 
 	if (t->pkt < 0)
-		skip();
+		skip_because(__func__,
+			     "no TAP device can be made here (/dev/net/tun, CAP_NET_ADMIN)");
 	fx_start(fx, 0);
 	assert_int_equal(worker_start(&fx->n->vdev.worker), 0);
 	make_frame(t, frame, 0);
@@ -187,8 +191,11 @@ static void test_tap_deleted(void **state)
 	struct net_fx *fx = &t->fx;
 	char cmd[64];
 
-	if (t->pkt < 0 || system("command -v ip >/dev/null 2>&1"))
-		skip();
+	if (t->pkt < 0)
+		skip_because(__func__,
+			     "no TAP device can be made here (/dev/net/tun, CAP_NET_ADMIN)");
+	if (system("command -v ip >/dev/null 2>&1"))
+		skip_because(__func__, "no ip command to delete the TAP (package iproute2)");
 	fx_start(fx, 0);
 	assert_int_equal(worker_start(&fx->n->vdev.worker), 0);
 	snprintf(cmd, sizeof(cmd), "ip link del %s", fx->n->be.name);
