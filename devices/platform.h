@@ -13,6 +13,19 @@
  * opaque: a struct stop_sink. */
 extern const struct bus_ops debug_exit_ops;
 
+/* A legacy PC device this machine does not have but guests touch by habit:
+ * the 8259 PICs (an OS masks them, kvm-unit-tests writes 0x21 and 0xa1) and
+ * QEMU's fw_cfg (probed for its signature at 0x510/0x511; kvm-unit-tests then
+ * reads its settings from the initrd). Reads are all ones (nothing there, a
+ * PIC with every line masked), writes are dropped, and the first access is
+ * logged at debug level instead of the bus's "unclaimed" warning, which stays
+ * for ports no guest should touch. opaque: a struct absent_dev. */
+struct absent_dev {
+	const char *name;
+	bool seen; /* the first access was logged */
+};
+extern const struct bus_ops absent_ops;
+
 /* ACPI PM block at PORT_ACPI_PM: +0 SLEEP_CONTROL (SLP_EN with SLP_TYP of _S5
  * powers off), +1 SLEEP_STATUS (reads 0), +2 RESET_REG (ACPI_RESET_VALUE
  * resets). opaque: a struct stop_sink. */

@@ -44,6 +44,10 @@
 #define PORT_ACPI_PM_LEN 4
 #define ACPI_RESET_VALUE 0x06
 #define PORT_PCI_CONF	 0xcf8 /* config mechanism #1: 0xcf8..0xcff */
+#define PORT_PIC1	 0x20  /* absent 8259s (devices/absent.c), 2 ports each */
+#define PORT_PIC2	 0xa0
+#define PORT_FW_CFG	 0x510 /* absent QEMU fw_cfg: selector, data, DMA */
+#define PORT_FW_CFG_LEN	 12
 
 #define IOAPIC_PINS 24
 

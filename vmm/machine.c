@@ -106,6 +106,16 @@ static void machine_eoi(void *opaque, uint8_t vector)
 	ioapic_eoi(opaque, vector);
 }
 
+/* The legacy ports guests touch by habit, answered quietly (absent_ops). */
+static const struct {
+	uint16_t port, len;
+	const char *name;
+} absent_ports[] = {
+	{PORT_PIC1, 2, "pic1 (absent)"},
+	{PORT_PIC2, 2, "pic2 (absent)"},
+	{PORT_FW_CFG, PORT_FW_CFG_LEN, "fw_cfg (absent)"},
+};
+
 static int machine_add_devices(struct machine *m, char *err)
 {
 	struct vm *vm = &m->vm;
@@ -139,6 +149,12 @@ static int machine_add_devices(struct machine *m, char *err)
 	ret = ret
 		      ?: bus_register(&vm->pio, PORT_PCI_CONF, 8, &pci_conf1_ops, &m->pci_conf,
 				      "pci-conf1");
+	_Static_assert(ARRAY_SIZE(absent_ports) == ARRAY_SIZE(m->absent), "one absent_dev each");
+	for (unsigned i = 0; i < ARRAY_SIZE(m->absent) && !ret; i++) {
+		m->absent[i].name = absent_ports[i].name;
+		ret = bus_register(&vm->pio, absent_ports[i].port, absent_ports[i].len, &absent_ops,
+				   &m->absent[i], absent_ports[i].name);
+	}
 	if (ret) {
 		snprintf(err, ERRLEN, "device registration failed: %s", strerror(-ret));
 		return machine_fail(VMM_EXIT_HOST, err);

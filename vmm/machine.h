@@ -44,6 +44,7 @@ struct machine {
 	struct uart *uart;
 	int serial_fd; /* where COM1 output goes; -1 when off */
 	struct pci_conf1 pci_conf;
+	struct absent_dev absent[3]; /* the PICs and fw_cfg (machine.c) */
 	struct pci_bus *pci;
 	struct virtio_pci *virtio[MACHINE_MAX_VIRTIO];
 	unsigned nr_virtio;

@@ -39,6 +39,11 @@ static void test_kinds(void **state)
 	assert_false(cfg.iommu_eim);
 	assert_int_equal(parse(&cfg, "--iommu", "intel,eim=on", NULL), CLI_RUN);
 	assert_true(cfg.iommu_eim);
+	assert_false(cfg.iommu_ioapic_sid_ignore); /* the default: the spec's check */
+	assert_int_equal(parse(&cfg, "--iommu", "intel,ioapic-sid=ignore", NULL), CLI_RUN);
+	assert_true(cfg.iommu_ioapic_sid_ignore);
+	assert_int_equal(parse(&cfg, "--iommu", "intel,ioapic-sid=check", NULL), CLI_RUN);
+	assert_false(cfg.iommu_ioapic_sid_ignore);
 	assert_int_equal(parse(&cfg, "--iommu", "intel,caching-mode=on,aw-bits=39", NULL), CLI_RUN);
 	assert_true(cfg.iommu_caching_mode);
 	assert_int_equal(cfg.iommu_aw_bits, 39);
@@ -59,7 +64,10 @@ static void test_bad_values(void **state)
 	assert_int_equal(parse(&cfg, "--iommu", "intel=1", NULL), CLI_ERROR);
 	assert_int_equal(parse(&cfg, "--iommu", "intel,aw-bits=57", NULL), CLI_ERROR);
 	assert_string_equal(err, "--iommu intel: 'aw-bits=57' is not caching-mode=on|off, "
-				 "eim=on|off, aw-bits=39|48 or check-invalidation=on|off");
+				 "eim=on|off, aw-bits=39|48, ioapic-sid=check|ignore or "
+				 "check-invalidation=on|off");
+	assert_int_equal(parse(&cfg, "--iommu", "intel,ioapic-sid=skip", NULL), CLI_ERROR);
+	assert_int_equal(parse(&cfg, "--iommu", "intel,ioapic-sid", NULL), CLI_ERROR);
 	assert_int_equal(parse(&cfg, "--iommu", "intel,eim=maybe", NULL), CLI_ERROR);
 	assert_int_equal(parse(&cfg, "--iommu", "intel,eim", NULL), CLI_ERROR);
 	assert_int_equal(parse(&cfg, "--iommu", "intel,caching-mode", NULL), CLI_ERROR);

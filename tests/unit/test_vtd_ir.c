@@ -352,6 +352,43 @@ static void test_fpd(void **state)
 	assert_int_equal(nr_faults(f), 1);
 }
 
+/* An IRTE verifying another device's source-id (kvm-unit-tests programs the
+ * edu's for its INTx pin): the IOAPIC's interrupt is blocked by default, with
+ * FPD silently, without it recorded from the IOAPIC's id. */
+static void test_ioapic_sid(void **state)
+{
+	struct fx *f = *state;
+	const uint64_t edu = 0x0010 | 1ull << VTD_IRTE_SVT_SHIFT;
+
+	irte_put(f, 1, irte_lo(0x41, 1) | VTD_IRTE_FPD, edu);
+	irte_put(f, 2, irte_lo(0x42, 1), edu);
+	ir_enable(f, DMA_IRTA_EIME | S_16);
+	assert_int_equal(send(f, ir_addr(1, true), 0, IOAPIC), -EPERM);
+	assert_int_equal(nr_faults(f), 0);
+	assert_int_equal(send(f, ir_addr(2, true), 0, IOAPIC), -EPERM);
+	assert_fault(f, 0, VTD_FR_IR_SID, IOAPIC, 2);
+	assert_int_equal(f->out.sent, 0);
+	assert_int_equal(send(f, ir_addr(1, true), 0, 0x0010), 0); /* the edu's own */
+	assert_int_equal(f->out.sent, 1);
+}
+
+/* ioapic-sid=ignore: the IOAPIC's interrupts pass whatever the IRTE's
+ * source-id, as QEMU's do; other requesters are still checked. */
+static void test_ioapic_sid_ignore(void **state)
+{
+	struct fx *f = *state;
+	const uint64_t edu = 0x0010 | 1ull << VTD_IRTE_SVT_SHIFT;
+
+	irte_put(f, 1, irte_lo(0x41, 1) | VTD_IRTE_FPD, edu);
+	ir_enable(f, DMA_IRTA_EIME | S_16);
+	assert_int_equal(send(f, ir_addr(1, true), 0, IOAPIC), 0);
+	assert_int_equal(f->out.sent, 1);
+	assert_int_equal(f->out.last.data & 0xff, 0x41);
+	assert_int_equal(send(f, ir_addr(1, true), 0, SRC), -EPERM);
+	assert_int_equal(f->out.sent, 1);
+	assert_int_equal(nr_faults(f), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +404,8 @@ int main(void)
 		cmocka_unit_test(test_scoped),
 		cmocka_unit_test_setup_teardown(test_faults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fpd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ioapic_sid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ioapic_sid_ignore, setup_sid_ignore, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

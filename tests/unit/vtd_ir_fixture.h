@@ -13,6 +13,7 @@
 #define S_16	3	   /* IRTA.S: 2^(3+1) = 16 entries */
 #define SRC	0x0018	   /* the requester: 00:03.0 */
 #define IEC_SEL BIT_ULL(4) /* IEC descriptor: index-selective */
+#define IOAPIC	0x00f0	   /* the IOAPIC's requester id: 00:1e.0 */
 
 struct fake_router {
 	unsigned routes, removes;
@@ -70,14 +71,18 @@ static inline void notify(void *opaque)
 	f->notified++;
 }
 
-static inline int setup_with(void **state, bool eim)
+static inline int setup_with(void **state, bool eim, bool ioapic_sid_ignore)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct vtd_params p;
 
 	mem_init(&f->mem);
-	p = (struct vtd_params){
-		.mem = &f->mem, .msi = {fake_msi_send, &f->unit_msi}, .aw_bits = 48, .eim = eim};
+	p = (struct vtd_params){.mem = &f->mem,
+				.msi = {fake_msi_send, &f->unit_msi},
+				.aw_bits = 48,
+				.eim = eim,
+				.ioapic_rid = IOAPIC,
+				.ioapic_sid_ignore = ioapic_sid_ignore};
 	assert_int_equal(vtd_new(&p, &f->v), 0);
 	f->sink = vtd_ir_sink(f->v, (struct msi_sink){out_send, f});
 	f->router = vtd_ir_router(f->v, (struct msix_router){inner_route, inner_irqfd, &f->inner});
@@ -88,12 +93,18 @@ static inline int setup_with(void **state, bool eim)
 
 static inline int setup(void **state)
 {
-	return setup_with(state, true);
+	return setup_with(state, true, false);
+}
+
+/* --iommu intel,ioapic-sid=ignore */
+static inline int setup_sid_ignore(void **state)
+{
+	return setup_with(state, true, true);
 }
 
 static inline int setup_xapic(void **state)
 {
-	return setup_with(state, false);
+	return setup_with(state, false, false);
 }
 
 static inline int teardown(void **state)
