@@ -76,6 +76,22 @@ static int declare_bars(struct vfio_pci *vp, const uint8_t *cfg, char *err, size
 	return 0;
 }
 
+/* How much of the device's PCIe capability the guest reaches, by its version
+ * and device/port type (PCIe 3.0, 7.8; linux/pci_regs.h): version 1 ends after
+ * the link registers of an endpoint (20 bytes) or after the device registers
+ * of a root complex integrated endpoint (12); version 2 has the *2 registers.
+ * What lies past it in the device (other capabilities, vendor data) stays
+ * out of reach: those bytes of our copy read as zero. */
+static unsigned pcie_window(const uint8_t *cfg, uint8_t pcie)
+{
+	uint16_t flags = (uint16_t)le_get(&cfg[pcie + PCI_EXP_FLAGS], 2);
+	bool rciep = ((flags & PCI_EXP_FLAGS_TYPE) >> 4) == PCI_EXP_TYPE_RC_END;
+
+	if ((flags & PCI_EXP_FLAGS_VERS) >= 2)
+		return rciep ? PCI_CAP_EXP_RC_ENDPOINT_SIZEOF_V2 : PCI_CAP_EXP_ENDPOINT_SIZEOF_V2;
+	return rciep ? PCI_CAP_EXP_RC_ENDPOINT_SIZEOF_V1 : PCI_CAP_EXP_ENDPOINT_SIZEOF_V1;
+}
+
 static int add_caps(struct vfio_pci *vp, const uint8_t *cfg, char *err, size_t errlen)
 {
 	uint8_t msi, msix, pcie;
@@ -92,7 +108,8 @@ static int add_caps(struct vfio_pci *vp, const uint8_t *cfg, char *err, size_t e
 		}
 		vp->pci.pcie_cap = (uint8_t)off;
 		vp->pcie_phys = pcie;
-		vp->pcie_len = PCI_CAP_EXP_ENDPOINT_SIZEOF_V2;
+		vp->pcie_len =
+			(uint8_t)MIN(pcie_window(cfg, pcie), PCI_CFG_SPACE_SIZE - (unsigned)pcie);
 	}
 	if (msix) {
 		uint16_t flags = (uint16_t)le_get(&cfg[msix + PCI_MSIX_FLAGS], 2);

@@ -79,6 +79,10 @@ static uint32_t get32(uint64_t off)
 	return v;
 }
 
+/* The PCIe capability's flags (version, device/port type): version 2, an
+ * endpoint, unless a test's setup says otherwise. */
+static uint16_t pcie_flags = 0x0002;
+
 /* An NVMe-like function: PM (0x40) -> vendor (0x50) -> MSI-X (0x60) ->
  * PCIe (0x80); a 64-bit 16 KiB BAR 0, MSI-X table at 0x2000, PBA at 0x3000. */
 static void fake_device(void)
@@ -97,7 +101,7 @@ static void fake_device(void)
 	put32(CFG_OFF + 0x60, (NVEC - 1) << 16 | 0x8000 | PCI_CAP_ID_MSIX);
 	put32(CFG_OFF + 0x64, 0x2000);
 	put32(CFG_OFF + 0x68, 0x3000);
-	put32(CFG_OFF + PCIE_AT, 0x00020000 | PCI_CAP_ID_EXP);
+	put32(CFG_OFF + PCIE_AT, (uint32_t)pcie_flags << 16 | PCI_CAP_ID_EXP);
 	put32(CFG_OFF + PCIE_AT + PCI_EXP_DEVCAP, 0x12345678);
 	put32(BAR0_OFF + 0x1000, 0xcafef00d);
 }
@@ -138,12 +142,27 @@ static int setup(void **state)
 	return ret;
 }
 
+/* A version 1 PCIe capability: an endpoint's (20 bytes), a root complex
+ * integrated endpoint's (12). */
+static int setup_v1(void **state)
+{
+	pcie_flags = 0x0001 | PCI_EXP_TYPE_ENDPOINT << 4;
+	return setup(state);
+}
+
+static int setup_v1_rciep(void **state)
+{
+	pcie_flags = 0x0001 | PCI_EXP_TYPE_RC_END << 4;
+	return setup(state);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
 	pci_bus_free(pbus);
 	vfio_pci_free(vp); /* closes the memfd */
 	vp = NULL;
+	pcie_flags = 0x0002;
 	return 0;
 }
 
@@ -205,6 +224,39 @@ static void test_pcie_passthrough(void **state)
 	assert_int_equal(get32(CFG_OFF + PCIE_AT + PCI_EXP_DEVCTL) & 0xffff, 0x2810);
 	/* The header stays ours: the ID is the PCIe capability's. */
 	assert_int_equal(cfg_rd(at, 1), PCI_CAP_ID_EXP);
+}
+
+/* F6: the window into the device's PCIe capability is as long as its
+ * version and type make it; what follows (here a marker where a v2
+ * capability's DEVCAP2 would be, and beyond) reads as zero and takes no
+ * write. */
+static void pcie_v1_window(void **state)
+{
+	unsigned at = vp->pci.pcie_cap;
+	unsigned len = (pcie_flags >> 4 & 0xf) == PCI_EXP_TYPE_RC_END
+			       ? PCI_CAP_EXP_RC_ENDPOINT_SIZEOF_V1
+			       : PCI_CAP_EXP_ENDPOINT_SIZEOF_V1;
+
+	(void)state;
+	assert_true(at);
+	for (unsigned off = len; off < PCI_CAP_EXP_ENDPOINT_SIZEOF_V2; off += 2)
+		put(CFG_OFF + PCIE_AT + off, "\xad\xde", 2);
+	assert_int_equal(cfg_rd(at + PCI_EXP_DEVCAP, 4), 0x12345678); /* inside: the device's */
+	for (unsigned off = len; off + 2 <= PCI_CAP_EXP_ENDPOINT_SIZEOF_V2; off += 2) {
+		assert_int_equal(cfg_rd(at + off, 2), 0);
+		cfg_wr(at + off, 2, 0x1234);
+		assert_int_equal(get32(CFG_OFF + PCIE_AT + off) & 0xffff, 0xdead);
+	}
+}
+
+static void test_pcie_v1_window_endpoint(void **state)
+{
+	pcie_v1_window(state);
+}
+
+static void test_pcie_v1_window_rciep(void **state)
+{
+	pcie_v1_window(state);
 }
 
 static void test_command_forwarded(void **state)
@@ -322,6 +374,9 @@ int main(void)
 		T(test_identity),
 		T(test_caps_kept_and_hidden),
 		T(test_pcie_passthrough),
+		cmocka_unit_test_setup_teardown(test_pcie_v1_window_endpoint, setup_v1, teardown),
+		cmocka_unit_test_setup_teardown(test_pcie_v1_window_rciep, setup_v1_rciep,
+						teardown),
 		T(test_command_forwarded),
 		T(test_msix_at_vfio),
 		T(test_bar_forward_and_pieces),
