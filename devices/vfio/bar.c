@@ -127,9 +127,11 @@ void vfio_pci_bar_map(struct pci_dev *d, unsigned bar, uint64_t addr, bool mappe
 		if (!mapped)
 			continue;
 		if (slot_set(vp, p, addr + p->off, true))
-			/* The accesses are trapped and forwarded instead. */
-			log_warn("vfio %s: BAR %u at %#llx: no KVM slot: %s", vp->dev.name, bar,
-				 (unsigned long long)(addr + p->off), strerror(errno));
+			/* The accesses are trapped and forwarded instead. The
+			 * guest places BARs: a few lines, not one per move. */
+			log_guest_limited(3, "vfio %s: BAR %u at %#llx: no KVM slot: %s",
+					  vp->dev.name, bar, (unsigned long long)(addr + p->off),
+					  strerror(errno));
 		else
 			p->on = true;
 	}
@@ -162,13 +164,15 @@ void *vfio_pci_bar_host(struct vfio_pci *vp, gpa_t gpa, uint64_t len)
 
 		if (!b->mapped || gpa.a < b->gpa)
 			continue;
-		for (unsigned j = 0; j < b->nr_maps; j++) {
-			const struct vfio_pci_map *m = &b->map[j];
+		/* The pieces: what the guest may reach, without the MSI-X
+		 * table and PBA pages that the maps also hold. */
+		for (unsigned j = 0; j < b->nr_pieces; j++) {
+			const struct vfio_pci_piece *p = &b->piece[j];
 			uint64_t off = gpa.a - b->gpa;
 
-			if (off >= m->off && off - m->off < m->size &&
-			    len <= m->size - (off - m->off)) {
-				host = (uint8_t *)m->host + (off - m->off);
+			if (off >= p->off && off - p->off < p->size &&
+			    len <= p->size - (off - p->off)) {
+				host = (uint8_t *)p->host + (off - p->off);
 				break;
 			}
 		}

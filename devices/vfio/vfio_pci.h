@@ -73,9 +73,11 @@ struct vfio_pci {
 int vfio_pci_new(struct vfio_dev *dev, const struct vfio_pci_params *p, struct vfio_pci **out,
 		 char *err, size_t errlen) __must_check;
 
-/* The host address of [gpa, gpa + len) when it lies inside one mmap'ed
- * area of one of vp's BARs as the guest placed them, else NULL (for a guest
- * IOMMU mapping whose GPA is this device's BAR: peer-to-peer). */
+/* The host address of [gpa, gpa + len) when it lies inside one piece of one
+ * of vp's BARs as the guest placed them (an mmap'ed area without the MSI-X
+ * table and PBA pages, which are the VMM's), else NULL (for a guest IOMMU
+ * mapping whose GPA is this device's BAR: peer-to-peer). Takes the
+ * function's lock. */
 void *vfio_pci_bar_host(struct vfio_pci *vp, gpa_t gpa, uint64_t len);
 
 /* Stop interrupts, reset the function (bus mastering off), drop its slots

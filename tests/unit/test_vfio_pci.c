@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -324,6 +325,53 @@ static void test_bar_forward_and_pieces(void **state)
 	assert_null(vfio_pci_bar_host(vp, gpa(bar + 0x1000), 4));
 }
 
+/* F8: the peer-to-peer lookup resolves only what the guest may reach of a
+ * BAR, its pieces: never the MSI-X table or PBA pages (the VMM's). */
+static void test_bar_host_skips_msix(void **state)
+{
+	uint64_t bar;
+
+	(void)state;
+	cfg_wr(PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	bar = pci_bar_addr(&vp->pci, 0);
+	assert_non_null(vfio_pci_bar_host(vp, gpa(bar + 0x1ffc), 4));
+	assert_null(vfio_pci_bar_host(vp, gpa(bar + 0x2000), 4)); /* the MSI-X table */
+	assert_null(vfio_pci_bar_host(vp, gpa(bar + 0x3000), 4)); /* the PBA */
+	assert_null(vfio_pci_bar_host(vp, gpa(bar + 0x1ffc), 8)); /* runs into the table */
+}
+
+/* F9: a BAR the guest moves again and again, whose KVM slot fails each
+ * time, is logged a bounded number of times. */
+static void test_bar_slot_failure_log_bounded(void **state)
+{
+	int saved = dup(STDERR_FILENO), cap = memfd_create("stderr", 0), lines = 0;
+	char buf[16384];
+	ssize_t n;
+
+	(void)state;
+	assert_true(saved >= 0 && cap >= 0);
+	vp->vm_fd = memfd_create("not-a-vm", 0); /* KVM_SET_USER_MEMORY_REGION fails */
+	fflush(stderr);
+	dup2(cap, STDERR_FILENO);
+	for (unsigned i = 0; i < 100; i++) {
+		cfg_wr(PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+		cfg_wr(PCI_COMMAND, 2, 0);
+	}
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	n = pread(cap, buf, sizeof(buf) - 1, 0);
+	close(cap);
+	close(vp->vm_fd);
+	vp->vm_fd = -1;
+	assert_true(n >= 0);
+	buf[n] = 0;
+	for (char *p = buf; (p = strstr(p, "no KVM slot")); p++)
+		lines++;
+	assert_true(lines >= 1);
+	assert_true(lines <= 5);
+}
+
 /* An interrupt that arrives while its vector is masked waits in the eventfd
  * (the irqfd is detached) and shows in the PBA; unmasking attaches the
  * irqfd again (KVM then injects it) and the bit is no longer the device's. */
@@ -374,6 +422,8 @@ int main(void)
 		T(test_identity),
 		T(test_caps_kept_and_hidden),
 		T(test_pcie_passthrough),
+		T(test_bar_host_skips_msix),
+		T(test_bar_slot_failure_log_bounded),
 		cmocka_unit_test_setup_teardown(test_pcie_v1_window_endpoint, setup_v1, teardown),
 		cmocka_unit_test_setup_teardown(test_pcie_v1_window_rciep, setup_v1_rciep,
 						teardown),
