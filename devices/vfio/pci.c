@@ -165,13 +165,37 @@ static uint32_t vp_config_read(struct pci_dev *d, uint16_t reg, unsigned size, u
 	return vfio_pci_msi_pending(vp, reg, size, val);
 }
 
+/* A write of DEVCTL's Initiate Function Level Reset bit: it is taken out of
+ * *val (it never reaches the device behind the VMM's back), and true is
+ * returned when the device supports FLR (DEVCAP), which then gets a whole
+ * function reset, as QEMU's vfio-pci does. */
+static bool vp_flr_requested(struct vfio_pci *vp, uint16_t reg, unsigned size, uint32_t *val)
+{
+	unsigned flr_byte = vp->pci.pcie_cap + PCI_EXP_DEVCTL + 1; /* BCR_FLR is its bit 7 */
+	uint32_t bit, devcap = 0;
+
+	if (flr_byte < reg || flr_byte >= reg + size)
+		return false;
+	bit = 1u << ((flr_byte - reg) * 8 + 7);
+	if (!(*val & bit))
+		return false;
+	*val &= ~bit;
+	return vfio_region_read(&vp->dev, CFG_IDX, vp->pcie_phys + PCI_EXP_DEVCAP, &devcap, 4) ==
+		       0 &&
+	       (devcap & PCI_EXP_DEVCAP_FLR);
+}
+
 static void vp_config_write(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t val)
 {
 	struct vfio_pci *vp = d->opaque;
 	unsigned phys = pcie_phys_reg(vp, reg, size);
 
 	if (phys) {
+		bool flr = vp_flr_requested(vp, reg, size, &val);
+
 		(void)vfio_region_write(&vp->dev, CFG_IDX, phys, &val, size);
+		if (flr)
+			pci_dev_reset(d); /* the emulated side, then vp_reset: VFIO's */
 		return;
 	}
 	if (reg <= PCI_COMMAND + 1 && reg + size > PCI_COMMAND) {

@@ -399,6 +399,32 @@ static void test_masked_vector_pending(void **state)
 	assert_int_equal(v, 0);
 }
 
+/* F7: a guest FLR (DEVCTL.BCR_FLR) resets both sides, as QEMU does: the
+ * device through VFIO (not by the bit reaching it behind the VMM's back),
+ * and the emulated COMMAND, MSI-X and BAR state. */
+static void test_flr_resets_both_sides(void **state)
+{
+	unsigned at = vp->pci.pcie_cap;
+
+	(void)state;
+	cfg_wr(PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	cfg_wr(vp->pci.msix.cap + PCI_MSIX_FLAGS, 2, PCI_MSIX_FLAGS_ENABLE);
+	assert_int_equal(nr_irqs, 1);
+	cfg_wr(at + PCI_EXP_DEVCTL, 2, PCI_EXP_DEVCTL_BCR_FLR | 0x0010);
+	assert_int_equal(nr_resets, 1);
+	assert_int_equal(get32(CFG_OFF + PCIE_AT + PCI_EXP_DEVCTL) & PCI_EXP_DEVCTL_BCR_FLR, 0);
+	assert_int_equal(cfg_rd(PCI_COMMAND, 2) & PCI_COMMAND_MASTER, 0);
+	assert_int_equal(get32(CFG_OFF + PCI_COMMAND) & PCI_COMMAND_MASTER, 0);
+	assert_int_equal(cfg_rd(vp->pci.msix.cap + PCI_MSIX_FLAGS, 2) & PCI_MSIX_FLAGS_ENABLE, 0);
+	assert_int_equal(irqs[nr_irqs - 1].count, 0); /* MSI-X off at VFIO */
+	assert_int_equal(cfg_rd(at + PCI_EXP_DEVCTL, 2) & PCI_EXP_DEVCTL_BCR_FLR, 0);
+	/* A device without FLR (DEVCAP): the bit has no effect, and no reset. */
+	put32(CFG_OFF + PCIE_AT + PCI_EXP_DEVCAP, 0x12345678 & ~PCI_EXP_DEVCAP_FLR);
+	cfg_wr(at + PCI_EXP_DEVCTL, 2, PCI_EXP_DEVCTL_BCR_FLR);
+	assert_int_equal(nr_resets, 1);
+	assert_int_equal(get32(CFG_OFF + PCIE_AT + PCI_EXP_DEVCTL) & PCI_EXP_DEVCTL_BCR_FLR, 0);
+}
+
 static void test_reset_at_exit(void **state)
 {
 	(void)state;
@@ -423,6 +449,7 @@ int main(void)
 		T(test_caps_kept_and_hidden),
 		T(test_pcie_passthrough),
 		T(test_bar_host_skips_msix),
+		T(test_flr_resets_both_sides),
 		T(test_bar_slot_failure_log_bounded),
 		cmocka_unit_test_setup_teardown(test_pcie_v1_window_endpoint, setup_v1, teardown),
 		cmocka_unit_test_setup_teardown(test_pcie_v1_window_rciep, setup_v1_rciep,
