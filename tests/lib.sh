@@ -21,3 +21,21 @@ t_retry() { echo "# retry - $1: ${*:2}"; echo "retry $1: ${*:2}" >>"$RESULTS"; }
 t_check() { if [ "$2" = 0 ]; then t_pass "$1"; else t_fail "$1 ${*:3}"; fi; }
 
 have_kvm() { [ -r /dev/kvm ] && [ -w /dev/kvm ]; }
+
+# TEST_PART: which part of a suite this run makes, for a host without a
+# usable /dev/kvm whose tests/run-all.sh runs the parts that need KVM in the
+# nested harness's L1 (tests/nested/scenarios/host-tiers.sh): unset, all of
+# it; "nokvm", only what needs no KVM (on the host); "kvm", only what needs
+# KVM (in L1). The part not made prints nothing and records nothing.
+part_nokvm() { [ "${TEST_PART:-all}" != kvm ]; }
+part_kvm() { [ "${TEST_PART:-all}" != nokvm ]; }
+
+# kvm_tiers: where the tiers that need KVM run: "here" (a usable /dev/kvm),
+# "l1" (none, but QEMU can run the nested harness, whose L1 has KVM), or
+# "none" (they are named skips).
+kvm_tiers() {
+	if have_kvm; then echo here
+	elif command -v qemu-system-x86_64 >/dev/null; then echo l1
+	else echo none
+	fi
+}

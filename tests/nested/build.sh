@@ -8,6 +8,11 @@
 #              the VMM, the L2 bzImage, vmlinux and l2.cpio
 #   qemu.cpio  (with --qemu) qemu-system-x86_64, its libraries and firmware,
 #              appended to l1.cpio for the bench (the kernel unpacks both)
+#   host.cpio  (with --host, which implies --qemu) the host's test suites that
+#              need KVM, under /host as in the work tree (tests/, and of
+#              $BUILD: vmm, asan/vmm, guest-tests/, tests/), with bash and the
+#              host tools they run, and the libraries of all of them:
+#              l1-host.cpio = l1.cpio + qemu.cpio + host.cpio (host-tiers.sh)
 # The archives are uncompressed: under TCG, L1 copying them is cheaper than
 # inflating them.
 set -euo pipefail
@@ -16,8 +21,14 @@ TOP=$(cd "$HERE/../.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 OUT=${NESTED_OUT:-$BUILD/nested}
 VMM_BIN=${VMM:-$BUILD/vmm}
-WITH_QEMU=0
-[ "${1:-}" = --qemu ] && WITH_QEMU=1
+WITH_QEMU=0 WITH_HOST=0
+for a in "$@"; do
+	case $a in
+	--qemu) WITH_QEMU=1 ;;
+	--host) WITH_QEMU=1 WITH_HOST=1 ;;
+	*) echo "usage: $0 [--qemu] [--host]" >&2; exit 2 ;;
+	esac
+done
 
 # Modules, by name; their dependencies come along, in load order. L2's are
 # loaded by its init from /etc/nested/modules, like L1's.
@@ -92,6 +103,18 @@ mkcpio() {
 	mv "$2.tmp" "$2"
 }
 
+# put_libs ROOT BINARY...: the shared libraries each binary loads (ldd),
+# at the same paths under ROOT.
+put_libs() {
+	local root=$1 lib
+	shift
+	for lib in $(ldd "$@" 2>/dev/null | awk '/=> \// {print $3} /^\t\// {print $1}' | sort -u); do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
 # link_or_copy SRC DST: hard link when possible (the vmlinux is 57 MB).
 link_or_copy() { ln -f "$1" "$2" 2>/dev/null || cp "$1" "$2"; }
 
@@ -163,10 +186,7 @@ if [ "$WITH_QEMU" = 1 ]; then
 	Q=$(command -v qemu-system-x86_64)
 	mkdir -p "$R/usr/bin" "$R/usr/share/qemu"
 	cp "$Q" "$R/usr/bin/"
-	for lib in $(ldd "$Q" | awk '/=> \// {print $3} /^\t\// {print $1}'); do
-		mkdir -p "$R$(dirname "$lib")"
-		cp -L "$lib" "$R$lib"
-	done
+	put_libs "$R" "$Q"
 	# Firmware for -M microvm and -M pc with -kernel, where Debian's QEMU looks
 	# for it (its firmware path), links dereferenced.
 	for f in /usr/share/qemu/{qboot.rom,bios-microvm.bin,linuxboot.bin,linuxboot_dma.bin,pvh.bin} \
@@ -177,5 +197,37 @@ if [ "$WITH_QEMU" = 1 ]; then
 	done
 	mkcpio "$R" "$OUT/qemu.cpio"
 	cat "$OUT/l1.cpio" "$OUT/qemu.cpio" >"$OUT/l1-qemu.cpio"
+fi
+
+# --- The host's KVM suites for L1 (host-tiers) ---
+# The tools are the host's own (coreutils' od and timeout, GNU grep and sed
+# ...), not busybox's: the suites are the ones the host runs, unchanged.
+HOST_TOOLS="bash timeout od base64 stat mktemp head tail tr cut sort uniq wc dd cmp gzip sed grep
+	seq truncate find id cat cp rm mkdir ln chmod printf sleep kill date basename dirname env
+	md5sum tee touch ls setpriv unshare mount"
+if [ "$WITH_HOST" = 1 ]; then
+	R=$OUT/host-root
+	rm -rf "$R"
+	mkdir -p "$R/host/bin" "$R/host/build/tests" "$R/host/build/asan" "$R/host/tests"
+	bins=()
+	for t in $HOST_TOOLS; do
+		p=$(command -v "$t" 2>/dev/null) && [ -x "$p" ] || continue
+		cp -L "$p" "$R/host/bin/$t" && bins+=("$p")
+	done
+	for d in lib.sh cli guest seccomp sanitize unit; do
+		cp -r "$TOP/tests/$d" "$R/host/tests/"
+	done
+	rm -f "$R"/host/tests/unit/*.c "$R"/host/tests/unit/*.h
+	for f in "$BUILD"/vmm "$BUILD"/asan/vmm; do
+		[ -x "$f" ] && cp "$f" "$R/host/build/${f#"$BUILD"/}" && bins+=("$f")
+	done
+	[ -d "$BUILD/guest-tests" ] && mkdir -p "$R/host/build/guest-tests" &&
+		cp "$BUILD"/guest-tests/*.elf "$BUILD"/guest-tests/*.elf64 "$R/host/build/guest-tests/"
+	cp "$BUILD"/tests/*.elf "$R/host/build/tests/" 2>/dev/null || true
+	[ -x "$BUILD/tests/vmm-seccomp-hook" ] && cp "$BUILD/tests/vmm-seccomp-hook" "$R/host/build/tests/" &&
+		bins+=("$BUILD/tests/vmm-seccomp-hook")
+	put_libs "$R" "${bins[@]}"
+	mkcpio "$R" "$OUT/host.cpio"
+	cat "$OUT/l1-qemu.cpio" "$OUT/host.cpio" >"$OUT/l1-host.cpio"
 fi
 ls -la "$OUT"/*.cpio >&2

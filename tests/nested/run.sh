@@ -8,10 +8,15 @@
 #                                       virtio-iommu, VT-d)
 #   tests/nested/run.sh --bench         the bench (QEMU in L1 too); prints BENCH lines
 #   tests/nested/run.sh NAME...         only these scenarios (e.g. qemu-bzimage)
+#   tests/nested/run.sh --host S1,S2    the host's KVM suites tests/S1/run.sh ...
+#                                       in L1, their results under their own
+#                                       names (host-tiers.sh, for a host
+#                                       without /dev/kvm)
 # Environment: NESTED_TIMEOUT (an L0 boot, seconds), NESTED_STALL (seconds of a
 # silent L0 console before L0 is killed, 480), NESTED_VERBOSE=1 (print the L1
 # console and every L2 log), NESTED_L2_EXTRA="..." (more L2 kernel parameters),
-# NESTED_BENCH_RUNS (boots per VMM in the bench, default 3); NESTED_L1_SMP
+# NESTED_BENCH_RUNS (boots per VMM in the bench, default 3); NESTED_KEYFLIPS
+# (l1-start-rate.sh: short VMs L1 starts and ends before its keeper); NESTED_L1_SMP
 # (late, the default: L1 boots with one CPU online and brings the second
 # online after the keeper VM started; boot: both from the start, which races
 # KVM's text patching, for measuring that race); BUILD (the build
@@ -36,15 +41,19 @@ boot) L1_SMP="" ;;
 *) echo "$0: NESTED_L1_SMP is late or boot" >&2; exit 2 ;;
 esac
 
-bench=0
+bench=0 host=""
 scen=()
-for a in "$@"; do
+while [ $# -gt 0 ]; do
+	a=$1
+	shift
 	case $a in
 	--bench) bench=1 ;;
+	--host) host=${1:?--host needs a list of suites}; shift; scen=(host-tiers) ;;
 	-*) echo "usage: $0 [--bench] [SCENARIO...]" >&2; exit 2 ;;
 	*) scen+=("$a") ;;
 	esac
 done
+[ -z "$host" ] || [ ${#scen[@]} = 1 ] || { echo "$0: --host runs no other scenario" >&2; exit 2; }
 if [ "$bench" = 1 ] && [ ${#scen[@]} = 0 ]; then scen=(bench); fi
 if [ ${#scen[@]} = 0 ]; then
 	scen=(l1-smp bzimage-1cpu bzimage-2cpu pvh panic virtio-blk virtio-blk-ro virtio-rng virtio-net
@@ -56,7 +65,7 @@ fi
 need_qemu_in_l1=$bench
 for s in "${scen[@]}"; do
 	[ -r "$HERE/scenarios/$s.sh" ] || { echo "$0: no scenario $s" >&2; exit 2; }
-	case $s in qemu-* | bench*) need_qemu_in_l1=1 ;; esac
+	case $s in qemu-* | bench* | host-tiers) need_qemu_in_l1=1 ;; esac
 done
 
 if ! command -v qemu-system-x86_64 >/dev/null; then
@@ -79,6 +88,7 @@ fi
 . <(grep '^[A-Z]*=' "$OUT/fetch.log")
 build_args=()
 [ "$need_qemu_in_l1" = 1 ] && build_args=(--qemu)
+[ -n "$host" ] && build_args=(--host)
 if ! NESTED_OUT=$OUT VMM=$VMM "$HERE/build.sh" "${build_args[@]}" >"$OUT/build.log" 2>&1; then
 	sed 's/^/#   /' "$OUT/build.log" | tail -20
 	t_fail nested/build "the initramfs images could not be built"
@@ -86,6 +96,7 @@ if ! NESTED_OUT=$OUT VMM=$VMM "$HERE/build.sh" "${build_args[@]}" >"$OUT/build.l
 fi
 initrd=$OUT/l1.cpio
 [ "$need_qemu_in_l1" = 1 ] && initrd=$OUT/l1-qemu.cpio
+[ -n "$host" ] && initrd=$OUT/l1-host.cpio
 echo "# nested: L1 $KVER, scenarios: ${scen[*]} (L0 timeout ${L0_TIMEOUT}s)"
 
 # L0: QEMU in software emulation, an emulated VT-d (caching mode) in front of
@@ -118,7 +129,6 @@ if [ "$l0_nvme" = 1 ] && ! { [ -s "$OUT/nvme.img" ] && [ -s "$OUT/nvme.sums" ]; 
 fi
 LOG=$OUT/l0-console.log
 : >"$LOG"
-SYSMAP=$(dirname "$BZIMAGE")/System.map-$KVER
 . "$HERE/l1-state.sh"
 # L1's console shares COM1 with the result lines: loglevel=3 keeps the kernel's
 # errors (a KVM "Unhandled WRMSR" per L2 boot) from splitting them; an Oops or
@@ -138,6 +148,9 @@ l0_run() {
 	l1_args="nested.run=$run_list nested.boot=$boot"
 	[ "${NESTED_VERBOSE:-0}" = 1 ] && l1_args="$l1_args nested.verbose=1"
 	[ -n "${NESTED_BENCH_RUNS:-}" ] && l1_args="$l1_args nested.bench_runs=$NESTED_BENCH_RUNS"
+	[ -n "$host" ] && l1_args="$l1_args nested.host=$host nested.kvm_result=0"
+	# NESTED_KEYFLIPS=N (l1-start-rate.sh): N short VMs before L1's keeper.
+	[ -n "${NESTED_KEYFLIPS:-}" ] && l1_args="$l1_args nested.keyflips=$NESTED_KEYFLIPS"
 	# NESTED_L2_EXTRA: more L2 kernel parameters (debugging), e.g. "loglevel=7".
 	[ -n "${NESTED_L2_EXTRA:-}" ] && l1_args="$l1_args nested.l2extra=$(echo "$NESTED_L2_EXTRA" | tr ' ' ,)"
 	rm -f "$OUT/l0.status" "$OUT/l0.stalled"
@@ -161,6 +174,15 @@ l0_run() {
 			read -r _ name why <<<"$line"
 			t_retry "nested/$name" "$why" ;;
 		"BENCH "*) echo "$line" ;;
+		"NESTED-HOST "*) # a host suite's line, from L1 (host-tiers): its own name
+			l=${line#NESTED-HOST }
+			case $l in
+			"ok - "*" # SKIP "*) r=${l#ok - }; t_skip "${r%% # SKIP *}" "${r#* # SKIP }" ;;
+			"ok - "*) t_pass "${l#ok - }" ;;
+			"not ok - "*) t_fail "${l#not ok - }" ;;
+			"# retry - "*) r=${l#\# retry - }; t_retry "${r%%: *}" "${r#*: }" ;;
+			*) echo "$l" ;;
+			esac ;;
 		"L2| "*) [ "${NESTED_VERBOSE:-0}" = 1 ] || echo "#   $line" ;;
 		esac
 	done &
@@ -240,8 +262,9 @@ done
 
 # Every scenario must have reported; L1 must have finished. A scenario reports
 # as NAME (or NAME/CHECK), or under the names of its "# results: A B" line.
-fails=$(grep -c '^NESTED-RESULT [^ ]* fail' "$LOG")
+fails=$(($(grep -c '^NESTED-RESULT [^ ]* fail' "$LOG") + $(grep -c '^NESTED-HOST not ok' "$LOG")))
 want=(l1-kvm)
+[ -n "$host" ] && want=()
 for s in "${scen[@]}"; do
 	names=$(sed -n 's/^# results: //p' "$HERE/scenarios/$s.sh")
 	# shellcheck disable=SC2206 # a list of words

@@ -63,46 +63,52 @@ reports_check() {
 # through tests/sanitize/unit.sh (a link under its name) which keeps any
 # report; a missing binary is passed as it is, and tests/unit/run.sh fails it.
 # (UBSan ignores log_path when it shares the process with ASan, hence stderr.)
-start=$SECONDS
-mkdir -p "$TMP/unit-reports" "$TMP/unit-bin"
-: >"$TMP/unit-results"
-bins=()
-for src in "$TOP"/tests/unit/test_*.c; do
-	name=$(basename "$src" .c)
-	if [ -x "$ASAN_BUILD/tests/unit/$name" ]; then
-		ln -s "$TOP/tests/sanitize/unit.sh" "$TMP/unit-bin/$name"
-		bins+=("$TMP/unit-bin/$name")
-	else
-		bins+=("$ASAN_BUILD/tests/unit/$name")
-	fi
-done
-# UNIT_PREFIX names the results; the renaming below is for a
-# tests/unit/run.sh without it (a no-op otherwise).
-SAN_UNIT_DIR=$ASAN_BUILD/tests/unit SAN_REPORTS=$TMP/unit-reports RESULTS=$TMP/unit-results \
-	UNIT_PREFIX=asan-unit/ "$TOP/tests/unit/run.sh" "${bins[@]}" |
-	sed -u -E 's/^((not )?ok - )unit\//\1asan-unit\//'
-reports_check asan-unit/reports "$TMP/unit-reports" || failed=1
-sed -E 's/^(pass|fail|skip) unit\//\1 asan-unit\//' "$TMP/unit-results" >>"$RESULTS"
-grep -q '^fail ' "$TMP/unit-results" && failed=1
-echo "# asan-unit: $((SECONDS - start)) s"
+# The unit tests need no KVM (TEST_PART, tests/lib.sh).
+if part_nokvm; then
+	start=$SECONDS
+	mkdir -p "$TMP/unit-reports" "$TMP/unit-bin"
+	: >"$TMP/unit-results"
+	bins=()
+	for src in "$TOP"/tests/unit/test_*.c; do
+		name=$(basename "$src" .c)
+		if [ -x "$ASAN_BUILD/tests/unit/$name" ]; then
+			ln -s "$TOP/tests/sanitize/unit.sh" "$TMP/unit-bin/$name"
+			bins+=("$TMP/unit-bin/$name")
+		else
+			bins+=("$ASAN_BUILD/tests/unit/$name")
+		fi
+	done
+	# UNIT_PREFIX names the results; the renaming below is for a
+	# tests/unit/run.sh without it (a no-op otherwise).
+	SAN_UNIT_DIR=$ASAN_BUILD/tests/unit SAN_REPORTS=$TMP/unit-reports RESULTS=$TMP/unit-results \
+		UNIT_PREFIX=asan-unit/ "$TOP/tests/unit/run.sh" "${bins[@]}" |
+		sed -u -E 's/^((not )?ok - )unit\//\1asan-unit\//'
+	reports_check asan-unit/reports "$TMP/unit-reports" || failed=1
+	sed -E 's/^(pass|fail|skip) unit\//\1 asan-unit\//' "$TMP/unit-results" >>"$RESULTS"
+	grep -q '^fail ' "$TMP/unit-results" && failed=1
+	echo "# asan-unit: $((SECONDS - start)) s"
+fi
 
 # ---- guest tests under the sanitizer vmm ------------------------------------------
 # tests/guest/run.sh names its results guest/vmm/NAME; they are renamed
 # asan-guest/vmm/NAME here, on stdout and in $RESULTS.
-start=$SECONDS
-mkdir -p "$TMP/guest-reports"
-: >"$TMP/guest-results"
-if [ ! -x "$ASAN_BUILD/vmm" ]; then
-	# Without it tests/guest/run.sh would only skip: that must not pass.
-	echo "fail guest/vmm/build ($ASAN_BUILD/vmm is not built: make asan)" >"$TMP/guest-results"
-	echo "not ok - asan-guest/vmm/build ($ASAN_BUILD/vmm is not built: make asan)"
-else
-	SAN_VMM=$ASAN_BUILD/vmm SAN_REPORTS=$TMP/guest-reports VMM=$TOP/tests/sanitize/vmm.sh \
-		BACKENDS=vmm RESULTS=$TMP/guest-results "$TOP/tests/guest/run.sh" "$@" |
-		sed -u -E 's/^((not )?ok - )guest\//\1asan-guest\//'
+# The guest tests need KVM.
+if part_kvm; then
+	start=$SECONDS
+	mkdir -p "$TMP/guest-reports"
+	: >"$TMP/guest-results"
+	if [ ! -x "$ASAN_BUILD/vmm" ]; then
+		# Without it tests/guest/run.sh would only skip: that must not pass.
+		echo "fail guest/vmm/build ($ASAN_BUILD/vmm is not built: make asan)" >"$TMP/guest-results"
+		echo "not ok - asan-guest/vmm/build ($ASAN_BUILD/vmm is not built: make asan)"
+	else
+		SAN_VMM=$ASAN_BUILD/vmm SAN_REPORTS=$TMP/guest-reports VMM=$TOP/tests/sanitize/vmm.sh \
+			BACKENDS=vmm RESULTS=$TMP/guest-results "$TOP/tests/guest/run.sh" "$@" |
+			sed -u -E 's/^((not )?ok - )guest\//\1asan-guest\//'
+	fi
+	sed -E 's/^(pass|fail|skip) guest\//\1 asan-guest\//' "$TMP/guest-results" >>"$RESULTS"
+	grep -q '^fail ' "$TMP/guest-results" && failed=1
+	reports_check asan-guest/reports "$TMP/guest-reports" || failed=1
+	echo "# asan-guest: $((SECONDS - start)) s"
 fi
-sed -E 's/^(pass|fail|skip) guest\//\1 asan-guest\//' "$TMP/guest-results" >>"$RESULTS"
-grep -q '^fail ' "$TMP/guest-results" && failed=1
-reports_check asan-guest/reports "$TMP/guest-reports" || failed=1
-echo "# asan-guest: $((SECONDS - start)) s"
 exit $failed
