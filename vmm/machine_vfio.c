@@ -54,6 +54,31 @@ static int memlock_raise(struct machine *m, char *err)
 	return 0;
 }
 
+/* The host isolates IOMMU groups, not functions: the functions of one group
+ * share one host address space. Behind a vIOMMU the guest would see them as
+ * isolated from each other, and give each its own mappings, which the host
+ * cannot keep apart. So a group gives a vIOMMU at most one function, and
+ * none when another of its functions opts out (iommu=off): one address
+ * space cannot be both the guest's RAM and a vIOMMU domain. QEMU refuses the
+ * same ("group used in multiple address spaces"). */
+static int vfio_groups_check(struct machine *m, char *err)
+{
+	for (unsigned i = 0; i < m->nr_vfio; i++)
+		for (unsigned j = 0; j < i; j++) {
+			if (m->vfio_dev[i].group != m->vfio_dev[j].group ||
+			    (!behind_viommu(m, i) && !behind_viommu(m, j)))
+				continue;
+			snprintf(err, ERRLEN,
+				 "--device: %s and %s are in one host IOMMU group (%d), which the "
+				 "host cannot divide: a vIOMMU cannot show them as isolated; pass "
+				 "one of them, or all of the group with iommu=off",
+				 m->vfio_dev[j].name, m->vfio_dev[i].name,
+				 m->vfio_dev[i].group->id);
+			return machine_fail(VMM_EXIT_DEVICE, err);
+		}
+	return 0;
+}
+
 int machine_open_vfio(struct machine *m, char *err)
 {
 	for (unsigned i = 0; i < m->cfg->nr_vfio; i++) {
@@ -64,7 +89,9 @@ int machine_open_vfio(struct machine *m, char *err)
 		}
 		m->nr_vfio = i + 1;
 	}
-	return m->nr_vfio ? memlock_raise(m, err) : 0;
+	if (!m->nr_vfio)
+		return 0;
+	return vfio_groups_check(m, err) ?: memlock_raise(m, err);
 }
 
 void machine_vfio_viommu_params(struct machine *m, uint64_t *input_last, uint64_t *page_mask)
@@ -131,8 +158,9 @@ static int add_host_resv(struct machine *m, uint16_t rid, const struct host_dma 
 	return 0;
 }
 
-/* Put function i behind the virtio-iommu; the first of its group mirrors
- * the group's view into the group's container. */
+/* Put function i behind the vIOMMU; it mirrors the guest's view into its
+ * group's container (it is the group's only function behind the vIOMMU:
+ * vfio_groups_check). */
 static int wire_viommu(struct machine *m, unsigned i, char *err)
 {
 	struct vfio_pci *vp = m->vfio[i];
@@ -152,9 +180,6 @@ static int wire_viommu(struct machine *m, unsigned i, char *err)
 		 * guest maps them (logged once), as a real unit would fault. */
 		return ret;
 	}
-	for (unsigned j = 0; j < i; j++)
-		if (behind_viommu(m, j) && m->vfio[j]->dev.group == g)
-			return 0; /* the group's first device mirrors it */
 	if (m->nr_mirrors == VFIO_MAX_GROUPS)
 		return machine_fail(VMM_EXIT_DEVICE, "--device: too many IOMMU groups");
 	struct vfio_mirror *mr = &m->mirror[m->nr_mirrors];

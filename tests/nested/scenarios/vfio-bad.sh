@@ -11,7 +11,10 @@
 # /bind-advice runs those very commands), /other-driver (a function bound
 # to virtio-pci), /not-viable (a function whose IOMMU group also holds one
 # bound to virtio-pci: L0's slot 0x10 is a multifunction device, edu at .0
-# and virtio-rng at .1, which L1 puts in one group), /permission (run as
+# and virtio-rng at .1, which L1 puts in one group), /same-group (both of
+# that group's functions on vfio-pci and passed behind the virtio-iommu: the
+# host cannot isolate them, so the VMM refuses, naming both; the virtio-rng
+# goes back to virtio-pci after), /permission (run as
 # an unprivileged user while /dev/vfio/GROUP is root's, mode 0600), /memlock
 # (that user given the group's node, but a hard RLIMIT_MEMLOCK of 64 KiB).
 # /unprivileged is the control of the last two: the same user with an
@@ -134,9 +137,22 @@ if edu_setup; then
 		note "$NAME: IOMMU group $(vfio_group "$MF_EDU"): $(ls "/sys/kernel/iommu_groups/$(vfio_group "$MF_EDU")/devices" | tr '\n' ' ')"
 		bad_case not-viable "$MF_EDU: IOMMU group [0-9]+ is not viable: .*$MF_RNG \\(virtio-pci\\)" \
 			"$MF_EDU" vfio-pci "$VMM" --kernel "$EDU_ELF" --memory 64M --device "path=$PCI/$MF_EDU"
+		# Both functions of the group on vfio-pci, both behind the
+		# virtio-iommu: the host cannot isolate them, so it is refused.
+		echo vfio-pci >"$PCI/$MF_RNG/driver_override"
+		echo "$MF_RNG" >"$PCI/$MF_RNG/driver/unbind"
+		echo "$MF_RNG" >/sys/bus/pci/drivers_probe
+		bad_case same-group "$MF_EDU and $MF_RNG are in one host IOMMU group \\([0-9]+\\)" \
+			"$MF_EDU" vfio-pci "$VMM" --kernel "$EDU_ELF" --memory 64M --iommu virtio \
+			--device "path=$PCI/$MF_EDU" --device "path=$PCI/$MF_RNG"
+		echo >"$PCI/$MF_RNG/driver_override"
+		echo "$MF_RNG" >"$PCI/$MF_RNG/driver/unbind"
+		echo "$MF_RNG" >/sys/bus/pci/drivers_probe
+		expect rng-back "$(vfio_driver "$MF_RNG")" virtio-pci
+		case_result same-group-restored "$MF_RNG back on virtio-pci"
 		vfio_unbind "$MF_EDU"
 	else
-		for c in other-driver not-viable; do
+		for c in other-driver not-viable same-group same-group-restored; do
 			bad=" no-$MF_RNG-in-L1:-the-scenario's-'#-l0:'-lines-for-slot-0x10"
 			case_result "$c"
 		done
