@@ -111,7 +111,9 @@ void machine_vfio_viommu_params(struct machine *m, uint64_t *input_last, uint64_
 	}
 }
 
-/* Guest RAM first, then the passthrough devices' BARs (peer-to-peer). */
+/* Guest RAM first, then the passthrough devices' BARs (peer-to-peer). The
+ * mirrors call it with the vIOMMU's locks held (the VT-d unit's among them):
+ * vfio_pci_bar_host() takes only a function's bar_lock, a leaf. */
 static void *gpa_to_host(void *opaque, gpa_t gpa, uint64_t len)
 {
 	struct machine *m = opaque;

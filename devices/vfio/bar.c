@@ -135,8 +135,10 @@ void vfio_pci_bar_map(struct pci_dev *d, unsigned bar, uint64_t addr, bool mappe
 		else
 			p->on = true;
 	}
+	pthread_mutex_lock(&vp->bar_lock);
 	b->gpa = addr;
 	b->mapped = mapped;
+	pthread_mutex_unlock(&vp->bar_lock);
 }
 
 void vfio_pci_bars_release(struct vfio_pci *vp)
@@ -150,7 +152,9 @@ void vfio_pci_bars_release(struct vfio_pci *vp)
 		for (unsigned j = 0; j < b->nr_maps; j++)
 			if (b->map[j].host)
 				munmap(b->map[j].host, b->map[j].size);
+		pthread_mutex_lock(&vp->bar_lock);
 		*b = (struct vfio_pci_bar){0};
+		pthread_mutex_unlock(&vp->bar_lock);
 	}
 }
 
@@ -158,7 +162,7 @@ void *vfio_pci_bar_host(struct vfio_pci *vp, gpa_t gpa, uint64_t len)
 {
 	void *host = NULL;
 
-	pthread_mutex_lock(&vp->pci.lock);
+	pthread_mutex_lock(&vp->bar_lock);
 	for (unsigned i = 0; i < PCI_STD_NUM_BARS && !host; i++) {
 		const struct vfio_pci_bar *b = &vp->bar[i];
 
@@ -177,6 +181,6 @@ void *vfio_pci_bar_host(struct vfio_pci *vp, gpa_t gpa, uint64_t len)
 			}
 		}
 	}
-	pthread_mutex_unlock(&vp->pci.lock);
+	pthread_mutex_unlock(&vp->bar_lock);
 	return host;
 }

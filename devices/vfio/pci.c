@@ -258,6 +258,7 @@ int vfio_pci_new(struct vfio_dev *dev, const struct vfio_pci_params *p, struct v
 
 	if (!vp)
 		return -ENOMEM;
+	pthread_mutex_init(&vp->bar_lock, NULL);
 	vp->dev = *dev;
 	vp->dev.ops_opaque = vp->dev.ops == &vfio_dev_kernel_ops ? &vp->dev : dev->ops_opaque;
 	dev->fd = -1; /* moved */
@@ -304,6 +305,7 @@ fail:
 	pci_dev_fini(&vp->pci);
 	vfio_dev_close(&vp->dev);
 	free(vp->msix_irqfd);
+	pthread_mutex_destroy(&vp->bar_lock);
 	free(vp);
 	return ret < 0 ? ret : -EINVAL;
 }
@@ -319,5 +321,6 @@ void vfio_pci_free(struct vfio_pci *vp)
 	pci_dev_fini(&vp->pci);
 	vfio_dev_close(&vp->dev);
 	free(vp->msix_irqfd);
+	pthread_mutex_destroy(&vp->bar_lock);
 	free(vp);
 }

@@ -56,10 +56,17 @@ struct vfio_pci_bar {
 	bool mapped;
 };
 
+/* Locks: pci.lock (the function's: config space, BARs, MSI/MSI-X; see
+ * devices/pci/pci.h), then bar_lock, which guards where each BAR decodes
+ * (gpa, mapped) for vfio_pci_bar_host(). bar_lock is a leaf: nothing else is
+ * taken under it, so the P2P lookup may run under any other lock (the DMA
+ * mirror runs it under the VT-d unit's, which interrupt remapping takes
+ * under pci.lock). */
 struct vfio_pci {
 	struct pci_dev pci;
 	struct vfio_dev dev;
 	int vm_fd;
+	pthread_mutex_t bar_lock;
 	struct vfio_pci_bar bar[PCI_STD_NUM_BARS];
 	uint8_t pcie_phys, pcie_len; /* passed-through PCIe capability, 0: none */
 	bool msix_on, msi_on;	     /* what VFIO has been told */
@@ -76,8 +83,8 @@ int vfio_pci_new(struct vfio_dev *dev, const struct vfio_pci_params *p, struct v
 /* The host address of [gpa, gpa + len) when it lies inside one piece of one
  * of vp's BARs as the guest placed them (an mmap'ed area without the MSI-X
  * table and PBA pages, which are the VMM's), else NULL (for a guest IOMMU
- * mapping whose GPA is this device's BAR: peer-to-peer). Takes the
- * function's lock. */
+ * mapping whose GPA is this device's BAR: peer-to-peer). Takes only
+ * bar_lock: may be called with any other lock held. */
 void *vfio_pci_bar_host(struct vfio_pci *vp, gpa_t gpa, uint64_t len);
 
 /* Stop interrupts, reset the function (bus mastering off), drop its slots

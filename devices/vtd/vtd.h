@@ -41,6 +41,11 @@
 #include "vmm/bus.h"
 #include "vmm/irq.h"
 
+/* Lock order: a PCI function's lock (an MSI-X table write remaps under it),
+ * then the unit's lock, then what the core's notifiers take under it (a VFIO
+ * mirror: the container's, a VFIO function's bar_lock, both leaves). The
+ * unit never takes a PCI function's lock. */
+
 #define VTD_REGS_SIZE 0x1000 /* the register page */
 
 struct vtd_params {

@@ -13,9 +13,11 @@
 
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "devices/vfio/vfio_pci.h"
@@ -340,6 +342,47 @@ static void test_bar_host_skips_msix(void **state)
 	assert_null(vfio_pci_bar_host(vp, gpa(bar + 0x1ffc), 8)); /* runs into the table */
 }
 
+struct bar_host_arg {
+	uint64_t gpa;
+	void *host;
+};
+
+static void *bar_host_thread(void *opaque)
+{
+	struct bar_host_arg *a = opaque;
+
+	a->host = vfio_pci_bar_host(vp, gpa(a->gpa), 4);
+	return NULL;
+}
+
+/* F1: the P2P lookup (the DMA mirror calls it with the VT-d unit's lock held)
+ * must not wait for the function's config lock, which an MSI-X table write
+ * holds while interrupt remapping takes the unit's lock: that was a
+ * deadlock. The lookup now takes only the BAR placement lock, a leaf. Here
+ * the config lock is held while the lookup runs in another thread, which
+ * must finish within 2 s. */
+static void test_bar_host_not_under_config_lock(void **state)
+{
+	struct bar_host_arg a;
+	struct timespec until;
+	pthread_t t;
+	int ret;
+
+	(void)state;
+	cfg_wr(PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	a = (struct bar_host_arg){.gpa = pci_bar_addr(&vp->pci, 0) + 0x1000};
+	pthread_mutex_lock(&vp->pci.lock);
+	assert_int_equal(pthread_create(&t, NULL, bar_host_thread, &a), 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	ret = pthread_timedjoin_np(t, NULL, &until);
+	pthread_mutex_unlock(&vp->pci.lock);
+	if (ret)
+		pthread_join(t, NULL);
+	assert_int_equal(ret, 0);
+	assert_non_null(a.host);
+}
+
 /* F9: a BAR the guest moves again and again, whose KVM slot fails each
  * time, is logged a bounded number of times. */
 static void test_bar_slot_failure_log_bounded(void **state)
@@ -449,6 +492,7 @@ int main(void)
 		T(test_caps_kept_and_hidden),
 		T(test_pcie_passthrough),
 		T(test_bar_host_skips_msix),
+		T(test_bar_host_not_under_config_lock),
 		T(test_flr_resets_both_sides),
 		T(test_bar_slot_failure_log_bounded),
 		cmocka_unit_test_setup_teardown(test_pcie_v1_window_endpoint, setup_v1, teardown),
