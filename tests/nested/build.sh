@@ -204,7 +204,7 @@ fi
 # ...), not busybox's: the suites are the ones the host runs, unchanged.
 HOST_TOOLS="bash timeout od base64 stat mktemp head tail tr cut sort uniq wc dd cmp gzip sed grep
 	seq truncate find id cat cp rm mkdir ln chmod printf sleep kill date basename dirname env
-	md5sum tee touch ls setpriv unshare mount"
+	md5sum tee touch ls setpriv unshare mount script stty"
 if [ "$WITH_HOST" = 1 ]; then
 	R=$OUT/host-root
 	rm -rf "$R"
@@ -227,6 +227,8 @@ if [ "$WITH_HOST" = 1 ]; then
 	[ -x "$BUILD/tests/vmm-seccomp-hook" ] && cp "$BUILD/tests/vmm-seccomp-hook" "$R/host/build/tests/" &&
 		bins+=("$BUILD/tests/vmm-seccomp-hook")
 	put_libs "$R" "${bins[@]}"
+	# The suites' "#!/usr/bin/env bash", which L1's busybox does not have.
+	mkdir -p "$R/usr/bin" && ln -sf /host/bin/env "$R/usr/bin/env"
 	mkcpio "$R" "$OUT/host.cpio"
 	cat "$OUT/l1-qemu.cpio" "$OUT/host.cpio" >"$OUT/l1-host.cpio"
 fi

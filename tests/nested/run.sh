@@ -141,6 +141,10 @@ LOG=$OUT/l0-console.log
 # at most 240 s of L1 time), so L1 itself has stopped (tests/nested/README.md,
 # "Known problem"). Sets st (L0's status; 137 after the watchdog).
 L0_STALL=${NESTED_STALL:-480}
+# L1's RAM: the host suites' guest tier boots a QEMU guest of up to 5.2 GiB
+# (boot-highmem) in L1.
+L0_MEM=3072
+[ -n "$host" ] && L0_MEM=8192
 l0_run() {
 	local run_list l1_args start wd
 	start=$(date +%s)
@@ -159,7 +163,7 @@ l0_run() {
 	read -r -a mon <<<"$(l1_state_args)"
 	{
 		timeout -k 10 "$L0_TIMEOUT" qemu-system-x86_64 -accel "$L0_ACCEL" -M q35,kernel-irqchip=split \
-			-cpu max -smp 2 -m 3072 -nodefaults -display none -serial stdio -no-reboot \
+			-cpu max -smp 2 -m "$L0_MEM" -nodefaults -display none -serial stdio -no-reboot \
 			"${mon[@]}" "${L0_DEVICES[@]}" -kernel "$BZIMAGE" -initrd "$initrd" \
 			-append "console=ttyS0 panic=-1 intel_iommu=on loglevel=3 nokaslr $L1_SMP $l1_args" </dev/null 2>&1
 		echo $? >"$OUT/l0.status"

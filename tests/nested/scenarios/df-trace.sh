@@ -39,6 +39,7 @@ elif nvme_setup; then
 	while [ $i -lt "$runs" ]; do
 		i=$((i + 1))
 		trace_arm
+		note "$NAME boot $i of $runs: started"
 		l2_boot "$NAME-$i" --kernel "$L2_BZIMAGE" --initramfs "$L2_INITRAMFS" --cpus 1 \
 			--memory 256M --device "path=$PCI/$NVME_ADDR" \
 			--cmdline "$L2_CMDLINE_BASE nokaslr -- nvme-perf 3"
