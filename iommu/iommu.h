@@ -26,11 +26,14 @@
  *                                   UNMAP that would split a mapping
  *   -ENOENT  VIRTIO_IOMMU_S_NOENT   unknown endpoint, MAP/UNMAP of a domain
  *                                   that does not exist
- *   -ENOMEM  VIRTIO_IOMMU_S_NOMEM   allocation failed, mapping limit reached
+ *   -ENOMEM  VIRTIO_IOMMU_S_NOMEM   allocation failed, mapping limit reached,
+ *                                   a consumer's budget (VFIO: host mapped
+ *                                   bytes) refused a MAP, rolled back
  *   -EIO     VIRTIO_IOMMU_S_IOERR   a notifier consumer (VFIO) refused a MAP;
  *                                   the MAP was rolled back / the endpoint is
  *                                   left blocked
- * Every failing call except -EIO changes nothing.
+ * Every failing call except -EIO (and a consumer's -ENOMEM) changes
+ * nothing.
  *
  * Threads: translation (iommu_translate, the dma_as translator) may run on
  * any number of device threads concurrently with everything else; an IOTLB
@@ -201,7 +204,8 @@ uint64_t iommu_granule(const struct iommu *io);
  * Callbacks run with the core's write lock held: they must not call into
  * the core. A non-zero return from MAP or BYPASS_ON refuses it (the core
  * rolls back with UNMAP / BYPASS_OFF of what that consumer got and reports
- * -EIO); returns from UNMAP and BYPASS_OFF are ignored. */
+ * -EIO, or -ENOMEM when the consumer returned -ENOMEM: out of its budget);
+ * returns from UNMAP and BYPASS_OFF are ignored. */
 enum iommu_event_type {
 	IOMMU_EVENT_MAP,
 	IOMMU_EVENT_UNMAP,

@@ -102,7 +102,8 @@ int iommu_notify_enter(struct iommu_ep *ep);
 void iommu_notify_leave(struct iommu_ep *ep);
 
 /* Tell the notifiers of every endpoint in dom about new mapping m. On a
- * refusal, send UNMAP to those that got it and return -EIO. */
+ * refusal, send UNMAP to those that got it and return -ENOMEM when the
+ * refusal was for resources (a host budget), else -EIO. */
 int iommu_notify_map(struct iommu_domain *dom, const struct iova_mapping *m);
 
 /* Tell the notifiers of every endpoint in dom that m is gone. */

@@ -61,11 +61,10 @@ int iommu_map(struct iommu *io, uint32_t domain, iova_t first, iova_t last, gpa_
 	if (ret)
 		goto unlock;
 	io->nr_mappings++;
-	if (iommu_notify_map(dom, &m)) {
+	if ((ret = iommu_notify_map(dom, &m))) {
 		/* A consumer refused: it has been told to UNMAP; undo. */
 		(void)iova_map_remove_range(&dom->map, first, last, NULL, NULL);
 		io->nr_mappings--;
-		ret = -EIO;
 	} else if (io->watch_fn) {
 		io->watch_fn(io->watch_opaque, IOMMU_EVENT_MAP, domain, &m);
 	}

@@ -115,11 +115,14 @@ static void notify_unmap_until(struct iommu_domain *dom, const struct iova_mappi
 int iommu_notify_map(struct iommu_domain *dom, const struct iova_mapping *m)
 {
 	for (struct iommu_ep *ep = dom->eps; ep; ep = ep->dom_next)
-		for (struct iommu_notifier *n = ep->notifiers; n; n = n->next)
-			if (notify_send(n, IOMMU_EVENT_MAP, m)) {
+		for (struct iommu_notifier *n = ep->notifiers; n; n = n->next) {
+			int ret = notify_send(n, IOMMU_EVENT_MAP, m);
+
+			if (ret) {
 				notify_unmap_until(dom, m, ep, n);
-				return -EIO;
+				return ret == -ENOMEM ? -ENOMEM : -EIO;
 			}
+		}
 	return 0;
 }
 

@@ -186,6 +186,12 @@ static int wire_viommu(struct machine *m, unsigned i, char *err)
 		return machine_fail(VMM_EXIT_DEVICE, "--device: too many IOMMU groups");
 	struct vfio_mirror *mr = &m->mirror[m->nr_mirrors];
 
+	/* A guest may map the same RAM at up to dma_entry_limit IOVAs; each
+	 * costs the host pins and page tables, and an unlimited RLIMIT_MEMLOCK
+	 * (or CAP_IPC_LOCK) does not stop it. Linux maps each buffer once, at
+	 * most RAM at a time plus what its flush queues hold back: four times
+	 * RAM is room enough, and a bound. */
+	g->c->dma.budget = 4 * m->vm.mem.ram_size;
 	vfio_mirror_init(mr, &g->c->dma, &m->vm.mem,
 			 (struct gpa_host){.host = gpa_to_host, .opaque = m}, vp->dev.name);
 	ret = iommu_notifier_add(io, vp->pci.rid, &mr->n);
@@ -237,11 +243,12 @@ void machine_vfio_report(struct machine *m)
 		int64_t a = h->ops->avail(h->opaque);
 
 		log_warn("vfio: container %u (%s): host map_dma=%llu (%llu refused) unmap_dma=%llu "
-			 "pinned=%lld dma_avail=%lld of %lld",
+			 "pinned=%lld dma_avail=%lld of %lld over_budget=%llu (budget %llu MiB)",
 			 i, m->vfio_ctx.c[i]->identity ? "identity" : "vIOMMU mirror",
 			 (unsigned long long)h->maps, (unsigned long long)h->map_errors,
 			 (unsigned long long)h->unmaps, (long long)h->pinned, (long long)a,
-			 (long long)h->avail0);
+			 (long long)h->avail0, (unsigned long long)h->over_budget,
+			 (unsigned long long)(h->budget >> 20));
 		maps += h->maps;
 		ident += h->identity_maps;
 		unmaps += h->unmaps;

@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: MIT
 /* The back-end-independent half of struct host_dma: counting, and the
  * questions about usable IOVA ranges. */
+#include <errno.h>
+
 #include "devices/vfio/host_dma.h"
 
 int host_dma_map(struct host_dma *h, uint64_t iova, void *host, uint64_t len, unsigned perm)
 {
-	int ret = h->ops->map(h->opaque, iova, host, len, perm);
+	int ret;
 
+	if (h->budget && (uint64_t)atomic_load(&h->pinned) + len > h->budget) {
+		atomic_fetch_add(&h->over_budget, 1);
+		return -ENOMEM;
+	}
+	ret = h->ops->map(h->opaque, iova, host, len, perm);
 	atomic_fetch_add(&h->maps, 1);
 	if (ret)
 		atomic_fetch_add(&h->map_errors, 1);

@@ -45,9 +45,15 @@ struct host_dma {
 	atomic_uint_fast64_t identity_maps; /* of maps: RAM at IOVA = GPA (vfio_map_ram) */
 	atomic_int_fast64_t pinned;	    /* bytes mapped now */
 	int64_t avail0;			    /* entries the host accepted at start (-1: unknown) */
+	/* Bytes that may be mapped at once (0: no budget): the same guest RAM
+	 * mapped at many IOVAs costs the host a pin and page tables for each,
+	 * whatever RLIMIT_MEMLOCK says. Set before the guest runs. */
+	uint64_t budget;
+	atomic_uint_fast64_t over_budget; /* maps refused for it */
 };
 
-/* Map through h->ops and count it. 0 or the op's -errno. */
+/* Map through h->ops and count it. 0, -ENOMEM past h->budget (nothing
+ * reaches the host; counted in over_budget), or the op's -errno. */
 int host_dma_map(struct host_dma *h, uint64_t iova, void *host, uint64_t len, unsigned perm);
 
 /* Unmap through h->ops and count it. 0 or the op's -errno. */

@@ -7,7 +7,8 @@
  * host map of the memory behind the GPA range (never one per page), UNMAP
  * one host unmap, BYPASS_ON maps all guest RAM at IOVA = GPA and BYPASS_OFF
  * unmaps it. A MAP the host refuses is refused to the core, which rolls the
- * guest's request back (virtio-iommu IOERR); it is logged once. The
+ * guest's request back (virtio-iommu IOERR, or NOMEM past the container's
+ * budget of mapped bytes: host_dma.budget); it is logged once. The
  * identity container of devices with no vIOMMU gets the same RAM mapping
  * once, at start (vfio_map_ram). */
 #ifndef DEVICES_VFIO_MIRROR_H

@@ -180,6 +180,30 @@ static void test_refused_map_rolls_back(void **state)
 	assert_int_equal(fh.nr, 1);
 }
 
+/* F3: the host's mapped bytes are budgeted (the same RAM mapped at many
+ * IOVAs costs the host page tables and pins, unlimited RLIMIT_MEMLOCK or
+ * not): a map past the budget is refused with NOMEM's errno, counted, and
+ * an unmap makes room again. */
+static void test_budget(void **state)
+{
+	(void)state;
+	assert_int_equal(iommu_set_bypass(io, false), 0);
+	assert_int_equal(iommu_attach(io, 1, RID, 0), 0);
+	h.budget = 0x300000;		 /* 3 MiB */
+	for (unsigned i = 0; i < 3; i++) /* the same 1 MiB of RAM, three times */
+		assert_int_equal(iommu_map(io, 1, iova(0x1000000 + i * 0x100000),
+					   iova(0x10fffff + i * 0x100000), gpa(0x200000), RW),
+				 0);
+	assert_int_equal(iommu_map(io, 1, iova(0x2000000), iova(0x2000fff), gpa(0x200000), RW),
+			 -ENOMEM);
+	assert_int_equal(h.over_budget, 1);
+	assert_int_equal(fh.nr, 3);
+	assert_int_equal(iommu_unmap(io, 1, iova(0x1000000), iova(0x10fffff)), 0);
+	assert_int_equal(iommu_map(io, 1, iova(0x2000000), iova(0x2000fff), gpa(0x200000), RW), 0);
+	assert_int_equal(h.pinned, 0x200000 + 0x1000);
+	h.budget = 0;
+}
+
 static void test_not_ram_refused(void **state)
 {
 	(void)state;
@@ -248,6 +272,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 		T(test_one_host_map_per_guest_map),
 		T(test_refused_map_rolls_back),
+		T(test_budget),
 		T(test_not_ram_refused),
 		T(test_bypass_maps_ram),
 		T(test_reserved_ranges),
