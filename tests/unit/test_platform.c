@@ -377,8 +377,7 @@ int main(void)
 		cmocka_unit_test(test_conf1_latch),   cmocka_unit_test(test_conf1_disabled),
 		cmocka_unit_test(test_conf1_offsets), cmocka_unit_test(test_conf1_misaligned),
 		cmocka_unit_test(test_conf1_bdf),     cmocka_unit_test(test_conf1_null_target),
-		cmocka_unit_test(test_conf1_on_bus),
-		cmocka_unit_test(test_absent),
+		cmocka_unit_test(test_conf1_on_bus),  cmocka_unit_test(test_absent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
