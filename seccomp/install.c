@@ -3,6 +3,8 @@
 #include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/vfio.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -60,13 +62,24 @@ static int seccomp_add_rules(scmp_filter_ctx ctx, const struct seccomp_rules *r)
 /* Only in the test-only build (tests/seccomp/seccomp.mk), never in build/vmm:
  * when VMM_TEST_SECCOMP names this kind of thread, make a syscall that no
  * filter allows, right after the filter is on, so that tests/seccomp/run.sh
- * can watch the kernel kill the VMM. */
+ * can watch the kernel kill the VMM. VMM_TEST_SECCOMP_VFIO=KIND makes that
+ * kind of thread call VFIO's MAP_DMA and UNMAP_DMA (on no fd: EBADF), which
+ * every thread that may change a mirrored domain's mappings must be let do:
+ * the filter must not kill it. */
 static void seccomp_test_hook(enum seccomp_kind kind)
 {
 	const char *want = getenv("VMM_TEST_SECCOMP");
+	const char *vfio = getenv("VMM_TEST_SECCOMP_VFIO");
 
 	if (want && !strcmp(want, seccomp_kinds[kind].name))
 		syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
+	if (vfio && !strcmp(vfio, seccomp_kinds[kind].name)) {
+		int a = ioctl(-1, VFIO_IOMMU_MAP_DMA, NULL) < 0 ? errno : 0;
+		int b = ioctl(-1, VFIO_IOMMU_UNMAP_DMA, NULL) < 0 ? errno : 0;
+
+		log_warn("seccomp test hook: %s thread: VFIO MAP_DMA %s, UNMAP_DMA %s",
+			 seccomp_kinds[kind].name, strerror(a), strerror(b));
+	}
 }
 #else
 static void seccomp_test_hook(enum seccomp_kind kind)

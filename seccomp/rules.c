@@ -131,8 +131,20 @@ static const struct seccomp_ioctl main_ioctls[] = {
 		R(epoll_ctl, "pause/resume polling a back-end fd"),                                \
 		R(ioctl, "the requests listed for the device (argument-filtered)")
 
+/* Where host maps happen: on every thread that may change a domain a VFIO
+ * mirror follows (devices/vfio/mirror.c). A device worker is one: its DMA's
+ * translation miss under the VT-d fills the IOTLB from the guest's tables,
+ * and when a passthrough function shares the domain (caching mode) the mirror
+ * maps that fill at the host, on the same thread. */
+#define MIRROR_IOCTLS                                                                              \
+	{VFIO_IOMMU_MAP_DMA, "VFIO: a VT-d IOTLB fill on a DMA miss, mirrored to the host"},       \
+	{                                                                                          \
+		VFIO_IOMMU_UNMAP_DMA, "VFIO: a VT-d fill replaced or rolled back"                  \
+	}
+
 static const struct seccomp_ioctl worker_ioctls[] = {
-	{KVM_SIGNAL_MSI, "INTx through the IOAPIC; MSI-X vectors without a GSI"} SAN_IOCTLS,
+	{KVM_SIGNAL_MSI, "INTx through the IOAPIC; MSI-X vectors without a GSI"},
+	MIRROR_IOCTLS SAN_IOCTLS,
 };
 
 /* The virtio-iommu's worker mirrors guest MAP/UNMAP into VFIO containers
@@ -145,6 +157,7 @@ static const struct seccomp_ioctl iommu_ioctls[] = {
 
 static const struct seccomp_ioctl net_ioctls[] = {
 	{KVM_SIGNAL_MSI, "INTx through the IOAPIC; MSI-X vectors without a GSI"},
+	MIRROR_IOCTLS,
 	{TUNSETOFFLOAD, "offloads the driver accepted, applied after DRIVER_OK"} SAN_IOCTLS,
 };
 

@@ -53,6 +53,28 @@ for kind in "${kinds[@]}"; do
 	[ $rc = 85 ]; t_check seccomp/off-$kind $? "status $rc, want 85; $(head -c 300 "$TMP/err")"
 done
 
+# Host maps happen on every thread that may change a domain a VFIO mirror
+# follows: a vCPU (VT-d invalidations), the virtio-iommu's worker (its
+# requests), and each device worker (a VT-d translation miss fills the
+# IOTLB, which the mirror follows when a passthrough function shares the
+# domain). Each of those kinds calls MAP_DMA and UNMAP_DMA (on no fd) with
+# its filter on, and the run ends as the guest asks.
+for kind in vCPU "${kinds[@]:2}"; do
+	[ $kind = virtio-net ] && { [ ! -w /dev/net/tun ] || [ "$(id -u)" != 0 ]; } && continue
+	# shellcheck disable=SC2046 # the device arguments are words
+	set -- $(args_of $kind)
+	# tiny-spin, so that a late thread gets to its hook; the hook says it
+	# survived, and the VMM ends on timeout's SIGTERM (12; timeout: 124).
+	(
+		VMM_TEST_SECCOMP_VFIO=$kind timeout 3 "$HOOK" --kernel "$T/tiny-spin.elf" "$@" \
+			>/dev/null 2>"$TMP/err" </dev/null &
+		wait $!
+	) 2>/dev/null
+	rc=$?
+	[ $rc = 124 ] && grep -q "seccomp test hook: $kind thread: VFIO MAP_DMA Bad file descriptor" "$TMP/err"
+	t_check seccomp/vfio-map-$kind $? "status $rc, want 124 and the hook's line (159: killed for MAP_DMA); $(head -c 200 "$TMP/err")"
+done
+
 "$VMM" --kernel "$T/tiny-exit.elf" >/dev/null 2>&1 </dev/null
 rc=$?; [ $rc = 85 ]; t_check seccomp/on-normal-run $? "status $rc"
 for kind in vCPU main; do
