@@ -39,7 +39,9 @@ elif nvme_setup; then
 	while [ $i -lt "$runs" ]; do
 		i=$((i + 1))
 		trace_arm
-		note "$NAME boot $i of $runs: started"
+		# Straight to the console: l1/init prints a scenario's output when it
+		# ends, and run.sh's watchdog wants a sign of life before then.
+		echo "NESTED-NOTE $NAME boot $i of $runs: started" >/dev/console
 		l2_boot "$NAME-$i" --kernel "$L2_BZIMAGE" --initramfs "$L2_INITRAMFS" --cpus 1 \
 			--memory 256M --device "path=$PCI/$NVME_ADDR" \
 			--cmdline "$L2_CMDLINE_BASE nokaslr -- nvme-perf 3"
@@ -62,7 +64,7 @@ elif nvme_setup; then
 				grep -v '^#' /tmp/df-$i.trace | tail -60 | sed 's/^ */L2| trace /'
 			fi
 		else
-			note "$NAME boot $i: no double fault (VMM status $L2_STATUS, QD32 $(l2_value BENCH-QD32-IOPS) IOPS)"
+			echo "NESTED-NOTE $NAME boot $i: no double fault (VMM status $L2_STATUS, QD32 $(l2_value BENCH-QD32-IOPS) IOPS)" >/dev/console
 		fi
 	done
 	result "$NAME" pass "$seen double fault(s) in $boots boot(s)"
