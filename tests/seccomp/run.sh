@@ -30,6 +30,21 @@ args_of() {
 	virtio-iommu) echo --iommu virtio --rng ;;
 	esac
 }
+# spin_hooked VAR KIND SECS ARGS...: the hook build on tiny-spin (so that a
+# late thread still gets to its hook) with VAR=KIND, for at most SECS; its
+# stderr in $TMP/err, its status in $rc. Waited for in a subshell, so that
+# bash's "Bad system call" notice goes to /dev/null.
+spin_hooked() {
+	local var=$1 kind=$2 secs=$3
+	shift 3
+	(
+		env "$var=$kind" timeout "$secs" "$HOOK" --kernel "$T/tiny-spin.elf" "$@" \
+			>/dev/null 2>"$TMP/err" </dev/null &
+		wait $!
+	) 2>/dev/null
+	rc=$?
+}
+
 for kind in "${kinds[@]}"; do
 	if [ $kind = virtio-net ] && { [ ! -w /dev/net/tun ] || [ "$(id -u)" != 0 ]; }; then
 		t_skip seccomp/kill-$kind "a TAP device needs root and /dev/net/tun"
@@ -37,14 +52,7 @@ for kind in "${kinds[@]}"; do
 	fi
 	# shellcheck disable=SC2046 # the device arguments are words
 	set -- $(args_of $kind)
-	# Waited for in a subshell, so that bash's "Bad system call" notice
-	# goes to /dev/null.
-	(
-		VMM_TEST_SECCOMP=$kind timeout 20 "$HOOK" --kernel "$T/tiny-spin.elf" "$@" \
-			>/dev/null 2>"$TMP/err" </dev/null &
-		wait $!
-	) 2>/dev/null
-	rc=$?
+	spin_hooked VMM_TEST_SECCOMP $kind 20 "$@"
 	# 128 + SIGSYS (31): killed by the filter's default action.
 	[ $rc = 159 ]; t_check seccomp/kill-$kind $? "status $rc, want 159 (SIGSYS); $(head -c 300 "$TMP/err")"
 	VMM_TEST_SECCOMP=$kind timeout 20 "$HOOK" --kernel "$T/tiny-exit.elf" "$@" --seccomp off \
@@ -63,14 +71,8 @@ for kind in vCPU "${kinds[@]:2}"; do
 	[ $kind = virtio-net ] && { [ ! -w /dev/net/tun ] || [ "$(id -u)" != 0 ]; } && continue
 	# shellcheck disable=SC2046 # the device arguments are words
 	set -- $(args_of $kind)
-	# tiny-spin, so that a late thread gets to its hook; the hook says it
-	# survived, and the VMM ends on timeout's SIGTERM (12; timeout: 124).
-	(
-		VMM_TEST_SECCOMP_VFIO=$kind timeout 3 "$HOOK" --kernel "$T/tiny-spin.elf" "$@" \
-			>/dev/null 2>"$TMP/err" </dev/null &
-		wait $!
-	) 2>/dev/null
-	rc=$?
+	# The hook says it survived; the VMM ends on timeout's SIGTERM (124).
+	spin_hooked VMM_TEST_SECCOMP_VFIO $kind 3 "$@"
 	[ $rc = 124 ] && grep -q "seccomp test hook: $kind thread: VFIO MAP_DMA Bad file descriptor" "$TMP/err"
 	t_check seccomp/vfio-map-$kind $? "status $rc, want 124 and the hook's line (159: killed for MAP_DMA); $(head -c 200 "$TMP/err")"
 done
