@@ -5,7 +5,9 @@
 # /dev/kvm (tests/nested/host-tiers.sh). They run unchanged under bash from
 # /host (build.sh --host), with TEST_PART=kvm (each suite runs only its part
 # that needs KVM; the host ran the rest). Every line a suite prints goes to
-# the host as "NESTED-HOST LINE", where run.sh records its results under
+# the host as "NESTED-HOST LINE", written to the console as it comes (l1/init
+# prints a scenario's output only when it ends, and run.sh's watchdog wants a
+# sign of life before: the suites take minutes), where run.sh records its results under
 # their own names (guest/vmm/boot ...). A suite that dies, or ends without a
 # result, fails as tests/run-all.sh would fail it.
 # results: host-tiers
@@ -21,12 +23,12 @@ for s in ${HOST_SUITES:-guest}; do
 		cd /host && TEST_PART=kvm RESULTS=/tmp/host.results PATH=/host/bin:$PATH \
 			/host/bin/bash "tests/$s/run.sh" </dev/null 2>&1
 		echo $? >/tmp/host.rc
-	} | while IFS= read -r line; do echo "NESTED-HOST $line"; done
+	} | while IFS= read -r line; do echo "NESTED-HOST $line" >/dev/console; done
 	rc=$(cat /tmp/host.rc 2>/dev/null || echo 255)
 	if [ ! -s /tmp/host.results ]; then
-		echo "NESTED-HOST not ok - suite/$s: ended (status $rc) without reporting a result (in L1)"
+		echo "NESTED-HOST not ok - suite/$s: ended (status $rc) without reporting a result (in L1)" >/dev/console
 	elif [ "$rc" != 0 ] && ! grep -q '^fail ' /tmp/host.results; then
-		echo "NESTED-HOST not ok - suite/$s: exited with status $rc but reported no failure (in L1)"
+		echo "NESTED-HOST not ok - suite/$s: exited with status $rc but reported no failure (in L1)" >/dev/console
 	fi
 done
 result host-tiers pass "$n suite(s) run in L1"
