@@ -3,7 +3,7 @@
  * container (struct host_dma): the collapse of two translations into one.
  *
  * A mirror subscribes to the IOMMU core's notifier of one endpoint (the
- * first device of a VFIO group behind the vIOMMU): a guest MAP becomes one
+ * group's only function behind the vIOMMU): a guest MAP becomes one
  * host map of the memory behind the GPA range (never one per page), UNMAP
  * one host unmap, BYPASS_ON maps all guest RAM at IOVA = GPA and BYPASS_OFF
  * unmaps it. A MAP the host refuses is refused to the core, which rolls the
