@@ -19,10 +19,12 @@ LDLIBS  := -lseccomp -lcap-ng -pthread
 #           busybox-static cpio xz-utils kmod zstd (the nested initramfs),
 #           e2fsprogs (ext4 images), acpica-tools (iasl checks the ACPI tables),
 #           time (peak RSS in make bench), file (tests/nested/build.sh),
-#           iproute2 (test_virtio_net_tap deletes a TAP under a running device)
+#           iproute2 (test_virtio_net_tap deletes a TAP under a running device),
+#           clang and libclang-rt-dev (libFuzzer: the fuzz targets, whose
+#           corpora make test replays)
 BUILD_PKGS := gcc make libc6-dev linux-libc-dev libseccomp-dev libcap-ng-dev
 TEST_PKGS  := libcmocka-dev clang-format qemu-system-x86 busybox-static cpio xz-utils kmod \
-              zstd e2fsprogs acpica-tools time file iproute2
+              zstd e2fsprogs acpica-tools time file iproute2 clang libclang-rt-dev
 
 VMM_LIB_SRCS := $(filter-out vmm/main.c,$(sort $(wildcard vmm/*.c vmm/*/*.c \
                 devices/*.c devices/*/*.c iommu/*.c seccomp/*.c)))
@@ -52,6 +54,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libvmm.a
 include guest-tests/guest-tests.mk
 include tests/cli/tiny.mk
 include tests/seccomp/seccomp.mk
+include tests/fuzz/fuzz.mk
 
 all: $(BUILD)/vmm guest-tests $(UNIT_BINS) $(TINY_ELFS) $(SECCOMP_TEST_VMM)
 
@@ -78,7 +81,7 @@ unit: $(UNIT_BINS)
 	@RESULTS=$${RESULTS:-/dev/null} tests/unit/run.sh $(UNIT_BINS)
 
 test: deps
-	@$(MAKE) --no-print-directory all asan
+	@$(MAKE) --no-print-directory all asan fuzz-build
 	@tests/run-all.sh
 
 run: deps-build

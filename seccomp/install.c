@@ -50,8 +50,11 @@ static int seccomp_add_rules(scmp_filter_ctx ctx, const struct seccomp_rules *r)
 			return ret;
 	}
 	for (size_t i = 0; i < r->nr_ioctls; i++) {
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				       SCMP_A1_64(SCMP_CMP_EQ, r->ioctls[i].req));
+		/* SCMP_A1_64() leaves datum_b to the compiler, which clang warns of */
+		const struct scmp_arg_cmp req = {
+			.arg = 1, .op = SCMP_CMP_EQ, .datum_a = r->ioctls[i].req, .datum_b = 0};
+
+		ret = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &req);
 		if (ret)
 			return ret;
 	}

@@ -26,7 +26,7 @@ if [ -x tests/nested/fetch.sh ] && tests/nested/fetch.sh >build/fetch.log 2>&1; 
 	VMM_TEST_BZIMAGE=$(sed -n 's/^BZIMAGE=//p' build/fetch.log)
 fi
 
-suites=(tests/format/run.sh tests/unit/run.sh tests/acpi/iasl.sh tests/cli/run.sh
+suites=(tests/format/run.sh tests/unit/run.sh tests/fuzz/replay.sh tests/acpi/iasl.sh tests/cli/run.sh
 	tests/guest/run.sh tests/seccomp/run.sh tests/sanitize/run.sh tests/nested/run.sh)
 # Without a usable /dev/kvm here, the suites' parts that need KVM run in the
 # nested harness's L1, which has one, under the same names: cli and sanitize
@@ -35,7 +35,8 @@ suites=(tests/format/run.sh tests/unit/run.sh tests/acpi/iasl.sh tests/cli/run.s
 where=$(kvm_tiers)
 echo "# KVM tiers: $where$([ "$where" = l1 ] && echo " (no usable /dev/kvm here: in the nested harness's L1)")"
 if [ "$where" = l1 ]; then
-	suites=(tests/format/run.sh tests/unit/run.sh tests/acpi/iasl.sh "tests/cli/run.sh nokvm"
+	suites=(tests/format/run.sh tests/unit/run.sh tests/fuzz/replay.sh tests/acpi/iasl.sh
+		"tests/cli/run.sh nokvm"
 		"tests/sanitize/run.sh nokvm" "tests/nested/run.sh --host cli,guest,seccomp,sanitize"
 		tests/nested/run.sh)
 fi

@@ -10,6 +10,7 @@
 
 #include "vmm/cli_dev.h"
 #include "vmm/cli_iommu.h"
+#include "vmm/cli_kv.h"
 #include "vmm/types.h"
 
 void cli_usage(FILE *f)
@@ -104,6 +105,8 @@ static enum cli_result cli_fail(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+	if (errlen)
+		cli_kv_printable(err); /* one line, whatever the words held */
 	return CLI_ERROR;
 }
 

@@ -54,6 +54,13 @@ int cli_kv_mac(const char *v, uint8_t mac[6])
 	return 0;
 }
 
+void cli_kv_printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 int cli_kv_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -61,5 +68,7 @@ int cli_kv_fail(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+	if (errlen)
+		cli_kv_printable(err);
 	return -EINVAL;
 }

@@ -23,8 +23,12 @@ int cli_kv_bool(const char *v, bool *out);
 /* Parse a MAC "aa:bb:cc:dd:ee:ff". 0 or -EINVAL. */
 int cli_kv_mac(const char *v, uint8_t mac[6]);
 
+/* Replace each control character of s (a newline, an escape) with '?', so
+ * that a message quoting the user's words stays one printable line. */
+void cli_kv_printable(char *s);
+
 /* Format a one-line message into err (errlen bytes) and return -EINVAL:
- * how an option parser fails. */
+ * how an option parser fails. Control characters become '?'. */
 int cli_kv_fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

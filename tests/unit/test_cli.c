@@ -298,6 +298,18 @@ static enum cli_result parse_capture(char *out, size_t outlen, const char *opt)
 	return r;
 }
 
+/* Found by fuzz_cli: an error quoting the user's words stays one line. */
+static void test_err_printable(void **state)
+{
+	struct vmm_config cfg;
+
+	(void)state;
+	assert_error(&cfg, "unknown option '-?' (see --help)", "--kernel", "k", "-\n");
+	assert_error(&cfg, "--cpus: '2?[0m' is not a CPU count from 1 to 254", "--kernel", "k",
+		     "--cpus", "2\x1b[0m");
+	assert_error(&cfg, "--disk: unknown parameter 'x?y'", "--kernel", "k", "--disk", "x\ty=1");
+}
+
 static void test_help_version(void **state)
 {
 	char out[4096];
@@ -402,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_short_in_cluster),
 		cmocka_unit_test(test_repeated_calls),
 		cmocka_unit_test(test_err_truncated),
+		cmocka_unit_test(test_err_printable),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_parse_size),
 	};
