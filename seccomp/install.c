@@ -5,6 +5,7 @@
 #include <string.h>
 #include <linux/vfio.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -38,6 +39,17 @@ unsigned seccomp_rule_count(enum seccomp_kind kind)
 	return r->nr_sys + r->nr_ioctls;
 }
 
+/* mmap and mprotect are allowed only without PROT_EXEC (their third
+ * argument): after set-up nothing may map code, so a guest that takes
+ * control of a VMM thread cannot add any. */
+static int seccomp_add_noexec(scmp_filter_ctx ctx, int nr)
+{
+	const struct scmp_arg_cmp noexec = {
+		.arg = 2, .op = SCMP_CMP_MASKED_EQ, .datum_a = PROT_EXEC, .datum_b = 0};
+
+	return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &noexec);
+}
+
 static int seccomp_add_rules(scmp_filter_ctx ctx, const struct seccomp_rules *r)
 {
 	int ret;
@@ -45,6 +57,12 @@ static int seccomp_add_rules(scmp_filter_ctx ctx, const struct seccomp_rules *r)
 	for (size_t i = 0; i < r->nr_sys; i++) {
 		if (r->sys[i].nr == SYS_ioctl)
 			continue; /* argument-filtered below */
+		if (r->sys[i].nr == SYS_mmap || r->sys[i].nr == SYS_mprotect) {
+			ret = seccomp_add_noexec(ctx, r->sys[i].nr);
+			if (ret)
+				return ret;
+			continue;
+		}
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->sys[i].nr, 0);
 		if (ret)
 			return ret;
@@ -68,14 +86,32 @@ static int seccomp_add_rules(scmp_filter_ctx ctx, const struct seccomp_rules *r)
  * can watch the kernel kill the VMM. VMM_TEST_SECCOMP_VFIO=KIND makes that
  * kind of thread call VFIO's MAP_DMA and UNMAP_DMA (on no fd: EBADF), which
  * every thread that may change a mirrored domain's mappings must be let do:
- * the filter must not kill it. */
+ * the filter must not kill it. VMM_TEST_SECCOMP_MMAP_EXEC=KIND and
+ * VMM_TEST_SECCOMP_MPROTECT_EXEC=KIND make that kind of thread map a page
+ * executable, which every filter refuses by killing the VMM. */
 static void seccomp_test_hook(enum seccomp_kind kind)
 {
 	const char *want = getenv("VMM_TEST_SECCOMP");
 	const char *vfio = getenv("VMM_TEST_SECCOMP_VFIO");
+	const char *mmapx = getenv("VMM_TEST_SECCOMP_MMAP_EXEC");
+	const char *mprotx = getenv("VMM_TEST_SECCOMP_MPROTECT_EXEC");
 
 	if (want && !strcmp(want, seccomp_kinds[kind].name))
 		syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
+	if (mmapx && !strcmp(mmapx, seccomp_kinds[kind].name)) {
+		void *p =
+			mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		log_warn("seccomp test hook: %s thread: an executable mmap returned %p",
+			 seccomp_kinds[kind].name, p);
+	}
+	if (mprotx && !strcmp(mprotx, seccomp_kinds[kind].name)) {
+		void *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		int r = mprotect(p, 4096, PROT_READ | PROT_EXEC);
+
+		log_warn("seccomp test hook: %s thread: mprotect to PROT_EXEC returned %d",
+			 seccomp_kinds[kind].name, r);
+	}
 	if (vfio && !strcmp(vfio, seccomp_kinds[kind].name)) {
 		int a = ioctl(-1, VFIO_IOMMU_MAP_DMA, NULL) < 0 ? errno : 0;
 		int b = ioctl(-1, VFIO_IOMMU_UNMAP_DMA, NULL) < 0 ? errno : 0;

@@ -59,8 +59,9 @@
 		R(write,                                                                           \
 		  "guest console output, eventfd signals, log lines on stderr, --iommu-log"),      \
 		R(read, "eventfds"),                                                               \
-		R(mmap, "malloc of large blocks (e.g. the GSI routing table)"),                    \
-		R(munmap, "free of large blocks"), R(mprotect, "malloc arena growth"),             \
+		R(mmap, "malloc of large blocks (never PROT_EXEC: install.c)"),                    \
+		R(munmap, "free of large blocks"),                                                 \
+		R(mprotect, "malloc arena growth (never PROT_EXEC)"),                              \
 		R(brk, "malloc of small blocks"),                                                  \
 		R(madvise, "glibc releases a thread's stack on exit"),                             \
 		R(rt_sigreturn, "return from the vCPU kick signal handler"),                       \

@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* The security baseline: no capabilities, and one seccomp filter per kind
- * of thread whose default action kills the process. */
+/* The security baseline: no capabilities, one seccomp filter per kind of
+ * thread whose default action kills the process (and which never lets code
+ * be mapped), no file system (Landlock), and optionally another user. The
+ * order, in vmm/run.c: jail_user, caps_drop_all, jail_files, then the
+ * threads, each installing its filter. docs/security.md has the threat
+ * model. */
 #ifndef SECCOMP_SECCOMP_H
 #define SECCOMP_SECCOMP_H
+
+#include <sys/types.h>
 
 enum seccomp_kind {
 	SECCOMP_VCPU,		/* vCPU threads: KVM_RUN and device emulation */
@@ -19,6 +25,19 @@ enum seccomp_kind {
  * set when we may) and set no_new_privs. Call once, before any thread is
  * created. Returns 0 or -errno. */
 int caps_drop_all(void);
+
+/* Become uid:gid with no supplementary groups, for good (real, effective
+ * and saved ids). Needs the process to run as root; call before
+ * caps_drop_all, after every file and device is open. Returns 0, or -EPERM
+ * (not root, or the change did not stick) or another -errno, logged. */
+int jail_user(uid_t uid, gid_t gid);
+
+/* Deny this thread and every thread it creates later all file-system access
+ * (a Landlock ruleset that handles every right the kernel's ABI version
+ * knows and grants none; the sanitizer build may still read, see jail.c).
+ * Sets no_new_privs. Call after set-up, before the threads start. A kernel
+ * without Landlock gets one warning and 0. Returns 0 or -errno, logged. */
+int jail_files(void);
 
 /* Install the filter for this kind of thread on the calling thread only.
  * Returns 0 or -errno. */

@@ -42,7 +42,9 @@ void cli_usage(FILE *f)
 	      "                             an Intel VT-d (DMA and interrupt remapping)\n"
 	      "                             in front of every PCI device\n"
 	      "  --iommu-log FILE           the IOMMU's events as JSON lines\n"
-	      "  --seccomp on|off           seccomp filters (default on)\n"
+	      "  --seccomp on|off           seccomp filters and Landlock (default on)\n"
+	      "  --user UID:GID             run as this user and group after set-up\n"
+	      "                             (the VMM must be started as root)\n"
 	      "  -v, --verbose              debug logging\n"
 	      "  -h, --help                 this text\n"
 	      "  -V, --version              version\n"
@@ -187,6 +189,37 @@ static enum cli_result cli_onoff(const char *opt, const char *arg, bool *out, ch
 	return CLI_RUN;
 }
 
+/* One decimal id of --user: 0 .. 2^32 - 2 (-1 means "unchanged" to the
+ * kernel). end receives the first character after it. */
+static int cli_id(const char *s, char **end, uint32_t *out)
+{
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, end, 10);
+	if (errno || v >= UINT32_MAX)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* --user UID:GID, numbers only: a name would need NSS, which a static binary
+ * cannot load. */
+static enum cli_result cli_user(const char *arg, struct vmm_config *cfg, char *err, size_t errlen)
+{
+	uint32_t uid, gid;
+	char *end;
+
+	if (cli_id(arg, &end, &uid) || *end != ':' || cli_id(end + 1, &end, &gid) || *end)
+		return cli_fail(err, errlen, "--user: '%s' is not UID:GID (two numbers)", arg);
+	cfg->user_set = true;
+	cfg->uid = uid;
+	cfg->gid = gid;
+	return CLI_RUN;
+}
+
 enum {
 	OPT_KERNEL = 256,
 	OPT_INITRAMFS,
@@ -203,6 +236,7 @@ enum {
 	OPT_DEVICE,
 	OPT_EDU,
 	OPT_IOMMU_LOG,
+	OPT_USER,
 };
 
 static const struct option cli_options[] = {
@@ -222,6 +256,7 @@ static const struct option cli_options[] = {
 	{"iommu-log", required_argument, NULL, OPT_IOMMU_LOG},
 	{"device", required_argument, NULL, OPT_DEVICE},
 	{"edu", optional_argument, NULL, OPT_EDU},
+	{"user", required_argument, NULL, OPT_USER},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -247,6 +282,7 @@ static enum cli_result cli_option(int c, const char *arg, struct vmm_config *cfg
 	case OPT_EDU: return cli_edu(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
 	case OPT_IOMMU: return cli_iommu(arg, cfg, err, errlen) ? CLI_ERROR : CLI_RUN;
 	case OPT_IOMMU_LOG: cfg->iommu_log = arg; return CLI_RUN;
+	case OPT_USER: return cli_user(arg, cfg, err, errlen);
 	}
 	return cli_fail(err, errlen, "internal: option %d", c);
 }

@@ -6,6 +6,7 @@
 #include <linux/virtio_blk.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define VMM_DEFAULT_CPUS 1
 #define VMM_DEFAULT_MEM	 (256ull << 20)
@@ -78,7 +79,10 @@ struct vmm_config {
 	uint64_t mem_size;
 	enum serial_mode serial;
 	const char *serial_path;
-	bool seccomp;
+	bool seccomp;  /* seccomp filters and the Landlock ruleset (--seccomp) */
+	bool user_set; /* --user UID:GID: drop to it after set-up */
+	uid_t uid;
+	gid_t gid;
 	bool verbose;
 	struct disk_config disks[VMM_MAX_DISKS];
 	unsigned nr_disks;

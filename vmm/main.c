@@ -33,6 +33,11 @@ int main(int argc, char **argv)
 	case CLI_RUN: break;
 	}
 	log_verbose = cfg.verbose || getenv("VMM_DEBUG");
+	if (cfg.user_set && geteuid() != 0) {
+		fprintf(stderr, "vmm: --user needs the VMM started as root\n");
+		cli_free(&cfg);
+		return VMM_EXIT_USAGE;
+	}
 	status = machine_build(&m, &cfg);
 	if (!status)
 		status = machine_run(&m);

@@ -183,8 +183,12 @@ static int run_fail(int status, const char *msg)
 
 static int run_start(struct machine *m)
 {
+	if (m->cfg->user_set && jail_user(m->cfg->uid, m->cfg->gid))
+		return run_fail(VMM_EXIT_HOST, "cannot run as the --user given");
 	if (caps_drop_all())
 		return run_fail(VMM_EXIT_HOST, "cannot drop capabilities");
+	if (m->cfg->seccomp && jail_files())
+		return run_fail(VMM_EXIT_HOST, "cannot deny the file system (Landlock)");
 	if (machine_start_devices(m))
 		return run_fail(VMM_EXIT_HOST, "cannot start a device I/O thread");
 	for (unsigned i = 0; i < m->nr_vcpus_created; i++) {

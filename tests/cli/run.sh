@@ -58,6 +58,21 @@ expect memory-too-big 2 'more than 1T' -- --kernel "$K" --memory 2T
 expect memory-overflow 2 'not a size' -- --kernel "$K" --memory 99999999999999999999G
 expect serial-bad 2 'not tty, off or file=PATH' -- --kernel "$K" --serial pty
 expect seccomp-bad 2 'not on or off' -- --kernel "$K" --seccomp maybe
+expect user-bad 2 "is not UID:GID" -- --kernel "$K" --user nobody
+expect user-no-gid 2 "is not UID:GID" -- --kernel "$K" --user 1000
+expect user-minus-one 2 "is not UID:GID" -- --kernel "$K" --user 4294967295:1
+# --user without root: refused before anything is built.
+if part_nokvm; then
+	if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$VMM" --kernel "$K" --user 1:1 \
+			>/dev/null 2>"$TMP/err" </dev/null
+		rc=$?
+		[ $rc = 2 ] && grep -q 'needs the VMM started as root' "$TMP/err"
+		t_check cli/user-not-root $? "status $rc, want 2; $(head -c 200 "$TMP/err")"
+	else
+		t_skip cli/user-not-root "needs root and setpriv (util-linux) to start the VMM as another user"
+	fi
+fi
 expect serial-file-bad 2 'cannot open' -- --kernel "$K" --serial file=/nonexistent/dir/log
 if part_nokvm; then
 	expect help 0 '' -- --help

@@ -10,6 +10,9 @@
 #   seccomp/off-KIND   the same run with --seccomp off ends as the guest asks.
 # And: a normal run of build/vmm with the filters on completes; build/vmm
 # ignores VMM_TEST_SECCOMP; the capabilities are gone while the guest runs.
+# The jail: an executable mapping kills (seccomp/mmap-exec-KIND,
+# mprotect-exec-*), a file open after set-up is refused (jail/landlock-*),
+# and --user changes the running VMM's user (jail/user*).
 . "$(dirname "$0")/../lib.sh"
 HOOK=$BUILD/tests/vmm-seccomp-hook
 T=$BUILD/tests
@@ -91,3 +94,55 @@ capeff=$(awk '/^CapEff/ {print $2}' /proc/$pid/status 2>/dev/null)
 kill -TERM $pid
 wait $pid
 [ "$capeff" = 0000000000000000 ]; t_check seccomp/caps-dropped $? "CapEff=$capeff"
+
+# No code is mapped after set-up: in every kind of thread an executable mmap
+# kills the VMM (SIGSYS), and so does an mprotect to PROT_EXEC.
+for kind in "${kinds[@]}"; do
+	[ $kind = virtio-net ] && { [ ! -w /dev/net/tun ] || [ "$(id -u)" != 0 ]; } && continue
+	# shellcheck disable=SC2046 # the device arguments are words
+	set -- $(args_of $kind)
+	spin_hooked VMM_TEST_SECCOMP_MMAP_EXEC $kind 20 "$@"
+	[ $rc = 159 ]; t_check seccomp/mmap-exec-$kind $? "status $rc, want 159 (SIGSYS); $(head -c 300 "$TMP/err")"
+done
+for kind in vCPU main; do
+	spin_hooked VMM_TEST_SECCOMP_MPROTECT_EXEC $kind 20
+	[ $rc = 159 ]; t_check seccomp/mprotect-exec-$kind $? "status $rc, want 159 (SIGSYS); $(head -c 300 "$TMP/err")"
+done
+
+# No file system after set-up (Landlock): the hook build opens the kernel
+# image it has just read, right after the ruleset is on, and is refused.
+spin_hooked VMM_TEST_JAIL_OPEN "$T/tiny-spin.elf" 3 -v
+if grep -q "Landlock is not available" "$TMP/err"; then
+	t_skip jail/landlock-open "this kernel has no Landlock ($(grep -m1 Landlock "$TMP/err"))"
+else
+	grep -q "jail test hook: open $T/tiny-spin.elf: Permission denied" "$TMP/err"
+	t_check jail/landlock-open $? "want the hook's open refused; $(grep -m2 -e 'jail test hook' -e Landlock "$TMP/err")"
+	grep -q "Landlock ABI version [0-9]" "$TMP/err"
+	t_check jail/landlock-abi-logged $? "$(head -c 300 "$TMP/err")"
+fi
+# With --seccomp off there is no ruleset: the same open succeeds.
+spin_hooked VMM_TEST_JAIL_OPEN "$T/tiny-spin.elf" 3 --seccomp off
+! grep -q "jail test hook" "$TMP/err"
+t_check jail/landlock-off $? "$(head -c 300 "$TMP/err")"
+
+# --user UID:GID: started as root, the running VMM is that user and group,
+# with no supplementary groups and no capabilities, and the guest still runs
+# to its end.
+if [ "$(id -u)" != 0 ]; then
+	t_skip jail/user "--user needs the tests run as root"
+else
+	"$VMM" --kernel "$T/tiny-spin.elf" --user 65534:65533 >/dev/null 2>"$TMP/err" </dev/null &
+	pid=$!
+	ids=""
+	for _ in $(seq 50); do
+		ids=$(awk '/^(Uid|Gid|Groups|CapEff):/ {$1=$1; printf "%s;", $0}' /proc/$pid/status 2>/dev/null)
+		[[ $ids == *"Uid: 65534"* ]] && break
+		sleep 0.1
+	done
+	kill -TERM $pid
+	wait $pid
+	[ "$ids" = "Uid: 65534 65534 65534 65534;Gid: 65533 65533 65533 65533;Groups:;CapEff: 0000000000000000;" ]
+	t_check jail/user $? "status: $ids; $(head -c 200 "$TMP/err")"
+	"$VMM" --kernel "$T/tiny-exit.elf" --user 1:1 >/dev/null 2>"$TMP/err" </dev/null
+	rc=$?; [ $rc = 85 ]; t_check jail/user-guest-runs $? "status $rc, want 85; $(head -c 200 "$TMP/err")"
+fi

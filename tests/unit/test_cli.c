@@ -298,6 +298,36 @@ static enum cli_result parse_capture(char *out, size_t outlen, const char *opt)
 	return r;
 }
 
+static void test_user(void **state)
+{
+	struct vmm_config cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, "--kernel", "k", NULL), CLI_RUN);
+	assert_false(cfg.user_set);
+	assert_int_equal(parse(&cfg, "--kernel", "k", "--user", "65534:100", NULL), CLI_RUN);
+	assert_true(cfg.user_set);
+	assert_int_equal(cfg.uid, 65534);
+	assert_int_equal(cfg.gid, 100);
+	assert_int_equal(parse(&cfg, "--kernel", "k", "--user=0:4294967294", NULL), CLI_RUN);
+	assert_int_equal(cfg.uid, 0);
+	assert_int_equal(cfg.gid, 4294967294u);
+	assert_error(&cfg, "--user: 'nobody' is not UID:GID (two numbers)", "--kernel", "k",
+		     "--user", "nobody");
+	assert_error(&cfg, "--user: '1:' is not UID:GID (two numbers)", "--kernel", "k", "--user",
+		     "1:");
+	assert_error(&cfg, "--user: ':1' is not UID:GID (two numbers)", "--kernel", "k", "--user",
+		     ":1");
+	assert_error(&cfg, "--user: '1:2:3' is not UID:GID (two numbers)", "--kernel", "k",
+		     "--user", "1:2:3");
+	assert_error(&cfg, "--user: '-1:2' is not UID:GID (two numbers)", "--kernel", "k", "--user",
+		     "-1:2");
+	assert_error(&cfg, "--user: '1:4294967295' is not UID:GID (two numbers)", "--kernel", "k",
+		     "--user", "1:4294967295");
+	assert_error(&cfg, "--user: '1: 2' is not UID:GID (two numbers)", "--kernel", "k", "--user",
+		     "1: 2");
+}
+
 /* Found by fuzz_cli: an error quoting the user's words stays one line. */
 static void test_err_printable(void **state)
 {
@@ -414,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_short_in_cluster),
 		cmocka_unit_test(test_repeated_calls),
 		cmocka_unit_test(test_err_truncated),
+		cmocka_unit_test(test_user),
 		cmocka_unit_test(test_err_printable),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_parse_size),
