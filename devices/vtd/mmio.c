@@ -128,6 +128,7 @@ static uint64_t vtd_mmio_read(void *opaque, uint64_t off, unsigned size)
 
 	if (off >= VTD_REGS_SIZE || off + size > VTD_REGS_SIZE)
 		return 0;
+	vtd_qi_resume(v); /* a guest polling FSTS or IQH: the queue goes on */
 	pthread_mutex_lock(&v->lock);
 	if (size == 8 && vtd_reg_size((unsigned)off) == 4)
 		val = vtd_reg_read(v, (unsigned)off, 4) | vtd_reg_read(v, (unsigned)off + 4, 4)
@@ -152,22 +153,7 @@ static void vtd_mmio_write(void *opaque, uint64_t off, unsigned size, uint64_t v
 		write_one(v, (unsigned)off, size, val);
 	}
 	pthread_mutex_unlock(&v->lock);
-	vtd_ir_flush(v); /* re-route, with no lock of the unit held */
-	/* The queue paused at a wait descriptor for that re-route: go on. Each
-	 * pass consumes a wait descriptor, so a queue's worth bounds it. */
-	for (unsigned n = 0; n < VTD_QI_MAX_DESC; n++) {
-		bool paused;
-
-		pthread_mutex_lock(&v->lock);
-		paused = v->qi_paused;
-		v->qi_paused = false;
-		if (paused)
-			vtd_qi_run(v);
-		pthread_mutex_unlock(&v->lock);
-		if (!paused)
-			break;
-		vtd_ir_flush(v);
-	}
+	vtd_qi_resume(v); /* re-route; the queue goes on, a budget's worth (qi.c) */
 }
 
 const struct bus_ops vtd_mmio_ops = {.read = vtd_mmio_read, .write = vtd_mmio_write};

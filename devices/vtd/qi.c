@@ -3,7 +3,29 @@
  * processes the 128-bit descriptors from IQH to IQT, at most one queue's
  * worth; a descriptor that cannot be read or is bad (an unknown or
  * unsupported type, a reserved bit, a zero granularity) sets FSTS.IQE with
- * IQH on it and stops the queue until the guest clears IQE. */
+ * IQH on it and stops the queue until the guest clears IQE.
+ *
+ * The budget. Under caching mode an IOTLB invalidation walks the guest's
+ * tables again (up to VTD_REPLAY_BUDGET entries a domain, a global or
+ * context one every domain), so a full queue could read 32767 descriptors
+ * x 256 domains x 2^20 entries in one IQT write, holding the unit's locks
+ * all along: the other vCPUs and every device thread that misses would
+ * wait, and the vCPU would not return to the guest. So the queue works as
+ * hardware does, by steps the guest watches through IQH and wait
+ * descriptors: a pass under the lock does at most VTD_QI_HOLD_BUDGET work
+ * (a descriptor counts 1, every entry a walk reads 1) and stops at a
+ * descriptor boundary, or between two domains of a global or context
+ * invalidation (which stays at IQH, half done, until its last domain is
+ * walked). One register access runs passes, dropping the lock between
+ * them, for at most VTD_QI_EXIT_BUDGET work, then returns to the guest;
+ * the guest's next register access goes on (vtd_qi_resume). Linux's
+ * qi_submit_sync spins on the wait status in memory and reads FSTS each
+ * turn (qi_check_fault), so its wait completes; no IQT write is needed. A
+ * queue within the budget (the few descriptors and the wait Linux
+ * submits at a time, unless they walk more than 2^20 entries) completes
+ * before the IQT write returns, as it always did; a longer one completes
+ * while the driver polls.
+ * Measured with tests/unit/test_vtd_qi_budget.c: docs/architecture.md. */
 #include "devices/vtd/vtd_internal.h"
 
 #include "vmm/log.h"
@@ -81,40 +103,117 @@ static void qi_error(struct vtd *v, unsigned head)
 	vtd_fault_event(v);
 }
 
-void vtd_qi_run(struct vtd *v)
+/* Whether the descriptor d at head is the one a pass left half done. */
+static bool qi_continues(const struct vtd *v, unsigned head, const uint64_t d[2])
 {
-	uint64_t iqa = vtd_reg_get(v, DMAR_IQA_REG), d[2] = {0, 0};
+	return v->qi_cont && v->inval_more && v->qi_cont_head == head &&
+	       v->qi_cont_desc[0] == d[0] && v->qi_cont_desc[1] == d[1];
+}
+
+/* One pass of at most budget work (see the top of the file): the work done
+ * (0 when nothing could be). */
+static unsigned long qi_pass(struct vtd *v, unsigned long budget)
+{
+	uint64_t iqa = vtd_reg_get(v, DMAR_IQA_REG), d[2] = {0, 0}, w0 = v->walk_work;
 	unsigned size = 256u << (iqa & DMA_IQA_QS); /* 128-bit descriptors */
 	unsigned head = (unsigned)(vtd_reg_get(v, DMAR_IQH_REG) >> 4) % size;
-	unsigned tail = (unsigned)(vtd_reg_get(v, DMAR_IQT_REG) >> 4);
+	unsigned tail = (unsigned)(vtd_reg_get(v, DMAR_IQT_REG) >> 4), n;
 
 	if (!(vtd_reg_get(v, DMAR_GSTS_REG) & DMA_GSTS_QIES) ||
 	    (vtd_reg_get(v, DMAR_FSTS_REG) & DMA_FSTS_IQE))
-		return;
+		return 0;
 	if ((iqa & DMA_IQA_DW) || tail >= size) {
 		/* 256-bit descriptors need scalable mode; a tail past the end. */
 		qi_error(v, head);
-		return;
+		return 0;
 	}
-	for (unsigned n = 0; head != tail && n < size; n++) {
-		bool bad = guest_mem_read(v->mem, gpa((iqa & DMA_IQA_ADDR) + 16ull * head), d,
-					  sizeof(d));
+	budget = MAX(budget, 1ul); /* inval_stop 0 would mean no stop */
+	v->inval_stop = w0 + budget;
+	for (n = 0; head != tail && n < size; n++) {
+		bool bad, cont;
 
+		if (n && v->walk_work - w0 + n >= budget) {
+			v->qi_pending = true; /* at a descriptor boundary */
+			break;
+		}
+		bad = guest_mem_read(v->mem, gpa((iqa & DMA_IQA_ADDR) + 16ull * head), d,
+				     sizeof(d));
 		if (!bad && v->ir_dirty && qi_type(d) == QI_IWD_TYPE) {
 			/* An interrupt entry cache invalidation before this wait:
 			 * its completion must not be seen before KVM's routes
-			 * follow. The caller re-routes, then runs the queue on
-			 * from this descriptor (vtd_mmio_write). */
+			 * follow. vtd_qi_resume() re-routes, then runs the queue
+			 * on from this descriptor. */
 			v->qi_paused = true;
-			return;
+			break;
 		}
-		if (bad || !qi_one(v, d)) {
-			log_guest_once("vtd: invalidation queue error at %u: %#llx %#llx", head,
-				       (unsigned long long)d[0], (unsigned long long)d[1]);
-			qi_error(v, head);
-			return;
+		cont = !bad && qi_continues(v, head, d);
+		v->qi_cont = false;
+		if (cont) {
+			vtd_inval_resume(v);
+		} else {
+			v->inval_more = false;
+			if (bad || !qi_one(v, d)) {
+				log_guest_once("vtd: invalidation queue error at %u: %#llx %#llx",
+					       head, (unsigned long long)d[0],
+					       (unsigned long long)d[1]);
+				qi_error(v, head);
+				break;
+			}
 		}
+		if (v->inval_more) {
+			/* Cut between two domains: IQH stays on it. */
+			v->qi_cont = v->qi_pending = true;
+			v->qi_cont_head = head;
+			v->qi_cont_desc[0] = d[0];
+			v->qi_cont_desc[1] = d[1];
+			n++;
+			break;
+		}
+		if (cont) /* its first part re-armed the check (log.c): the rest too */
+			vtd_check_forget(v, EVLOG_NULL, 0, VTD_IOVA_LAST);
 		head = (head + 1) % size;
 		vtd_reg_set(v, DMAR_IQH_REG, (uint64_t)head << 4);
 	}
+	v->inval_stop = 0;
+	v->qi_spent += (unsigned long)(v->walk_work - w0) + n;
+	return (unsigned long)(v->walk_work - w0) + n;
+}
+
+void vtd_qi_run(struct vtd *v)
+{
+	(void)qi_pass(v, v->qi_hold_budget ? v->qi_hold_budget : VTD_QI_HOLD_BUDGET);
+}
+
+void vtd_qi_resume(struct vtd *v)
+{
+	unsigned long hold, limit;
+
+	pthread_mutex_lock(&v->lock);
+	hold = v->qi_hold_budget ? v->qi_hold_budget : VTD_QI_HOLD_BUDGET;
+	limit = v->qi_exit_budget ? v->qi_exit_budget : VTD_QI_EXIT_BUDGET;
+	pthread_mutex_unlock(&v->lock);
+	vtd_ir_flush(v); /* re-route, with no lock of the unit held */
+	/* Each pass does some work, or consumes a wait descriptor the queue
+	 * paused at (such a wait completes in this access, as it always did:
+	 * past the budget, a pass does just that descriptor); so the budget
+	 * and a queue's worth of passes bound the loop. */
+	for (unsigned n = 0; n < VTD_QI_MAX_DESC; n++) {
+		bool run;
+
+		pthread_mutex_lock(&v->lock);
+		run = v->qi_paused || (v->qi_pending && v->qi_spent < limit);
+		if (run) {
+			v->qi_paused = v->qi_pending = false;
+			(void)qi_pass(v, v->qi_spent < limit ? MIN(hold, limit - v->qi_spent) : 0);
+		}
+		if (!run)
+			v->qi_spent = 0; /* the next access has a budget of its own */
+		pthread_mutex_unlock(&v->lock);
+		if (!run)
+			return;
+		vtd_ir_flush(v);
+	}
+	pthread_mutex_lock(&v->lock);
+	v->qi_spent = 0;
+	pthread_mutex_unlock(&v->lock);
 }

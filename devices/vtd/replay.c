@@ -203,6 +203,7 @@ void vtd_replay(struct vtd *v, uint16_t did, const struct vtd_ctx *ctx, uint64_t
 	if (ctx) {
 		(void)vtd_walk_range(v->mem, v->aw_bits, ctx, first, last, &budget, replay_leaf,
 				     &r);
+		v->walk_work += (v->replay_budget ? v->replay_budget : VTD_REPLAY_BUDGET) - budget;
 		if (!budget)
 			log_guest_once("vtd: domain %u: caching-mode walk cut short", did);
 	}

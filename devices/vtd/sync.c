@@ -167,6 +167,43 @@ static void inval_domain(struct vtd *v, uint16_t did, uint64_t first, uint64_t l
 		vtd_replay(v, did, domain_ctx(v, did, &ctx) ? &ctx : NULL, first, last);
 }
 
+/* Whether endpoint i is attached to a domain (*dom) that no endpoint
+ * before it is attached to: the domain's first endpoint. */
+static bool first_of_domain(struct vtd *v, unsigned i, uint32_t *dom)
+{
+	uint32_t other;
+
+	if (iommu_endpoint_state(v->io, v->eps[i], dom) != IOMMU_EP_DOMAIN)
+		return false;
+	for (unsigned j = 0; j < i; j++)
+		if (iommu_endpoint_state(v->io, v->eps[j], &other) == IOMMU_EP_DOMAIN &&
+		    other == *dom)
+			return false;
+	return true;
+}
+
+/* The whole space of every domain an endpoint from `from` on is attached
+ * to, once each (walk_lock held). With the queue's budget (inval_stop) it
+ * stops between two endpoints once walk_work reaches it, after one
+ * endpoint at least: inval_more and inval_next say where it goes on. The
+ * endpoints' domains are what the contexts said when the invalidation
+ * began; a miss meanwhile reads the same contexts, so they stay. */
+static void inval_domains(struct vtd *v, unsigned from)
+{
+	uint32_t dom;
+
+	v->inval_more = false;
+	for (unsigned i = from; i < v->nr_eps; i++) {
+		if (i > from && v->inval_stop && v->walk_work >= v->inval_stop) {
+			v->inval_more = true;
+			v->inval_next = i;
+			return;
+		}
+		if (first_of_domain(v, i, &dom))
+			inval_domain(v, (uint16_t)dom, 0, VTD_IOVA_LAST);
+	}
+}
+
 /* With caching mode, a context invalidation also walks the whole space of
  * every domain an endpoint is now attached to (once each): an endpoint
  * that came back to a domain, or moved to one, sees the tables as they
@@ -174,40 +211,37 @@ static void inval_domain(struct vtd *v, uint16_t did, uint64_t first, uint64_t l
 void vtd_inval_context(struct vtd *v)
 {
 	struct vtd_ctx ctx;
-	uint32_t dom, other;
 
 	pthread_mutex_lock(&v->walk_lock);
+	v->inval_more = false;
 	for (unsigned i = 0; v->te && i < v->nr_eps; i++)
 		(void)ep_follow(v, i, &ctx);
-	for (unsigned i = 0; v->te && (v->cap & VTD_CAP_CM) && i < v->nr_eps; i++) {
-		bool seen = false;
-
-		if (iommu_endpoint_state(v->io, v->eps[i], &dom) != IOMMU_EP_DOMAIN)
-			continue;
-		for (unsigned j = 0; j < i && !seen; j++)
-			seen = iommu_endpoint_state(v->io, v->eps[j], &other) == IOMMU_EP_DOMAIN &&
-			       other == dom;
-		if (!seen)
-			inval_domain(v, (uint16_t)dom, 0, VTD_IOVA_LAST);
-	}
+	if (v->te && (v->cap & VTD_CAP_CM))
+		inval_domains(v, 0);
 	pthread_mutex_unlock(&v->walk_lock);
 }
 
 void vtd_inval_iotlb(struct vtd *v, unsigned gran, uint16_t did, uint64_t addr, unsigned am)
 {
 	uint64_t size = 4096ull << am;
-	uint32_t dom;
 
 	pthread_mutex_lock(&v->walk_lock);
+	v->inval_more = false;
 	if (gran == DMA_TLB_GLOBAL) {
-		for (unsigned i = 0; i < v->nr_eps; i++)
-			if (iommu_endpoint_state(v->io, v->eps[i], &dom) == IOMMU_EP_DOMAIN)
-				inval_domain(v, (uint16_t)dom, 0, VTD_IOVA_LAST);
+		inval_domains(v, 0);
 	} else if (gran == DMA_TLB_DSI) {
 		inval_domain(v, did, 0, VTD_IOVA_LAST);
 	} else if (gran == DMA_TLB_PSI) {
 		addr &= ~(size - 1) & VTD_IOVA_LAST;
 		inval_domain(v, did, addr, addr + size - 1);
 	}
+	pthread_mutex_unlock(&v->walk_lock);
+}
+
+void vtd_inval_resume(struct vtd *v)
+{
+	pthread_mutex_lock(&v->walk_lock);
+	if (v->inval_more)
+		inval_domains(v, v->inval_next);
 	pthread_mutex_unlock(&v->walk_lock);
 }

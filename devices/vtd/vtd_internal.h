@@ -5,7 +5,11 @@
  * recording, interrupts), then v->walk_lock (what translation reads: TE, the
  * root table pointer; held across a walk and the core call that caches its
  * result, and across every invalidation, so that no walk that started
- * before an invalidation can cache its result after it), then the core's. */
+ * before an invalidation can cache its result after it; a queued global or
+ * context invalidation cut by the queue's budget holds it across each
+ * domain's walk), then the core's. The queue's passes (qi.c) take v->lock,
+ * then walk_lock, and drop both between passes; the notify hook and
+ * vtd_qi_resume() are called with neither held. */
 #ifndef DEVICES_VTD_VTD_INTERNAL_H
 #define DEVICES_VTD_VTD_INTERNAL_H
 
@@ -24,6 +28,10 @@
 #define VTD_FAULT_FPD	  0x100u	     /* in dma_fault.code: the context says do not record */
 #define VTD_REPLAY_BUDGET (1ul << 20)	     /* entries one caching-mode replay may read */
 #define VTD_STALE_MAX	  64		     /* stale entries remembered (check.c) */
+/* The queue's work (descriptors, plus page-table entries the caching-mode
+ * walks read): per pass under the lock, per register access (qi.c). */
+#define VTD_QI_HOLD_BUDGET (1ul << 16)
+#define VTD_QI_EXIT_BUDGET (1ul << 20)
 
 struct vtd {
 	pthread_mutex_t lock;
@@ -59,11 +67,31 @@ struct vtd {
 	unsigned nr_stale, next_stale;
 	unsigned long replay_budget; /* entries a replay may read; 0: VTD_REPLAY_BUDGET */
 	uint64_t cm_invals_mapped, cm_runs_mapped, cm_replaced, cm_leaves; /* vtd_stats */
+	/* Page-table entries replays have read, ever: written under walk_lock;
+	 * replays run only from register accesses (v->lock held), so lock
+	 * holders read it too (the queue's budget). */
+	uint64_t walk_work;
+	/* under lock (sync.c, for qi.c): a global IOTLB or context-cache
+	 * invalidation stops between two domains once walk_work reaches
+	 * inval_stop (0: never), with inval_more set; vtd_inval_resume() goes
+	 * on from endpoint inval_next */
+	uint64_t inval_stop;
+	bool inval_more;
+	unsigned inval_next;
+	/* the queue's budgets (VTD_QI_*_BUDGET when 0); set before the guest
+	 * runs (tests) */
+	unsigned long qi_hold_budget, qi_exit_budget;
 	/* interrupt remapping (ir.c), under lock */
 	uint64_t irta;		/* IRTA_REG as latched by GCMD.SIRTP */
 	bool ir_dirty;		/* remapped messages may have changed: notify */
 	bool qi_paused;		/* the queue stopped at a wait descriptor until the
 				 * re-route that an earlier IEC asked for is done */
+	bool qi_pending;	/* the queue stopped for its budget with work left */
+	unsigned long qi_spent; /* work done in this register access so far */
+	bool qi_cont;		/* the descriptor at qi_cont_head (qi_cont_desc)
+				 * stopped half done (inval_more) */
+	unsigned qi_cont_head;
+	uint64_t qi_cont_desc[2];
 	struct msi_sink ir_out; /* where vtd_ir_sink() hands remapped messages */
 	struct msix_router ir_inner;
 	/* set before the guest runs */
@@ -157,8 +185,19 @@ void vtd_inval_context(struct vtd *v);
 
 /* IOTLB invalidation: gran DMA_TLB_GLOBAL, _DSI (did) or _PSI (did, addr,
  * am: 2^am pages). With caching mode the range is walked again and what is
- * present is cached at once. */
+ * present is cached at once (a global one: every domain an endpoint is
+ * attached to, once each).
+ *
+ * Both (lock held, walk_lock taken) run to the end unless v->inval_stop
+ * is set (the queue, qi.c): a global IOTLB or context-cache invalidation
+ * then stops between two domains once walk_work reaches it (after one
+ * domain at least) and sets inval_more; one domain's walk is never cut
+ * (it is bounded by VTD_REPLAY_BUDGET). */
 void vtd_inval_iotlb(struct vtd *v, unsigned gran, uint16_t did, uint64_t addr, unsigned am);
+
+/* Go on with the invalidation that stopped with inval_more (lock held,
+ * walk_lock taken); it may stop again, as above. */
+void vtd_inval_resume(struct vtd *v);
 
 /* --- replay.c: caching mode (walk_lock) -------------------------------- */
 
@@ -263,11 +302,36 @@ void vtd_ir_flush(struct vtd *v);
 
 /* --- qi.c -------------------------------------------------------------- */
 
-/* Process the invalidation queue from IQH to IQT (v->lock held), at most
- * one queue's worth of descriptors; a bad one sets FSTS.IQE and stops. A
- * wait descriptor met while a re-route is due (ir_dirty, after an IEC)
- * stops the queue there with qi_paused set: the caller re-routes with the
- * lock dropped (vtd_ir_flush) and runs the queue again. */
+/* The queue does at most a budget of work (descriptors, plus the entries
+ * caching-mode walks read) per register access, as hardware works through
+ * its queue while software polls: IQH advances as descriptors complete,
+ * and a wait descriptor completes after everything before it. Where it
+ * stopped, it goes on at the guest's next access to the register page
+ * (vtd_qi_resume(): Linux's qi_submit_sync reads FSTS on every turn of its
+ * wait loop), never depending on another IQT write. */
+
+/* The doorbell (v->lock held): process the queue from IQH towards IQT, one
+ * pass of at most VTD_QI_HOLD_BUDGET work, stopping at a descriptor
+ * boundary, or between two domains of a global or context invalidation
+ * (the descriptor then stays at IQH, half done, qi_cont); with work left
+ * it sets qi_pending. A bad descriptor sets FSTS.IQE and stops. A wait
+ * descriptor met while a re-route is due (ir_dirty, after an IEC) stops
+ * the queue there with qi_paused set. */
 void vtd_qi_run(struct vtd *v);
+
+/* After a guest write, or before a guest read, of the register page, with
+ * no lock of the unit held: re-route if due (vtd_ir_flush), then, while the
+ * queue is paused or pending, run passes of it, taking and dropping
+ * v->lock (and under it walk_lock) for each, re-routing between them, until
+ * this access's passes (the doorbell's included) did VTD_QI_EXIT_BUDGET
+ * work (a pass may overshoot by one domain's walk); a wait the queue
+ * paused at for a re-route still completes. So the unit's lock is held for
+ * one pass at a time (other vCPUs and device threads get in between) and
+ * the vCPU returns to the guest after a bounded time; the rest waits for
+ * the guest's next register access. A driver that waits on the status in
+ * memory without touching a register (or halts for the completion
+ * interrupt) sees a queue beyond that budget stall: a worker thread would
+ * lift that (docs/architecture.md). */
+void vtd_qi_resume(struct vtd *v);
 
 #endif
