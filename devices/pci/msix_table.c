@@ -6,6 +6,12 @@
 #include "devices/pci/internal.h"
 #include "vmm/log.h"
 
+/* [off, off + size) and [start, start + len) overlap (64-bit offsets). */
+static bool pci_overlaps64(uint64_t off, unsigned size, uint64_t start, uint64_t len)
+{
+	return off < start + len && start < off + size;
+}
+
 /* Table entry field access: 4 bytes at a dword, or 8 at a qword. */
 static uint64_t msix_table_read(const struct msix_vector *v, unsigned field, unsigned size)
 {
@@ -35,17 +41,40 @@ static void msix_table_write(struct pci_dev *d, unsigned i, unsigned field, unsi
 	msix_vector_sync(d, i, false);
 }
 
+/* True when the access touches the table (table) or PBA window of bar: it
+ * is then ours, all of it, even if it runs past the window's edge (such an
+ * access is refused), so that no part of the table reaches the device. */
+static bool msix_window(const struct pci_dev *d, unsigned bar, uint64_t off, unsigned size,
+			bool table)
+{
+	const struct msix *m = &d->msix;
+
+	if (table)
+		return bar == m->table_bar &&
+		       pci_overlaps64(off, size, m->table_off, msix_table_size(m->nvec));
+	return bar == m->pba_bar && pci_overlaps64(off, size, m->pba_off, msix_pba_size(m->nvec));
+}
+
+/* True when the access lies wholly inside the table (table) or PBA. */
+static bool msix_within(const struct pci_dev *d, uint64_t off, unsigned size, bool table)
+{
+	const struct msix *m = &d->msix;
+
+	if (table)
+		return range_within(off, size, m->table_off, msix_table_size(m->nvec));
+	return range_within(off, size, m->pba_off, msix_pba_size(m->nvec));
+}
+
 bool msix_bar_read(struct pci_dev *d, unsigned bar, uint64_t off, unsigned size, uint64_t *val)
 {
 	struct msix *m = &d->msix;
-	bool table = bar == m->table_bar &&
-		     range_within(off, size, m->table_off, msix_table_size(m->nvec));
-	bool pba = bar == m->pba_bar && range_within(off, size, m->pba_off, msix_pba_size(m->nvec));
+	bool table = msix_window(d, bar, off, size, true);
+	bool pba = msix_window(d, bar, off, size, false);
 
 	if (!table && !pba)
 		return false;
 	*val = 0;
-	if ((size != 4 && size != 8) || (off & (size - 1))) {
+	if ((size != 4 && size != 8) || (off & (size - 1)) || !msix_within(d, off, size, table)) {
 		log_guest_once("pci %s: MSI-X read of %u bytes at %#llx", d->name, size,
 			       (unsigned long long)off);
 		return true;
@@ -76,15 +105,14 @@ bool msix_bar_read(struct pci_dev *d, unsigned bar, uint64_t off, unsigned size,
 bool msix_bar_write(struct pci_dev *d, unsigned bar, uint64_t off, unsigned size, uint64_t val)
 {
 	struct msix *m = &d->msix;
-	bool table = bar == m->table_bar &&
-		     range_within(off, size, m->table_off, msix_table_size(m->nvec));
-	bool pba = bar == m->pba_bar && range_within(off, size, m->pba_off, msix_pba_size(m->nvec));
+	bool table = msix_window(d, bar, off, size, true);
+	bool pba = msix_window(d, bar, off, size, false);
 
 	if (!table && !pba)
 		return false;
-	if (pba) /* read-only */
+	if (pba && !table) /* read-only */
 		return true;
-	if ((size != 4 && size != 8) || (off & (size - 1))) {
+	if ((size != 4 && size != 8) || (off & (size - 1)) || !msix_within(d, off, size, true)) {
 		log_guest_once("pci %s: MSI-X write of %u bytes at %#llx", d->name, size,
 			       (unsigned long long)off);
 		return true;

@@ -143,26 +143,59 @@ fail:
 	return ret;
 }
 
-/* Where reg falls in the passed-through PCIe capability body: its offset in
- * the device's config space, or 0. */
-static unsigned pcie_phys_reg(const struct vfio_pci *vp, uint16_t reg, unsigned size)
+/* The bytes of the access [reg, reg + size) that fall in the passed-through
+ * PCIe capability body (the rest is ours: the header, or what lies past the
+ * window): how many, 0 if none, and the first in *first. An access may
+ * cover both (a dword at the capability: ID, next and PCI_EXP_FLAGS), so
+ * each byte is taken from where it lives. */
+static unsigned pcie_part(const struct vfio_pci *vp, uint16_t reg, unsigned size, unsigned *first)
 {
-	unsigned emu = vp->pci.pcie_cap;
+	unsigned lo = vp->pci.pcie_cap + 2u, hi = vp->pci.pcie_cap + (unsigned)vp->pcie_len;
+	unsigned a = MAX(reg, lo), b = MIN(reg + size, hi);
 
-	if (!vp->pcie_phys || reg < emu + 2 || reg + size > emu + vp->pcie_len)
+	if (!vp->pcie_phys || a >= b)
 		return 0;
-	return vp->pcie_phys + (reg - emu);
+	*first = a;
+	return b - a;
+}
+
+/* The device's offset of emulated byte reg of the PCIe capability. */
+static unsigned pcie_phys(const struct vfio_pci *vp, unsigned reg)
+{
+	return vp->pcie_phys + (reg - vp->pci.pcie_cap);
 }
 
 static uint32_t vp_config_read(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t val)
 {
 	struct vfio_pci *vp = d->opaque;
-	unsigned phys = pcie_phys_reg(vp, reg, size);
+	unsigned first, n = pcie_part(vp, reg, size, &first), sh = 8 * (first - reg);
 	uint32_t v = 0;
 
-	if (phys && vfio_region_read(&vp->dev, CFG_IDX, phys, &v, size) == 0)
+	val = vfio_pci_msi_pending(vp, reg, size, val);
+	if (!n || vfio_region_read(&vp->dev, CFG_IDX, pcie_phys(vp, first), &v, n))
+		return val;
+	if (n == 4)
 		return v;
-	return vfio_pci_msi_pending(vp, reg, size, val);
+	return (val & ~(((1u << 8 * n) - 1) << sh)) | v << sh;
+}
+
+/* Give the device the forwarded bits of the emulated COMMAND register. Under
+ * the function's lock (F10): two vCPUs writing COMMAND at once apply their
+ * writes in some order, and the forward that runs last then carries the
+ * last value, instead of a stale one read before the other vCPU's write.
+ * Only region I/O happens under the lock (no other lock is taken). */
+static void cmd_forward(struct vfio_pci *vp)
+{
+	struct pci_dev *d = &vp->pci;
+	uint16_t cmd, hw;
+
+	pthread_mutex_lock(&d->lock);
+	cmd = (uint16_t)le_get(&d->cfg[PCI_COMMAND], 2);
+	if (vfio_region_read(&vp->dev, CFG_IDX, PCI_COMMAND, &hw, 2) == 0) {
+		hw = (uint16_t)((hw & ~CMD_FORWARD) | (cmd & CMD_FORWARD));
+		(void)vfio_region_write(&vp->dev, CFG_IDX, PCI_COMMAND, &hw, 2);
+	}
+	pthread_mutex_unlock(&d->lock);
 }
 
 /* A write of DEVCTL's Initiate Function Level Reset bit: it is taken out of
@@ -188,24 +221,22 @@ static bool vp_flr_requested(struct vfio_pci *vp, uint16_t reg, unsigned size, u
 static void vp_config_write(struct pci_dev *d, uint16_t reg, unsigned size, uint32_t val)
 {
 	struct vfio_pci *vp = d->opaque;
-	unsigned phys = pcie_phys_reg(vp, reg, size);
+	unsigned first, n = pcie_part(vp, reg, size, &first);
 
-	if (phys) {
-		bool flr = vp_flr_requested(vp, reg, size, &val);
+	if (n) {
+		uint32_t part = val >> 8 * (first - reg);
+		bool flr;
 
-		(void)vfio_region_write(&vp->dev, CFG_IDX, phys, &val, size);
+		if (n < 4)
+			part &= (1u << 8 * n) - 1;
+		flr = vp_flr_requested(vp, (uint16_t)first, n, &part);
+		(void)vfio_region_write(&vp->dev, CFG_IDX, pcie_phys(vp, first), &part, n);
 		if (flr)
 			pci_dev_reset(d); /* the emulated side, then vp_reset: VFIO's */
 		return;
 	}
-	if (reg <= PCI_COMMAND + 1 && reg + size > PCI_COMMAND) {
-		uint16_t cmd = (uint16_t)pci_config_get(d, PCI_COMMAND, 2), hw;
-
-		if (vfio_region_read(&vp->dev, CFG_IDX, PCI_COMMAND, &hw, 2) == 0) {
-			hw = (uint16_t)((hw & ~CMD_FORWARD) | (cmd & CMD_FORWARD));
-			(void)vfio_region_write(&vp->dev, CFG_IDX, PCI_COMMAND, &hw, 2);
-		}
-	}
+	if (reg <= PCI_COMMAND + 1 && reg + size > PCI_COMMAND)
+		cmd_forward(vp);
 	vfio_pci_irq_update(vp);
 }
 
@@ -235,6 +266,9 @@ static void vp_reset(struct pci_dev *d)
 
 	vfio_pci_irq_off(vp);
 	(void)vfio_dev_reset(&vp->dev);
+	/* The emulated COMMAND is back at its reset value: so is the device's
+	 * (which the reset may have left elsewhere). */
+	cmd_forward(vp);
 }
 
 static const struct pci_dev_ops vp_ops = {
@@ -297,6 +331,7 @@ int vfio_pci_new(struct vfio_dev *dev, const struct vfio_pci_params *p, struct v
 		snprintf(err, errlen, "%s: cannot plug into PCI: %s", vp->dev.name, strerror(-ret));
 		goto fail;
 	}
+	cmd_forward(vp); /* the decode enables pci_bus_add() set, as firmware */
 	vfio_pci_irq_sync_all(vp);
 	*out = vp;
 	return 0;

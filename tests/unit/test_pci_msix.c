@@ -135,6 +135,22 @@ static void test_capability_and_table(void **state)
 	assert_int_equal(dev_reads, 2);
 }
 
+/* An access that straddles the edge of the table (or PBA) window is the
+ * core's, not the device's: a device behind it (VFIO) must not see part of
+ * the table (fuzz_vfio_pci crasher bar-access-straddling-msix-table). */
+static void test_straddling_access(void **state)
+{
+	uint64_t v = 0;
+
+	(void)state;
+	program(3, 0x4043);
+	assert_true(bus_read(&mmio, bar0() + NVEC * 16 - 4, 8, &v));
+	assert_true(bus_write(&mmio, bar0() + NVEC * 16 - 4, 8, ~0ull));
+	assert_true(bus_read(&mmio, bar0() + PBA_OFF - 4, 8, &v));
+	assert_int_equal(dev_reads, 0);
+	assert_int_equal(tbl_r(3, PCI_MSIX_ENTRY_VECTOR_CTRL), PCI_MSIX_ENTRY_CTRL_MASKBIT);
+}
+
 /* A router that refuses every route it is asked to install, as interrupt
  * remapping does for a message its table blocks. */
 static int refusing_route(void *opaque, unsigned g, const struct msi_msg *msg, uint16_t rid,
@@ -326,6 +342,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_capability_and_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_straddling_access, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delivery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_gsi, setup_nogsi, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_route, setup, teardown),

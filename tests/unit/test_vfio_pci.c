@@ -252,6 +252,24 @@ static void pcie_v1_window(void **state)
 	}
 }
 
+/* A dword access at the PCIe capability covers our header (ID, next) and
+ * the first bytes of the passed-through body (PCI_EXP_FLAGS): each byte
+ * comes from where it lives, whatever the access width (fuzz_vfio_pci
+ * crasher pcie-dword-over-cap-header: the flags read as zero and the write
+ * was dropped). */
+static void test_pcie_dword_over_header(void **state)
+{
+	unsigned at = vp->pci.pcie_cap;
+	uint32_t hdr = cfg_rd(at, 2);
+
+	(void)state;
+	assert_int_equal(cfg_rd(at + PCI_EXP_FLAGS, 2), pcie_flags);
+	assert_int_equal(cfg_rd(at, 4), (uint32_t)pcie_flags << 16 | hdr);
+	cfg_wr(at, 4, 0x00420000u | 0xffff);
+	assert_int_equal(get32(CFG_OFF + PCIE_AT) >> 16, 0x0042); /* the device's bytes */
+	assert_int_equal(cfg_rd(at, 2), hdr);			  /* ours stay */
+}
+
 static void test_pcie_v1_window_endpoint(void **state)
 {
 	pcie_v1_window(state);
@@ -270,6 +288,26 @@ static void test_command_forwarded(void **state)
 			 PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	cfg_wr(PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
 	assert_int_equal(get32(CFG_OFF + PCI_COMMAND) & PCI_COMMAND_MASTER, 0);
+}
+
+/* The device's COMMAND follows the emulated one from the start (the decode
+ * enables the VMM sets as firmware) and after a guest FLR (the emulated
+ * register back at its reset value), not only after guest writes
+ * (fuzz_vfio_pci crasher command-not-forwarded-at-plug). */
+static void test_command_in_step_at_plug_and_flr(void **state)
+{
+	const uint32_t fwd = PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
+			     PCI_COMMAND_PARITY | PCI_COMMAND_SERR;
+
+	(void)state;
+	assert_true(cfg_rd(PCI_COMMAND, 2) & PCI_COMMAND_MEMORY);
+	assert_int_equal(get32(CFG_OFF + PCI_COMMAND) & fwd, cfg_rd(PCI_COMMAND, 2) & fwd);
+	cfg_wr(PCI_COMMAND, 2, 0);
+	assert_int_equal(get32(CFG_OFF + PCI_COMMAND) & fwd, 0);
+	cfg_wr(vp->pci.pcie_cap + PCI_EXP_DEVCTL, 2, PCI_EXP_DEVCTL_BCR_FLR);
+	assert_int_equal(nr_resets, 1);
+	assert_true(cfg_rd(PCI_COMMAND, 2) & PCI_COMMAND_MEMORY);
+	assert_int_equal(get32(CFG_OFF + PCI_COMMAND) & fwd, cfg_rd(PCI_COMMAND, 2) & fwd);
 }
 
 static void test_msix_at_vfio(void **state)
@@ -491,6 +529,7 @@ int main(void)
 		T(test_identity),
 		T(test_caps_kept_and_hidden),
 		T(test_pcie_passthrough),
+		T(test_pcie_dword_over_header),
 		T(test_bar_host_skips_msix),
 		T(test_bar_host_not_under_config_lock),
 		T(test_flr_resets_both_sides),
@@ -499,6 +538,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pcie_v1_window_rciep, setup_v1_rciep,
 						teardown),
 		T(test_command_forwarded),
+		T(test_command_in_step_at_plug_and_flr),
 		T(test_msix_at_vfio),
 		T(test_bar_forward_and_pieces),
 		T(test_masked_vector_pending),
