@@ -180,6 +180,35 @@ static void test_header_fields(void **state)
 	assert_memory_equal(gp(f, 0x200000, PAYLOAD), f->img + SETUP_LEN, PAYLOAD);
 }
 
+/* The zero page's initramfs and setup_data fields are the loader's to
+ * write ("leave at zero if there is no initial ramdisk", boot.rst): what
+ * the file's header holds there must not reach the guest (found by
+ * tests/fuzz/fuzz_boot_bzimage, crasher bz-no-initrd-keeps-file-ramdisk-size). */
+static void test_loader_fields_cleared(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t initrd[4096];
+
+	f->h.ramdisk_image = 0x1234000;
+	f->h.ramdisk_size = 0xa0000;
+	f->h.setup_data = 0x5000;
+	build(f);
+	assert_int_equal(load(f), 0);
+	assert_int_equal(zp(f)->hdr.ramdisk_image, 0);
+	assert_int_equal(zp(f)->hdr.ramdisk_size, 0);
+	assert_int_equal(zp(f)->hdr.setup_data, 0);
+	assert_int_equal(zp(f)->ext_ramdisk_image, 0);
+	assert_int_equal(zp(f)->ext_ramdisk_size, 0);
+	/* With an initramfs, its own address and size, and still no
+	 * setup_data. */
+	f->args.initrd = initrd;
+	f->args.initrd_len = sizeof(initrd);
+	assert_int_equal(load(f), 0);
+	assert_int_equal(zp(f)->hdr.ramdisk_image, RAM - 4096);
+	assert_int_equal(zp(f)->hdr.ramdisk_size, sizeof(initrd));
+	assert_int_equal(zp(f)->hdr.setup_data, 0);
+}
+
 static void test_refused(void **state)
 {
 	struct fx *f = *state;
@@ -347,8 +376,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, bz_setup, fx_teardown)
-		T(test_load_ok),     T(test_header_fields),	 T(test_refused),
-		T(test_truncations), T(test_initrd_and_cmdline), T(test_real_kernel),
+		T(test_load_ok),
+		T(test_header_fields),
+		T(test_refused),
+		T(test_truncations),
+		T(test_initrd_and_cmdline),
+		T(test_real_kernel),
+		T(test_loader_fields_cleared),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -293,6 +293,25 @@ static void test_cmdline_limits(void **state)
 	free(line);
 }
 
+/* A bss-only segment (p_filesz 0) takes no bytes from the file, whatever
+ * its p_offset says: it loads as zeros, and the loader never forms a
+ * pointer from that offset (found by tests/fuzz/fuzz_boot_pvh, crasher
+ * elf-bss-offset-past-end: UBSan saw data + p_offset wrap). */
+static void test_bss_only_offset_past_end(void **state)
+{
+	struct fx *f = *state;
+	struct spec s = spec_default(true);
+
+	s.filesz = 0;
+	s.offset = UINT64_MAX - 0xfff;
+	build(f->img, &s);
+	memset(gp(f, 0x100000, 0x3000), 0xee, 0x3000);
+	assert_int_equal(load(f), 0);
+	assert_int_equal(f->proto, BOOT_PVH);
+	for (unsigned i = 0; i < 0x3000; i++)
+		assert_int_equal(*(uint8_t *)gp(f, 0x100000 + i, 1), 0);
+}
+
 /* RAM above 4 GiB exists but a 32-bit entry cannot reach it. */
 static void test_above_4g(void **state)
 {
@@ -318,7 +337,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 		T(test_elf64_initrd),	T(test_elf32_no_initrd), T(test_truncations),
 		T(test_bad_headers),	T(test_wrap64),		 T(test_initrd_too_big),
-		T(test_cmdline_limits), T(test_above_4g),
+		T(test_cmdline_limits), T(test_above_4g),	 T(test_bss_only_offset_past_end),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

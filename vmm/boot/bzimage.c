@@ -168,6 +168,11 @@ int bzimage_load(const struct boot_args *a, struct boot_cpu *cpu, char *err, siz
 	bp->hdr.loadflags |= CAN_USE_HEAP;
 	bp->hdr.heap_end_ptr = BZ_HEAP_END;
 	bp->hdr.cmd_line_ptr = (uint32_t)LAYOUT_CMDLINE;
+	/* Ours to write, whatever the file holds: "leave at zero if there is
+	 * no initial ramdisk" (boot.rst), and we pass no setup_data. */
+	bp->hdr.ramdisk_image = 0;
+	bp->hdr.ramdisk_size = 0;
+	bp->hdr.setup_data = 0;
 	bp->ext_cmd_line_ptr = (uint32_t)(LAYOUT_CMDLINE >> 32);
 	r = boot_write_cmdline(a, LAYOUT_CMDLINE, NULL, h.cmdline_size, NULL, err, errlen);
 	if (r)

@@ -230,7 +230,10 @@ int elf_load(const struct elf_image *img, struct guest_mem *m, uint64_t limit, u
 		if (ph.type != PT_LOAD || ph.memsz == 0)
 			continue;
 		dst = guest_mem_ptr(m, gpa(ph.paddr), ph.memsz);
-		memcpy(dst, img->data + ph.offset, ph.filesz);
+		/* p_offset was checked only when p_filesz > 0: a bss-only
+		 * segment's may point anywhere, not to be added to data. */
+		if (ph.filesz)
+			memcpy(dst, img->data + ph.offset, ph.filesz);
 		memset(dst + ph.filesz, 0, ph.memsz - ph.filesz);
 	}
 	*lo = min;
