@@ -110,7 +110,7 @@ static unsigned ir_remap(struct vtd *v, const struct msi_msg *in, uint16_t rid, 
 	uint32_t gsts = (uint32_t)vtd_reg_get(v, DMAR_GSTS_REG);
 	bool eime = v->irta & DMA_IRTA_EIME;
 	struct vtd_irte irte;
-	uint64_t e[2];
+	uint64_t e[2], base;
 	unsigned r;
 
 	*out = *in;
@@ -126,7 +126,9 @@ static unsigned ir_remap(struct vtd *v, const struct msi_msg *in, uint16_t rid, 
 		*index += in->data & 0xffff;
 	if (*index >= 2u << (v->irta & DMA_IRTA_S))
 		return VTD_FR_IR_INDEX;
-	if (guest_mem_read(v->mem, gpa((v->irta & DMA_IRTA_ADDR) + 16ull * *index), e, sizeof(e)))
+	base = v->irta & DMA_IRTA_ADDR;
+	if (base + 16ull * *index < base || /* past 2^64: not a wrapped low address */
+	    guest_mem_read(v->mem, gpa(base + 16ull * *index), e, sizeof(e)))
 		return VTD_FR_IR_TABLE;
 	r = vtd_irte_decode(e, eime, &irte);
 	*fpd = irte.fpd;

@@ -98,7 +98,7 @@ static void write_one(struct vtd *v, unsigned off, unsigned size, uint64_t val)
 		return;
 	}
 	switch (base) {
-	case DMAR_GCMD_REG: gcmd_write(v, (uint32_t)val); break;
+	case DMAR_GCMD_REG: gcmd_write(v, (uint32_t)w); break; /* the bytes written, in place */
 	case DMAR_CCMD_REG: ccmd_write(v); break;
 	case DMAR_IOTLB_REG: iotlb_write(v); break;
 	case DMAR_FSTS_REG:

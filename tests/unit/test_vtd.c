@@ -142,6 +142,24 @@ static void test_registers(void **state)
 	assert_int_equal(rd(f, VTD_REGS_SIZE - 2, 4), 0);
 }
 
+/* A write to part of GCMD acts on the bytes written, at their place in the
+ * register (the rest reads 0), and on nothing beyond the access's size, as
+ * every other register does. */
+static void test_gcmd_partial_write(void **state)
+{
+	struct fx *f = *state;
+
+	wr(f, DMAR_GCMD_REG + 3, 1, DMA_GCMD_TE >> 24);
+	assert_int_equal(rd(f, DMAR_GSTS_REG, 4), DMA_GSTS_TES);
+	wr(f, DMAR_GCMD_REG + 2, 2, (DMA_GCMD_TE | DMA_GCMD_IRE) >> 16);
+	assert_int_equal(rd(f, DMAR_GSTS_REG, 4), DMA_GSTS_TES | DMA_GSTS_IRES);
+	/* Bits beyond a 1-byte access are not part of it. */
+	wr(f, DMAR_GCMD_REG, 1, 0xffffffff00000000ull);
+	assert_int_equal(rd(f, DMAR_GSTS_REG, 4), 0);
+	wr(f, DMAR_GCMD_REG + 1, 1, 0x82);
+	assert_int_equal(rd(f, DMAR_GSTS_REG, 4), 0);
+}
+
 static void test_translation_off_is_identity(void **state)
 {
 	struct fx *f = *state;
@@ -592,6 +610,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_registers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gcmd_partial_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_translation_off_is_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_miss_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalidation_exact, setup, teardown),

@@ -331,6 +331,28 @@ static void test_faults(void **state)
 	assert_int_equal(f->out.sent, 1);
 }
 
+/* A table whose entries run past the top of the address space: an entry
+ * beyond 2^64 cannot be read (0x23); it is not the entry at the wrapped
+ * address, low in RAM. */
+static void test_table_wraps(void **state)
+{
+	struct fx *f = *state;
+
+	irte_put(f, 0, irte_lo(0x40, 1), 0);
+	put64(&f->mem, 0, irte_lo(0x41, 1)); /* where entry 256 would wrap to */
+	put64(&f->mem, 8, 0);
+	wr(f, DMAR_IRTA_REG, 8, 0xfffffffffffff000ull | DMA_IRTA_EIME | 15);
+	wr(f, DMAR_FEADDR_REG, 4, 0xfee00000);
+	wr(f, DMAR_FECTL_REG, 4, 0);
+	wr(f, DMAR_GCMD_REG, 4, DMA_GCMD_SIRTP);
+	wr(f, DMAR_GCMD_REG, 4, DMA_GCMD_IRE);
+	assert_int_equal(send(f, ir_addr(256, true), 0, SRC), -EPERM);
+	assert_int_equal(f->out.sent, 0);
+	assert_fault(f, 0, VTD_FR_IR_TABLE, SRC, 256);
+	assert_int_equal(send(f, ir_addr(255, true), 0, SRC), -EPERM);
+	assert_fault(f, 1, VTD_FR_IR_TABLE, SRC, 255);
+}
+
 static void test_fpd(void **state)
 {
 	struct fx *f = *state;
@@ -403,6 +425,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_compat, setup, teardown),
 		cmocka_unit_test(test_scoped),
 		cmocka_unit_test_setup_teardown(test_faults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_table_wraps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fpd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ioapic_sid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ioapic_sid_ignore, setup_sid_ignore, teardown),
