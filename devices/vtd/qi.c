@@ -136,7 +136,11 @@ static unsigned long qi_pass(struct vtd *v, unsigned long budget)
 			v->qi_pending = true; /* at a descriptor boundary */
 			break;
 		}
-		bad = guest_mem_read(v->mem, gpa((iqa & DMA_IQA_ADDR) + 16ull * head), d,
+		/* A queue reaching past 2^64 does not wrap to low RAM (the
+		 * first descriptor's read fails first, RAM ending far below
+		 * 2^64; checked anyway, as ir.c checks its table). */
+		bad = (iqa & DMA_IQA_ADDR) + 16ull * head < (iqa & DMA_IQA_ADDR) ||
+		      guest_mem_read(v->mem, gpa((iqa & DMA_IQA_ADDR) + 16ull * head), d,
 				     sizeof(d));
 		if (!bad && v->ir_dirty && qi_type(d) == QI_IWD_TYPE) {
 			/* An interrupt entry cache invalidation before this wait:
