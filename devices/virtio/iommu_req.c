@@ -19,8 +19,11 @@
  *          BYPASS_CONFIG, BYPASS differing from the domain's; NOENT: no such
  *          endpoint; RANGE: domain outside domain_range, or the domain
  *          already maps IOVAs in a reserved region of the endpoint; NOMEM;
- *          IOERR: a consumer (VFIO) refused the new view.
- *  DETACH  INVAL: not attached to that domain; NOENT: no such endpoint.
+ *          IOERR: a consumer (VFIO) refused the new view (the endpoint has
+ *          left its old domain, as DETACH then ATTACH, and is blocked).
+ *  DETACH  INVAL: not attached to that domain; NOENT: no such endpoint;
+ *          IOERR: a consumer (VFIO) refused the identity view of the global
+ *          bypass: the endpoint has left the domain and is blocked.
  *  MAP     UNSUPP: MAP_UNMAP not negotiated; INVAL: unknown flags, MMIO
  *          without F_MMIO, start > end, a bypass domain, overlap with a
  *          mapping; RANGE: misaligned, outside input_range, the GPA range
