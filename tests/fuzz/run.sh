@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: MIT
 # make fuzz: run each libFuzzer target for FUZZ_TIME seconds (default 60),
 # one after another, and print a table of executions, coverage and corpus
-# size. FUZZ_TARGETS (names without fuzz_) picks some; Each starts from its committed corpus
-# (tests/fuzz/corpus/NAME, read only) and its working corpus
+# size. FUZZ_RUNS stops each after that many executions instead, whichever
+# comes first. FUZZ_TARGETS (names without fuzz_) picks some. Each starts
+# from its committed corpus (tests/fuzz/corpus/NAME, read only) and its
+# working corpus
 # (build/fuzz/corpus/NAME). A crash leaves its input in
 # build/fuzz/crash/NAME/; copy it to tests/fuzz/crashers/NAME/ once fixed, and
 # make test replays it. FUZZ_MERGE=1 merges the working corpus into the
@@ -25,7 +27,7 @@ for src in "$TOP"/tests/fuzz/fuzz_*.c; do
 	log=$FUZZ/$name.log
 	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:allocator_may_return_null=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		"$FUZZ/$name" -max_total_time="$T" -timeout=10 -rss_limit_mb=2048 \
+		"$FUZZ/$name" -max_total_time="$T" ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$crash/" "$work" "$seed" >"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
