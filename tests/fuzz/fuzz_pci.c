@@ -55,25 +55,44 @@
  *    STATUS.INTERRUPT is the level;
  *  - no config access outside 4096 bytes (or of a bad size or alignment)
  *    is served: reads are all ones, writes change nothing; absent functions
- *    read all ones. */
+ *    read all ones.
+ *
+ * Every input starts from the state pfx_setup() leaves: the first input of
+ * each mode sets the fixture up and saves it (pfx_save), later ones restore
+ * that copy (pfx_restore: every byte the model holds, its eventfds emptied)
+ * instead of allocating it and opening 47 eventfds again. An input whose
+ * size is a multiple of TEARDOWN_EVERY also frees the fixture at its end
+ * (pfx_teardown, from whatever state it left: those paths stay fuzzed); the
+ * next input of its mode sets up anew. Either way an input runs the same
+ * alone as in a run. */
+#include <poll.h>
 #include <sys/eventfd.h>
 
 #include "tests/fuzz/fuzz.h"
 #include "tests/fuzz/pci_fixture.h"
 
-#define MAX_INPUT 2048
-#define NSLOTS	  (PFX_DEVS + 2) /* host bridge, the devices, an absent slot */
+#define MAX_INPUT      2048
+#define TEARDOWN_EVERY 16	      /* input sizes that free the fixture at their end */
+#define NSLOTS	       (PFX_DEVS + 2) /* host bridge, the devices, an absent slot */
 
-static struct pfx fx;
+/* One fixture for each mode (with GSIs or not), set up for the first input
+ * of that mode and saved; every later input starts from the saved state
+ * (pfx_restore). fx is the one this input uses. */
+static struct pfx fxs[2], *fx;
+static struct pfx_ckpt ckpt[2];
+static bool fx_ready[2];
 
 /* What the target expects of each device. */
 struct expect {
 	uint8_t ro[PCI_CFG_SPACE_SIZE]; /* snapshot of read-only bytes */
 	uint8_t ro_mask[PCI_CFG_SPACE_SIZE];
+	uint8_t ro_q[PCI_CFG_SPACE_SIZE / 8]; /* the qwords with ro_mask != 0 */
+	unsigned nr_q;
 	uint64_t msix_pending;
 	uint32_t msi_pending;
 };
 static struct expect ex[PFX_DEVS];
+static struct expect ex_ckpt[2][PFX_DEVS]; /* right after set-up, for each mode */
 
 /* Messages expected in one operation (compared as a multiset). */
 static struct pfx_sent want[512];
@@ -85,12 +104,12 @@ static void expect_msg(const struct pci_dev *d, struct msi_msg m)
 	want[nr_want++] = (struct pfx_sent){m, d->rid};
 }
 
+/* Config bytes as a little-endian number (x86: a copy). */
 static uint32_t cfg_raw(const struct pci_dev *d, unsigned reg, unsigned size)
 {
 	uint32_t v = 0;
 
-	for (unsigned i = 0; i < size; i++)
-		v |= (uint32_t)d->cfg[reg + i] << (8 * i);
+	memcpy(&v, &d->cfg[reg], size);
 	return v;
 }
 
@@ -127,11 +146,31 @@ static void snapshot(struct expect *e, struct pci_dev *d)
 	if (d->msi.nvec)
 		ro_set(e, d, d->msi.cap + PCI_MSI_FLAGS, 2,
 		       PCI_MSI_FLAGS_64BIT | PCI_MSI_FLAGS_MASKBIT | PCI_MSI_FLAGS_QMASK);
+	for (unsigned q = 0; q < PCI_CFG_SPACE_SIZE / 8; q++) {
+		uint64_t m;
+
+		memcpy(&m, &e->ro_mask[8 * q], 8);
+		if (m)
+			e->ro_q[e->nr_q++] = (uint8_t)q;
+	}
 }
 
 static void check_ro(const struct expect *e, const struct pci_dev *d)
 {
-	for (unsigned r = 0; r < PCI_CFG_SPACE_SIZE; r++)
+	uint64_t bad = 0;
+
+	/* A qword at a time, only those with read-only bits (the others cannot
+	 * fail); byte by byte, to report it, when one changed. */
+	for (unsigned i = 0; i < e->nr_q; i++) {
+		unsigned q = 8 * e->ro_q[i];
+		uint64_t now, ro, mask;
+
+		memcpy(&now, &d->cfg[q], 8);
+		memcpy(&ro, &e->ro[q], 8);
+		memcpy(&mask, &e->ro_mask[q], 8);
+		bad |= (now ^ ro) & mask;
+	}
+	for (unsigned r = 0; bad && r < PCI_CFG_SPACE_SIZE; r++)
 		FUZZ_CHECK(!((d->cfg[r] ^ e->ro[r]) & e->ro_mask[r]),
 			   "%s: read-only byte %#x is %#x, was %#x (mask %#x)", d->name, r,
 			   d->cfg[r], e->ro[r], e->ro_mask[r]);
@@ -241,35 +280,70 @@ static unsigned msi_used(const struct pci_dev *d)
 	return MIN(n, d->msi.nvec);
 }
 
+/* What the MSI capability's registers say, read once for all vectors. */
+struct msi_view {
+	unsigned used; /* vectors enabled */
+	uint32_t mask;
+	uint64_t addr;
+	uint32_t data;
+};
+
+static struct msi_view msi_view(const struct pci_dev *d)
+{
+	unsigned c = d->msi.cap;
+
+	return (struct msi_view){
+		.used = msi_used(d),
+		.mask = cfg_raw(d, c + PCI_MSI_MASK_64, 4),
+		.addr = (uint64_t)cfg_raw(d, c + PCI_MSI_ADDRESS_HI, 4) << 32 |
+			cfg_raw(d, c + PCI_MSI_ADDRESS_LO, 4),
+		.data = cfg_raw(d, c + PCI_MSI_DATA_64, 2),
+	};
+}
+
+static bool msi_view_fires(const struct msi_view *m, unsigned v)
+{
+	return v < m->used && !(m->mask & (1u << v));
+}
+
+static struct msi_msg msi_view_msg(const struct msi_view *m, unsigned v)
+{
+	unsigned n = m->used ? m->used : 1;
+
+	return (struct msi_msg){m->addr, (m->data & ~(n - 1)) | v};
+}
+
 static bool msi_fires(const struct pci_dev *d, unsigned v)
 {
-	return v < msi_used(d) && !(cfg_raw(d, d->msi.cap + PCI_MSI_MASK_64, 4) & (1u << v));
+	struct msi_view m = msi_view(d);
+
+	return msi_view_fires(&m, v);
 }
 
 static struct msi_msg msi_vec_msg(const struct pci_dev *d, unsigned v)
 {
-	unsigned c = d->msi.cap, n = msi_used(d) ? msi_used(d) : 1;
-	uint32_t data = cfg_raw(d, c + PCI_MSI_DATA_64, 2);
+	struct msi_view m = msi_view(d);
 
-	return (struct msi_msg){
-		(uint64_t)cfg_raw(d, c + PCI_MSI_ADDRESS_HI, 4) << 32 |
-			cfg_raw(d, c + PCI_MSI_ADDRESS_LO, 4),
-		(data & ~(n - 1)) | v,
-	};
+	return msi_view_msg(&m, v);
 }
 
 /* After an operation: pending vectors that can fire now were delivered. */
 static void settle_pending(struct expect *e, struct pci_dev *d)
 {
-	for (unsigned v = 0; v < d->msix.nvec; v++)
+	struct msi_view m;
+
+	for (unsigned v = 0; e->msix_pending && v < d->msix.nvec; v++)
 		if ((e->msix_pending >> v & 1) && msix_fires(d, v)) {
 			e->msix_pending &= ~(1ull << v);
 			expect_msg(d, msix_entry_msg(d, v));
 		}
+	if (!e->msi_pending)
+		return;
+	m = msi_view(d);
 	for (unsigned v = 0; v < d->msi.nvec; v++)
-		if ((e->msi_pending >> v & 1) && msi_fires(d, v)) {
+		if ((e->msi_pending >> v & 1) && msi_view_fires(&m, v)) {
 			e->msi_pending &= ~(1u << v);
-			expect_msg(d, msi_vec_msg(d, v));
+			expect_msg(d, msi_view_msg(&m, v));
 		}
 }
 
@@ -278,40 +352,99 @@ static bool refused(const struct msi_msg *m)
 	return (m->data & 0xff) == PFX_REFUSED_LOW;
 }
 
-/* One vector in GSI mode: routed iff it can fire (and the router took
- * it), with its message; what its eventfd counted is delivered. */
+/* The routed vectors' eventfds of this operation, polled at once. */
+static struct pollfd poll_efd[128];
+static struct {
+	const struct pci_dev *d;
+	const struct pci_vector *iv;
+} poll_vec[ARRAY_SIZE(poll_efd)];
+static unsigned nr_poll;
+
+static void collect_vector_fail(struct pci_dev *d, const struct pci_vector *iv, bool fires,
+				struct msi_msg msg, const char *kind, unsigned v);
+
+/* One vector in GSI mode (iv->efd >= 0): routed iff it can fire (and the
+ * router took it), with its message; what its eventfd counted is
+ * delivered (collect_counts). */
 static void collect_vector(struct pci_dev *d, const struct pci_vector *iv, bool fires,
 			   struct msi_msg msg, const char *kind, unsigned v)
 {
-	uint64_t n = 0;
+	const struct pfx_route *r = &fx->route[iv->gsi];
+	uint64_t bad = (uint64_t)(iv->routed ^ (fires & !refused(&msg)));
 
-	if (iv->efd < 0)
-		return;
+	/* All at once (few comparisons for the fuzzer to trace), one by one
+	 * below, to report it, when one fails. */
+	if (iv->routed)
+		bad |= (uint64_t)!r->on | (r->msg.addr ^ msg.addr) | (r->msg.data ^ msg.data) |
+		       (uint64_t)(r->rid ^ d->rid);
+	else
+		bad |= r->on;
+	if (bad)
+		collect_vector_fail(d, iv, fires, msg, kind, v);
+	/* Only a routed vector's eventfd is written (vector.c): read no other. */
+	if (iv->routed) {
+		FUZZ_CHECK(nr_poll < ARRAY_SIZE(poll_efd), "too many routed vectors");
+		poll_efd[nr_poll] = (struct pollfd){.fd = iv->efd, .events = POLLIN};
+		poll_vec[nr_poll].d = d;
+		poll_vec[nr_poll++].iv = iv;
+	}
+}
+
+static void collect_vector_fail(struct pci_dev *d, const struct pci_vector *iv, bool fires,
+				struct msi_msg msg, const char *kind, unsigned v)
+{
 	FUZZ_CHECK(iv->routed == (fires && !refused(&msg)), "%s %s %u: routed %d, can fire %d",
 		   d->name, kind, v, iv->routed, fires);
 	if (iv->routed) {
-		const struct pfx_route *r = &fx.route[iv->gsi];
+		const struct pfx_route *r = &fx->route[iv->gsi];
 
 		FUZZ_CHECK(r->on && r->msg.addr == msg.addr && r->msg.data == msg.data &&
 				   r->rid == d->rid,
 			   "%s %s %u: route is not its message", d->name, kind, v);
 	} else {
-		FUZZ_CHECK(!fx.route[iv->gsi].on, "%s %s %u: a route left installed", d->name, kind,
-			   v);
+		FUZZ_CHECK(!fx->route[iv->gsi].on, "%s %s %u: a route left installed", d->name,
+			   kind, v);
 	}
-	/* Only a routed vector's eventfd is written (vector.c): read no other. */
-	if (iv->routed && read(iv->efd, &n, sizeof(n)) == sizeof(n))
-		for (uint64_t k = 0; k < n; k++)
-			pfx_send(&fx, &iv->rmsg, d->rid);
+	fuzz_fail("%s %s %u: routing differs", d->name, kind, v);
 }
 
 static void collect(struct pci_dev *d)
 {
+	struct msi_view m;
+
 	for (unsigned v = 0; v < d->msix.nvec; v++)
-		collect_vector(d, &d->msix.vec[v].iv, msix_fires(d, v), msix_entry_msg(d, v),
-			       "MSI-X", v);
+		if (d->msix.vec[v].iv.efd >= 0)
+			collect_vector(d, &d->msix.vec[v].iv, msix_fires(d, v),
+				       msix_entry_msg(d, v), "MSI-X", v);
+	if (!d->msi.nvec)
+		return;
+	m = msi_view(d);
 	for (unsigned v = 0; v < d->msi.nvec; v++)
-		collect_vector(d, &d->msi.vec[v], msi_fires(d, v), msi_vec_msg(d, v), "MSI", v);
+		if (d->msi.vec[v].efd >= 0)
+			collect_vector(d, &d->msi.vec[v], msi_view_fires(&m, v),
+				       msi_view_msg(&m, v), "MSI", v);
+}
+
+/* What the routed vectors' eventfds counted is delivered: one poll for
+ * all of them, a read of each that has a count (a read of the others
+ * would find 0). */
+static void collect_counts(void)
+{
+	int ready = 0;
+
+	while (nr_poll && (ready = poll(poll_efd, nr_poll, 0)) < 0)
+		FUZZ_CHECK(errno == EINTR, "poll of the eventfds: %s", strerror(errno));
+	for (unsigned i = 0; i < nr_poll && ready; i++) {
+		uint64_t n = 0;
+
+		if (!(poll_efd[i].revents & POLLIN))
+			continue;
+		ready--;
+		if (read(poll_efd[i].fd, &n, sizeof(n)) == sizeof(n))
+			for (uint64_t k = 0; k < n; k++)
+				pfx_send(fx, &poll_vec[i].iv->rmsg, poll_vec[i].d->rid);
+	}
+	nr_poll = 0;
 }
 
 static bool sent_eq(const struct pfx_sent *a, const struct pfx_sent *b)
@@ -323,17 +456,17 @@ static void check_sent(void)
 {
 	bool used[ARRAY_SIZE(want)] = {false};
 
-	FUZZ_CHECK(!fx.sent_overflow, "too many messages");
-	FUZZ_CHECK(fx.nr_sent == nr_want, "%u messages delivered, %u expected", fx.nr_sent,
+	FUZZ_CHECK(!fx->sent_overflow, "too many messages");
+	FUZZ_CHECK(fx->nr_sent == nr_want, "%u messages delivered, %u expected", fx->nr_sent,
 		   nr_want);
-	for (unsigned i = 0; i < fx.nr_sent; i++) {
+	for (unsigned i = 0; i < fx->nr_sent; i++) {
 		unsigned j = 0;
 
-		while (j < nr_want && (used[j] || !sent_eq(&fx.sent[i], &want[j])))
+		while (j < nr_want && (used[j] || !sent_eq(&fx->sent[i], &want[j])))
 			j++;
 		FUZZ_CHECK(j < nr_want, "unexpected message %#llx/%#x from %#x",
-			   (unsigned long long)fx.sent[i].msg.addr, fx.sent[i].msg.data,
-			   fx.sent[i].rid);
+			   (unsigned long long)fx->sent[i].msg.addr, fx->sent[i].msg.data,
+			   fx->sent[i].rid);
 		used[j] = true;
 	}
 }
@@ -353,7 +486,7 @@ static void check_vectors(struct expect *e, struct pci_dev *d)
 		if (b->mapped) {
 			uint64_t v = 0;
 
-			bus_read(&fx.mmio, b->addr + d->msix.pba_off, 8, &v);
+			bus_read(&fx->mmio, b->addr + d->msix.pba_off, 8, &v);
 			FUZZ_CHECK(v == e->msix_pending, "%s: PBA reads %#llx, expected %#llx",
 				   d->name, (unsigned long long)v,
 				   (unsigned long long)e->msix_pending);
@@ -375,7 +508,7 @@ static void check_intx(struct pci_dev *d)
 		   "%s: STATUS.INTERRUPT is not the level", d->name);
 	if (!pin)
 		return;
-	FUZZ_CHECK(fx.intx[pci_intx_gsi(PFX_SLOT(d->devfn), pin - 1)] ==
+	FUZZ_CHECK(fx->intx[pci_intx_gsi(PFX_SLOT(d->devfn), pin - 1)] ==
 			   (level && !(cmd & PCI_COMMAND_INTX_DISABLE)),
 		   "%s: INTx line does not follow level and INTX_DISABLE", d->name);
 }
@@ -389,7 +522,7 @@ static uint16_t slot_bdf(uint8_t s)
 
 static struct pci_dev *pick(uint8_t i)
 {
-	return &fx.dev[i % PFX_DEVS];
+	return &fx->dev[i % PFX_DEVS];
 }
 
 /* A guest config write reached dev d (or the bus): what it implies. */
@@ -399,7 +532,7 @@ static void after_cfg_write(uint16_t bdf, unsigned reg, unsigned size, uint32_t 
 
 	if (bdf >> 8 || (bdf & 7) || s < 1 || s > PFX_DEVS)
 		return;
-	check_bar_write(&fx.dev[s - 1], reg, size, val);
+	check_bar_write(&fx->dev[s - 1], reg, size, val);
 }
 
 static void op_conf1_latch(struct fuzz_in *in)
@@ -409,8 +542,8 @@ static void op_conf1_latch(struct fuzz_in *in)
 		     (uint32_t)slot_bdf(slot) << 8 | (reg & 0xfcu) | ((flags >> 1) & 3u);
 	uint64_t v = 0;
 
-	bus_write(&fx.pio, PORT_PCI_CONF, 4, a);
-	bus_read(&fx.pio, PORT_PCI_CONF, 4, &v);
+	bus_write(&fx->pio, PORT_PCI_CONF, 4, a);
+	bus_read(&fx->pio, PORT_PCI_CONF, 4, &v);
 	FUZZ_CHECK(v == a, "CONFIG_ADDRESS reads %#llx after %#x", (unsigned long long)v, a);
 }
 
@@ -419,22 +552,22 @@ static void op_conf1_access(struct fuzz_in *in)
 	static const unsigned sizes[] = {1, 2, 4};
 	unsigned port = fuzz_u8(in) % 8, size = sizes[fuzz_u8(in) % 3];
 	bool w = fuzz_bool(in);
-	uint32_t val = fuzz_u32(in), a = fx.conf1.addr;
+	uint32_t val = fuzz_u32(in), a = fx->conf1.addr;
 	unsigned byte = port - 4, reg = (a & 0xff) | byte;
 	uint16_t bdf = (uint16_t)(a >> 8);
 	uint64_t v = 0;
 
 	if (w) {
-		bus_write(&fx.pio, PORT_PCI_CONF + port, size, val);
+		bus_write(&fx->pio, PORT_PCI_CONF + port, size, val);
 		if (port >= 4 && (a >> 31) && !(byte & (size - 1)) && byte + size <= 4)
 			after_cfg_write(bdf, reg, size, val);
 		return;
 	}
-	bus_read(&fx.pio, PORT_PCI_CONF + port, size, &v);
+	bus_read(&fx->pio, PORT_PCI_CONF + port, size, &v);
 	if (port < 4 || !(a >> 31) || (byte & (size - 1)) || byte + size > 4 || (reg & (size - 1)))
 		return; /* refused somewhere: all ones (checked for ECAM) */
 	/* Mechanism #1 and ECAM agree. */
-	FUZZ_CHECK((uint32_t)v == pci_bus_config_read(fx.pbus, bdf, (uint16_t)reg, size),
+	FUZZ_CHECK((uint32_t)v == pci_bus_config_read(fx->pbus, bdf, (uint16_t)reg, size),
 		   "0xcfc read of %u at %#x/%#x differs from the bus", size, bdf, reg);
 }
 
@@ -448,14 +581,14 @@ static void op_ecam(struct fuzz_in *in)
 	uint64_t at = LAYOUT_PCI_ECAM + ((uint64_t)bdf << 12) + reg;
 
 	if (w) {
-		bus_write(&fx.mmio, at, size, val);
+		bus_write(&fx->mmio, at, size, val);
 		if (!(reg & (size - 1)))
 			for (unsigned k = 0; k < size; k += 4)
 				after_cfg_write(bdf, reg + k, MIN(size, 4),
 						(uint32_t)(val >> 8 * k));
 		return;
 	}
-	bus_read(&fx.mmio, at, size, &v);
+	bus_read(&fx->mmio, at, size, &v);
 	if ((reg & (size - 1)) || PFX_SLOT(bdf) > PFX_DEVS)
 		FUZZ_CHECK(v == (size == 8 ? ~0ull : (1ull << 8 * size) - 1),
 			   "refused ECAM read of %u at %#x/%#x: %#llx", size, bdf, reg,
@@ -470,7 +603,7 @@ static void op_bar(struct fuzz_in *in)
 	uint64_t off = fuzz_u16(in), val, v;
 	unsigned size = sizes[fuzz_u8(in) % 4];
 	bool w = fuzz_bool(in);
-	struct bus *bus = b->type == PCI_BAR_IO ? &fx.pio : &fx.mmio;
+	struct bus *bus = b->type == PCI_BAR_IO ? &fx->pio : &fx->mmio;
 
 	val = fuzz_u64(in);
 	if (!b->size)
@@ -496,13 +629,13 @@ static void op_table(struct fuzz_in *in)
 	vec %= d->msix.nvec;
 	b = &d->bar[d->msix.table_bar];
 	if (b->mapped)
-		bus_write(&fx.mmio, b->addr + d->msix.table_off + vec * 16 + field, 4, val);
+		bus_write(&fx->mmio, b->addr + d->msix.table_off + vec * 16 + field, 4, val);
 }
 
 static void op_msix_notify(struct fuzz_in *in)
 {
 	struct pci_dev *d = pick(fuzz_u8(in));
-	struct expect *e = &ex[d - fx.dev];
+	struct expect *e = &ex[d - fx->dev];
 	unsigned vec = fuzz_u8(in) % 9;
 	bool en = d->msix.nvec &&
 		  (cfg_raw(d, d->msix.cap + PCI_MSIX_FLAGS, 2) & PCI_MSIX_FLAGS_ENABLE);
@@ -520,7 +653,7 @@ static void op_msix_notify(struct fuzz_in *in)
 static void op_msi_notify(struct fuzz_in *in)
 {
 	struct pci_dev *d = pick(fuzz_u8(in));
-	struct expect *e = &ex[d - fx.dev];
+	struct expect *e = &ex[d - fx->dev];
 	unsigned vec = fuzz_u8(in) % 33, n = msi_used(d);
 	int want_ret = !n ? -ENODEV : vec >= n ? -EINVAL : msi_fires(d, vec) ? 0 : 1;
 	int ret = msi_notify(d, vec);
@@ -554,7 +687,7 @@ static void op_reg_write(struct fuzz_in *in)
 						PCI_MSI_MASK_64}[which - 8];
 		size = which == 8 || which == 10 ? 2 : 4;
 	}
-	bus_write(&fx.mmio, LAYOUT_PCI_ECAM + ((uint64_t)d->devfn << 12) + reg, size, val);
+	bus_write(&fx->mmio, LAYOUT_PCI_ECAM + ((uint64_t)d->devfn << 12) + reg, size, val);
 	check_bar_write(d, reg, size, val);
 }
 
@@ -592,9 +725,9 @@ static void op_sizing(struct fuzz_in *in)
 	uint32_t old = pci_config_read(d, reg, 4);
 	uint64_t at = LAYOUT_PCI_ECAM + ((uint64_t)d->devfn << 12) + reg;
 
-	bus_write(&fx.mmio, at, 4, 0xffffffff);
+	bus_write(&fx->mmio, at, 4, 0xffffffff);
 	check_bar_write(d, reg, 4, 0xffffffff);
-	bus_write(&fx.mmio, at, 4, old);
+	bus_write(&fx->mmio, at, 4, old);
 	check_bar_write(d, reg, 4, old);
 }
 
@@ -603,7 +736,7 @@ static void one_op(struct fuzz_in *in)
 	uint8_t op = fuzz_u8(in) % 12;
 	struct pci_dev *d;
 
-	fx.nr_sent = 0;
+	fx->nr_sent = 0;
 	nr_want = 0;
 	switch (op) {
 	case 0: op_conf1_latch(in); break;
@@ -620,38 +753,51 @@ static void one_op(struct fuzz_in *in)
 	case 8:
 		d = pick(fuzz_u8(in));
 		pci_dev_reset(d);
-		ex[d - fx.dev].msix_pending = 0;
-		ex[d - fx.dev].msi_pending = 0;
+		ex[d - fx->dev].msix_pending = 0;
+		ex[d - fx->dev].msi_pending = 0;
 		break;
 	case 9: op_reg_write(in); break;
 	case 10: op_direct(in); break;
 	default: op_sizing(in); break;
 	}
 	for (unsigned i = 0; i < PFX_DEVS; i++) {
-		settle_pending(&ex[i], &fx.dev[i]);
-		collect(&fx.dev[i]);
+		settle_pending(&ex[i], &fx->dev[i]);
+		collect(&fx->dev[i]);
 	}
+	collect_counts();
 	check_sent();
 	for (unsigned i = 0; i < PFX_DEVS; i++) {
-		check_ro(&ex[i], &fx.dev[i]);
-		check_bars(&fx.dev[i]);
-		check_vectors(&ex[i], &fx.dev[i]);
-		check_intx(&fx.dev[i]);
+		check_ro(&ex[i], &fx->dev[i]);
+		check_bars(&fx->dev[i]);
+		check_vectors(&ex[i], &fx->dev[i]);
+		check_intx(&fx->dev[i]);
 	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = fuzz_in(data, size);
+	unsigned mode;
 
 	if (size > MAX_INPUT)
 		return -1;
-	if (pfx_setup(&fx, fuzz_u8(&in) & 1))
-		fuzz_fail("the fixture cannot be set up");
-	for (unsigned i = 0; i < PFX_DEVS; i++)
-		snapshot(&ex[i], &fx.dev[i]);
+	mode = fuzz_u8(&in) & 1;
+	fx = &fxs[mode];
+	if (!fx_ready[mode]) {
+		if (pfx_setup(fx, mode) || pfx_save(fx, &ckpt[mode]))
+			fuzz_fail("the fixture cannot be set up");
+		for (unsigned i = 0; i < PFX_DEVS; i++)
+			snapshot(&ex_ckpt[mode][i], &fx->dev[i]);
+		fx_ready[mode] = true;
+	} else if (pfx_restore(fx, &ckpt[mode])) {
+		fuzz_fail("the fixture cannot be restored: %s", strerror(errno));
+	}
+	memcpy(ex, ex_ckpt[mode], sizeof(ex));
 	while (!in.done)
 		one_op(&in);
-	pfx_teardown(&fx);
+	if (size % TEARDOWN_EVERY == 0) {
+		pfx_teardown(fx);
+		fx_ready[mode] = false;
+	}
 	return 0;
 }

@@ -37,49 +37,60 @@
  *  - a guest FLR resets the device (through VFIO) exactly when DEVCAP says
  *    it has FLR;
  *  - MSI-X is on at VFIO exactly when the guest has enabled it, and MSI
- *    with the count the guest enabled (when MSI-X is off). */
+ *    with the count the guest enabled (when MSI-X is off).
+ *
+ * Every input starts from the state vfx_setup() leaves: the first input of
+ * each set-up (byte 0, bits 2:0) sets the fixture up and saves it
+ * (vfx_save), later ones restore that copy (vfx_restore: every byte the
+ * model holds, the fake device's changed pages, its eventfds emptied)
+ * instead of creating the memfd, the function and its eventfds again. An
+ * input whose size is a multiple of TEARDOWN_EVERY also frees the fixture
+ * at its end (vfx_teardown, from whatever state it left: those paths stay
+ * fuzzed); the next input of its set-up sets up anew. Either way an input
+ * runs the same alone as in a run. */
+#include <errno.h>
 #include <sys/eventfd.h>
 
 #include "tests/fuzz/fuzz.h"
 #include "tests/fuzz/vfio_fixture.h"
 
-#define MAX_INPUT 4096
+#define MAX_INPUT      4096
+#define TEARDOWN_EVERY 16 /* input sizes that free the fixture at their end */
 #define CMD_FWD                                                                                    \
 	(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_PARITY |           \
 	 PCI_COMMAND_SERR)
 
-static struct vfx fx;
+/* One fixture for each set-up (byte 0, bits 2:0), set up for the first
+ * input that picks it and saved; every later input starts from the saved
+ * state (vfx_restore). fx is the one this input uses. */
+static struct vfx fxs[8], *fx;
+static struct vfx_ckpt ckpt[8];
+static bool fx_ready[8];
 static uint8_t shadow[PCI_CFG_SPACE_EXP_SIZE];	/* the device's config, as last checked */
 static uint8_t tbl_shadow[0x2000];		/* its BAR 0 MSI-X table and PBA pages */
 static uint8_t written[PCI_CFG_SPACE_EXP_SIZE]; /* bytes the last op wrote: 1 + value */
 static bool written_on[PCI_CFG_SPACE_EXP_SIZE];
 static unsigned resets_expected;
 
-static void dev_read(uint64_t off, void *buf, size_t n)
-{
-	if (pread(fx.memfd, buf, n, (off_t)off) != (ssize_t)n)
-		fuzz_fail("cannot read the fake device");
-}
-
 /* The PCIe window in emulated offsets: [lo, hi), or lo == hi. */
 static void window(unsigned *lo, unsigned *hi)
 {
 	*lo = *hi = 0;
-	if (!fx.vp->pcie_phys)
+	if (!fx->vp->pcie_phys)
 		return;
-	*lo = fx.vp->pci.pcie_cap + 2;
-	*hi = fx.vp->pci.pcie_cap + fx.vp->pcie_len;
+	*lo = fx->vp->pci.pcie_cap + 2;
+	*hi = fx->vp->pci.pcie_cap + fx->vp->pcie_len;
 }
 
 static unsigned phys_of(unsigned emu)
 {
-	return fx.vp->pcie_phys + (emu - fx.vp->pci.pcie_cap);
+	return fx->vp->pcie_phys + (emu - fx->vp->pci.pcie_cap);
 }
 
 /* What byte reg of config space must read. */
 static int expected_byte(unsigned reg, uint8_t *b)
 {
-	const struct pci_dev *d = &fx.vp->pci;
+	const struct pci_dev *d = &fx->vp->pci;
 	unsigned lo, hi, pend = d->msi.cap + PCI_MSI_PENDING_64;
 
 	window(&lo, &hi);
@@ -117,74 +128,91 @@ static uint16_t le16(const uint8_t *p)
 	return (uint16_t)(p[0] | p[1] << 8);
 }
 
+/* Device config byte r against the shadow and what the op wrote. */
+static void check_device_byte(const uint8_t *now, unsigned r, unsigned lo, unsigned hi)
+{
+	const struct pci_dev *d = &fx->vp->pci;
+	unsigned devctl = fx->vp->pcie_phys + PCI_EXP_DEVCTL;
+	bool in_win = lo < hi && r >= phys_of(lo) && r < phys_of(hi);
+
+	if (r == PCI_COMMAND || r == PCI_COMMAND + 1)
+		return;
+	if (in_win && written_on[d->pcie_cap + (r - fx->vp->pcie_phys)]) {
+		uint8_t w = written[d->pcie_cap + (r - fx->vp->pcie_phys)];
+
+		if (r == devctl + 1)
+			w &= 0x7f; /* BCR_FLR never reaches it */
+		FUZZ_CHECK(now[r] == w, "device byte %#x is %#x, the guest wrote %#x", r, now[r],
+			   w);
+		return;
+	}
+	FUZZ_CHECK(now[r] == shadow[r], "device byte %#x changed: %#x -> %#x (%s)", r, shadow[r],
+		   now[r], in_win ? "window, not written" : "filtered");
+}
+
 /* The device's config space against the shadow and what the op wrote. */
 static void check_device(void)
 {
-	static uint8_t now[PCI_CFG_SPACE_EXP_SIZE], tbl[sizeof(tbl_shadow)];
-	const struct pci_dev *d = &fx.vp->pci;
-	unsigned lo, hi, devctl = fx.vp->pcie_phys + PCI_EXP_DEVCTL;
+	const uint8_t *now = fx->map + VFX_CFG_OFF, *tbl = fx->map + VFX_BAR0_OFF + 0x2000;
+	const struct pci_dev *d = &fx->vp->pci;
+	unsigned lo, hi, plo, phi, devctl = fx->vp->pcie_phys + PCI_EXP_DEVCTL;
 	uint16_t emu = le16(&d->cfg[PCI_COMMAND]), hw;
 
-	dev_read(VFX_CFG_OFF, now, sizeof(now));
 	window(&lo, &hi);
 	hw = le16(&now[PCI_COMMAND]);
 	FUZZ_CHECK((hw & CMD_FWD) == (emu & CMD_FWD),
 		   "COMMAND: device %#x, emulated %#x (forwarded bits differ)", hw, emu);
 	FUZZ_CHECK((hw & ~CMD_FWD) == (le16(&shadow[PCI_COMMAND]) & ~CMD_FWD),
 		   "COMMAND: device bits that are not forwarded changed: %#x", hw);
-	for (unsigned r = 0; r < sizeof(now); r++) {
-		bool in_win = lo < hi && r >= phys_of(lo) && r < phys_of(hi);
-
-		if (r == PCI_COMMAND || r == PCI_COMMAND + 1)
-			continue;
-		if (in_win && written_on[d->pcie_cap + (r - fx.vp->pcie_phys)]) {
-			uint8_t w = written[d->pcie_cap + (r - fx.vp->pcie_phys)];
-
-			if (r == devctl + 1)
-				w &= 0x7f; /* BCR_FLR never reaches it */
-			FUZZ_CHECK(now[r] == w, "device byte %#x is %#x, the guest wrote %#x", r,
-				   now[r], w);
-			continue;
-		}
-		FUZZ_CHECK(now[r] == shadow[r], "device byte %#x changed: %#x -> %#x (%s)", r,
-			   shadow[r], now[r], in_win ? "window, not written" : "filtered");
-	}
-	if (fx.vp->pcie_phys)
+	/* Byte by byte (check_device_byte) only in the window, where the op
+	 * may have written; the rest must be the shadow: compared at once, and
+	 * byte by byte (to report the byte) only if it is not. */
+	plo = lo < hi ? phys_of(lo) : PCI_COMMAND + 2;
+	phi = lo < hi ? phys_of(hi) : PCI_COMMAND + 2;
+	if (plo < PCI_COMMAND + 2 || phi > PCI_CFG_SPACE_EXP_SIZE ||
+	    memcmp(now, shadow, PCI_COMMAND) ||
+	    memcmp(now + PCI_COMMAND + 2, shadow + PCI_COMMAND + 2, plo - (PCI_COMMAND + 2)) ||
+	    memcmp(now + phi, shadow + phi, PCI_CFG_SPACE_EXP_SIZE - phi))
+		for (unsigned r = 0; r < PCI_CFG_SPACE_EXP_SIZE; r++)
+			check_device_byte(now, r, lo, hi);
+	else
+		for (unsigned r = plo; r < phi; r++)
+			check_device_byte(now, r, lo, hi);
+	if (fx->vp->pcie_phys)
 		FUZZ_CHECK(!(now[devctl + 1] & 0x80), "the FLR bit reached the device");
-	memcpy(shadow, now, sizeof(now));
-	dev_read(VFX_BAR0_OFF + 0x2000, tbl, sizeof(tbl));
+	memcpy(shadow, now, sizeof(shadow));
 	/* The table and the PBA themselves (the rest of their pages is the
 	 * device's, as with QEMU and the kernel's vfio-pci). */
 	FUZZ_CHECK(!memcmp(tbl, tbl_shadow, VFX_NVEC * PCI_MSIX_ENTRY_SIZE) &&
 			   !memcmp(tbl + 0x1000, tbl_shadow + 0x1000, 8),
 		   "the device's MSI-X table or PBA was written");
-	FUZZ_CHECK(fx.nr_resets == resets_expected, "%u resets, %u expected", fx.nr_resets,
+	FUZZ_CHECK(fx->nr_resets == resets_expected, "%u resets, %u expected", fx->nr_resets,
 		   resets_expected);
 }
 
 static void check_irqs(void)
 {
-	struct pci_dev *d = &fx.vp->pci;
+	struct pci_dev *d = &fx->vp->pci;
 	bool msix = d->msix.enabled;
 	uint16_t f = le16(&d->cfg[d->msi.cap + PCI_MSI_FLAGS]);
 	unsigned n = MIN(1u << ((f & PCI_MSI_FLAGS_QSIZE) >> 4), d->msi.nvec);
 
 	if (!(f & PCI_MSI_FLAGS_ENABLE) || msix)
 		n = 0;
-	FUZZ_CHECK(fx.vp->msix_on == msix, "MSI-X at VFIO %d, guest %d", fx.vp->msix_on, msix);
-	FUZZ_CHECK((fx.vp->msi_on ? fx.vp->msi_count : 0) == n, "MSI at VFIO: %u vectors, not %u",
-		   fx.vp->msi_on ? fx.vp->msi_count : 0, n);
+	FUZZ_CHECK(fx->vp->msix_on == msix, "MSI-X at VFIO %d, guest %d", fx->vp->msix_on, msix);
+	FUZZ_CHECK((fx->vp->msi_on ? fx->vp->msi_count : 0) == n, "MSI at VFIO: %u vectors, not %u",
+		   fx->vp->msi_on ? fx->vp->msi_count : 0, n);
 }
 
 static void check_bar_write(unsigned reg, unsigned size, uint32_t val)
 {
-	const struct pci_dev *d = &fx.vp->pci;
+	const struct pci_dev *d = &fx->vp->pci;
 	unsigned idx = (reg - PCI_BASE_ADDRESS_0) / 4;
 	uint32_t got, exp, flags;
 
 	if (size != 4 || reg < PCI_BASE_ADDRESS_0 || reg > PCI_BASE_ADDRESS_5)
 		return;
-	got = vfx_cfg_rd(&fx, reg, 4);
+	got = vfx_cfg_rd(fx, reg, 4);
 	if (idx && d->bar[idx - 1].type == PCI_BAR_MEM64) {
 		exp = val & (uint32_t)(~(d->bar[idx - 1].size - 1) >> 32);
 	} else if (!d->bar[idx].size) {
@@ -208,8 +236,8 @@ static void cfg_write(unsigned reg, unsigned size, uint32_t val)
 {
 	bool ok = (size == 1 || size == 2 || size == 4) && !(reg & (size - 1)) &&
 		  reg + size <= PCI_CFG_SPACE_EXP_SIZE;
-	unsigned lo, hi, flr = fx.vp->pci.pcie_cap + PCI_EXP_DEVCTL + 1;
-	uint32_t devcap = (uint32_t)le16(&shadow[fx.vp->pcie_phys + PCI_EXP_DEVCAP + 2]) << 16;
+	unsigned lo, hi, flr = fx->vp->pci.pcie_cap + PCI_EXP_DEVCTL + 1;
+	uint32_t devcap = (uint32_t)le16(&shadow[fx->vp->pcie_phys + PCI_EXP_DEVCAP + 2]) << 16;
 
 	window(&lo, &hi);
 	if (ok)
@@ -221,14 +249,14 @@ static void cfg_write(unsigned reg, unsigned size, uint32_t val)
 				    (devcap & PCI_EXP_DEVCAP_FLR))
 					resets_expected++;
 			}
-	vfx_cfg_wr(&fx, reg, size, val);
+	vfx_cfg_wr(fx, reg, size, val);
 	if (ok)
 		check_bar_write(reg, size, val);
 }
 
 static void op_reg(struct fuzz_in *in)
 {
-	const struct pci_dev *d = &fx.vp->pci;
+	const struct pci_dev *d = &fx->vp->pci;
 	unsigned which = fuzz_u8(in) % 16, pc = d->pcie_cap;
 	uint32_t val = fuzz_u32(in);
 
@@ -248,7 +276,7 @@ static void op_reg(struct fuzz_in *in)
 
 static void op_irq(struct fuzz_in *in)
 {
-	struct pci_dev *d = &fx.vp->pci;
+	struct pci_dev *d = &fx->vp->pci;
 	unsigned v = fuzz_u8(in);
 	uint64_t one = 1;
 	int efd;
@@ -264,7 +292,7 @@ static void op_irq(struct fuzz_in *in)
 static void op_bar(struct fuzz_in *in)
 {
 	static const unsigned sizes[] = {1, 2, 4, 8};
-	const struct pci_dev *d = &fx.vp->pci;
+	const struct pci_dev *d = &fx->vp->pci;
 	const struct pci_bar *b = &d->bar[fuzz_u8(in) % PCI_STD_NUM_BARS];
 	uint64_t off = fuzz_u16(in), v;
 	unsigned size = sizes[fuzz_u8(in) % 4];
@@ -277,13 +305,13 @@ static void op_bar(struct fuzz_in *in)
 	if (b->type == PCI_BAR_IO) {
 		size = MIN(size, 4);
 		if (w)
-			bus_write(&fx.pio, b->addr + off, size, val);
+			bus_write(&fx->pio, b->addr + off, size, val);
 		else
-			bus_read(&fx.pio, b->addr + off, size, &v);
+			bus_read(&fx->pio, b->addr + off, size, &v);
 	} else if (w) {
-		bus_write(&fx.mmio, b->addr + off, size, val);
+		bus_write(&fx->mmio, b->addr + off, size, val);
 	} else {
-		bus_read(&fx.mmio, b->addr + off, size, &v);
+		bus_read(&fx->mmio, b->addr + off, size, &v);
 	}
 }
 
@@ -303,7 +331,7 @@ static void one_op(struct fuzz_in *in)
 	case 1:
 		reg = fuzz_u16(in) % PCI_CFG_SPACE_EXP_SIZE;
 		size = sizes[fuzz_u8(in) % 6];
-		check_read(reg, size, vfx_cfg_rd(&fx, reg, size));
+		check_read(reg, size, vfx_cfg_rd(fx, reg, size));
 		break;
 	case 2: op_reg(in); break;
 	case 3: op_irq(in); break;
@@ -311,7 +339,7 @@ static void one_op(struct fuzz_in *in)
 	default:
 		idx = fuzz_u8(in) % PCI_STD_NUM_BARS;
 		reg = PCI_BASE_ADDRESS_0 + 4 * idx;
-		old = vfx_cfg_rd(&fx, reg, 4);
+		old = vfx_cfg_rd(fx, reg, 4);
 		cfg_write(reg, 4, 0xffffffff);
 		cfg_write(reg, 4, old);
 		break;
@@ -333,15 +361,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > MAX_INPUT)
 		return -1;
-	setup = fuzz_u8(&in);
-	if (vfx_setup(&fx, pcie[setup & 3],
-		      setup & 4 ? VFX_DEVCAP & ~PCI_EXP_DEVCAP_FLR : VFX_DEVCAP))
-		fuzz_fail("the fixture cannot be set up");
+	setup = fuzz_u8(&in) & 7;
+	fx = &fxs[setup];
+	if (!fx_ready[setup]) {
+		if (vfx_setup(fx, pcie[setup & 3],
+			      setup & 4 ? VFX_DEVCAP & ~PCI_EXP_DEVCAP_FLR : VFX_DEVCAP) ||
+		    vfx_save(fx, &ckpt[setup]))
+			fuzz_fail("the fixture cannot be set up");
+		fx_ready[setup] = true;
+	} else if (vfx_restore(fx, &ckpt[setup])) {
+		fuzz_fail("the fixture cannot be restored: %s", strerror(errno));
+	}
 	resets_expected = 0;
-	dev_read(VFX_CFG_OFF, shadow, sizeof(shadow));
-	dev_read(VFX_BAR0_OFF + 0x2000, tbl_shadow, sizeof(tbl_shadow));
+	memcpy(shadow, fx->map + VFX_CFG_OFF, sizeof(shadow));
+	memcpy(tbl_shadow, fx->map + VFX_BAR0_OFF + 0x2000, sizeof(tbl_shadow));
 	while (!in.done)
 		one_op(&in);
-	vfx_teardown(&fx);
+	if (size % TEARDOWN_EVERY == 0) {
+		vfx_teardown(fx);
+		fx_ready[setup] = false;
+	}
 	return 0;
 }

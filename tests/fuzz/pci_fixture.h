@@ -16,15 +16,18 @@
 #define TESTS_FUZZ_PCI_FIXTURE_H
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "devices/pci/internal.h"
 #include "devices/pci/pci.h"
 #include "devices/platform.h"
 #include "vmm/layout.h"
 
 #define PFX_DEVS	3
 #define PFX_MAX_VEC	32
+#define PFX_MAX_MSIX	8    /* MSI-X vectors of a function */
 #define PFX_REFUSED_LOW 0xee /* the fake router refuses data with this low byte */
 #define PFX_SLOT(devfn) ((unsigned)(devfn) >> 3)
 
@@ -186,6 +189,82 @@ static inline void pfx_teardown(struct pfx *fx)
 	fx->pbus = NULL;
 	for (unsigned i = 0; i < PFX_DEVS; i++)
 		pci_dev_fini(&fx->dev[i]);
+}
+
+/* Everything the model holds after pfx_setup(): fx itself and what
+ * pci_bus_new(), msix_init() and pci_bus_add() allocated (the bus, the
+ * MSI-X tables and PBAs, the reset snapshots); nothing else is allocated
+ * until pfx_teardown(). */
+struct pfx_ckpt {
+	struct pfx fx;
+	struct pci_bus bus;
+	struct msix_vector vec[PFX_DEVS][PFX_MAX_MSIX];
+	uint64_t pba[PFX_DEVS][1];
+	uint8_t reset_cfg[PFX_DEVS + 1][PCI_CFG_SPACE_EXP_SIZE]; /* the host bridge's last */
+};
+
+/* Save fx, just set up, in ck. 0, or -1 if ck cannot hold it. */
+static inline int pfx_save(const struct pfx *fx, struct pfx_ckpt *ck)
+{
+	memcpy(&ck->fx, fx, sizeof(*fx));
+	memcpy(&ck->bus, fx->pbus, sizeof(ck->bus));
+	memcpy(ck->reset_cfg[PFX_DEVS], fx->pbus->host.reset_cfg, PCI_CFG_SPACE_EXP_SIZE);
+	for (unsigned i = 0; i < PFX_DEVS; i++) {
+		const struct pci_dev *d = &fx->dev[i];
+
+		if (d->msix.nvec > PFX_MAX_MSIX ||
+		    msix_pba_size(d->msix.nvec) > sizeof(ck->pba[i]) || !d->reset_cfg)
+			return -1;
+		if (d->msix.nvec) {
+			memcpy(ck->vec[i], d->msix.vec, d->msix.nvec * sizeof(*d->msix.vec));
+			memcpy(ck->pba[i], d->msix.pba, msix_pba_size(d->msix.nvec));
+		}
+		memcpy(ck->reset_cfg[i], d->reset_cfg, PCI_CFG_SPACE_EXP_SIZE);
+	}
+	return 0;
+}
+
+/* Bring fx back to the state saved in ck by pfx_save(fx, ck) (every byte
+ * of it, the allocations where they are), as a new pfx_setup() would, but
+ * without allocating or opening anything; the eventfds the vectors keep
+ * are emptied. For a fuzz target, between inputs. 0, or -1 if an eventfd
+ * cannot be emptied. */
+static inline int pfx_restore(struct pfx *fx, const struct pfx_ckpt *ck)
+{
+	struct pollfd pfd[PFX_DEVS * (PFX_MAX_MSIX + PFX_MAX_VEC)];
+	unsigned n = 0;
+
+	memcpy(fx, &ck->fx, sizeof(*fx));
+	memcpy(fx->pbus, &ck->bus, sizeof(ck->bus));
+	memcpy(fx->pbus->host.reset_cfg, ck->reset_cfg[PFX_DEVS], PCI_CFG_SPACE_EXP_SIZE);
+	for (unsigned i = 0; i < PFX_DEVS; i++) {
+		struct pci_dev *d = &fx->dev[i];
+
+		if (d->msix.nvec) {
+			memcpy(d->msix.vec, ck->vec[i], d->msix.nvec * sizeof(*d->msix.vec));
+			memcpy(d->msix.pba, ck->pba[i], msix_pba_size(d->msix.nvec));
+		}
+		memcpy(d->reset_cfg, ck->reset_cfg[i], PCI_CFG_SPACE_EXP_SIZE);
+		for (unsigned v = 0; v < d->msix.nvec; v++)
+			if (d->msix.vec[v].iv.efd >= 0)
+				pfd[n++] = (struct pollfd){.fd = d->msix.vec[v].iv.efd,
+							   .events = POLLIN};
+		for (unsigned v = 0; v < d->msi.nvec; v++)
+			if (d->msi.vec[v].efd >= 0)
+				pfd[n++] =
+					(struct pollfd){.fd = d->msi.vec[v].efd, .events = POLLIN};
+	}
+	/* One poll for all, a read (which zeroes the count) of those with one. */
+	while (n && poll(pfd, n, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t cnt;
+
+		if ((pfd[i].revents & POLLIN) && read(pfd[i].fd, &cnt, sizeof(cnt)) != sizeof(cnt))
+			return -1;
+	}
+	return 0;
 }
 
 #endif /* TESTS_FUZZ_PCI_FIXTURE_H */

@@ -13,12 +13,15 @@
 #ifndef TESTS_FUZZ_VFIO_FIXTURE_H
 #define TESTS_FUZZ_VFIO_FIXTURE_H
 
+#include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "devices/pci/internal.h"
 #include "devices/vfio/vfio_pci.h"
 
 #define VFX_CFG_OFF  0x0ull
@@ -42,6 +45,7 @@ struct vfx {
 	struct pci_bus *pbus;
 	struct vfio_pci *vp;
 	int memfd;
+	const uint8_t *map; /* the memfd, read-only (the device's bytes, no syscall) */
 	unsigned next_slot;
 	unsigned nr_set_irqs, nr_resets;
 	struct vfio_irq_set last_irqs; /* the header of the last SET_IRQS */
@@ -141,7 +145,9 @@ static inline int vfx_setup(struct vfx *fx, uint16_t pcie_flags, uint32_t devcap
 	bus_init(&fx->pio, "pio");
 	gsi_table_init(&fx->gsi, -1);
 	fx->next_slot = 2;
-	if (vfx_device(fx, pcie_flags, devcap)) {
+	if (vfx_device(fx, pcie_flags, devcap) ||
+	    (fx->map = mmap(NULL, VFX_FILE_SZ, PROT_READ, MAP_SHARED, fx->memfd, 0)) ==
+		    MAP_FAILED) {
 		perror("vfx: fake device");
 		if (fx->memfd >= 0)
 			close(fx->memfd);
@@ -166,6 +172,7 @@ static inline int vfx_setup(struct vfx *fx, uint16_t pcie_flags, uint32_t devcap
 	d.irq_count[VFIO_PCI_MSIX_IRQ_INDEX] = VFX_NVEC;
 	d.irq_count[VFIO_PCI_MSI_IRQ_INDEX] = VFX_MSI_NVEC;
 	if (pci_bus_new(&cfg, &fx->pbus)) {
+		munmap((void *)fx->map, VFX_FILE_SZ);
 		close(fx->memfd);
 		return -1;
 	}
@@ -175,6 +182,7 @@ static inline int vfx_setup(struct vfx *fx, uint16_t pcie_flags, uint32_t devcap
 		fprintf(stderr, "vfx: %s\n", err);
 		pci_bus_free(fx->pbus);
 		fx->pbus = NULL;
+		munmap((void *)fx->map, VFX_FILE_SZ);
 		return -1;
 	}
 	return 0;
@@ -185,8 +193,10 @@ static inline void vfx_teardown(struct vfx *fx)
 {
 	pci_bus_free(fx->pbus);
 	vfio_pci_free(fx->vp);
+	munmap((void *)fx->map, VFX_FILE_SZ);
 	fx->pbus = NULL;
 	fx->vp = NULL;
+	fx->map = NULL;
 }
 
 /* Guest config cycles to the function. */
@@ -198,6 +208,86 @@ static inline uint32_t vfx_cfg_rd(struct vfx *fx, unsigned reg, unsigned size)
 static inline void vfx_cfg_wr(struct vfx *fx, unsigned reg, unsigned size, uint32_t v)
 {
 	pci_bus_config_write(fx->pbus, fx->vp->pci.rid, (uint16_t)reg, size, v);
+}
+
+/* Everything the model holds after vfx_setup(): fx itself, what
+ * pci_bus_new() and vfio_pci_new() allocated (the bus, the function, its
+ * MSI-X table, PBA and irqfd flags, the reset snapshots) and the fake
+ * device's bytes; nothing else is allocated until vfx_teardown() (the
+ * BARs' mmaps are made once, by vfio_pci_new). */
+struct vfx_ckpt {
+	struct pci_bus bus;
+	struct vfio_pci vp;
+	struct msix_vector vec[VFX_NVEC];
+	uint64_t pba[1];
+	bool msix_irqfd[VFX_NVEC];
+	uint8_t reset_cfg[2][PCI_CFG_SPACE_EXP_SIZE]; /* the function's, the host bridge's */
+	uint8_t file[VFX_FILE_SZ];
+	struct vfx fx; /* last: it ends with a flexible array (last_irqs) */
+};
+
+/* Save fx, just set up, in ck. 0, or -1 if ck cannot hold it. */
+static inline int vfx_save(const struct vfx *fx, struct vfx_ckpt *ck)
+{
+	const struct pci_dev *d = &fx->vp->pci;
+
+	if (d->msix.nvec != VFX_NVEC || msix_pba_size(d->msix.nvec) > sizeof(ck->pba) ||
+	    d->msi.nvec > VFX_MSI_NVEC || !d->reset_cfg || !fx->vp->msix_irqfd)
+		return -1;
+	memcpy(&ck->fx, fx, sizeof(*fx));
+	memcpy(&ck->bus, fx->pbus, sizeof(ck->bus));
+	memcpy(&ck->vp, fx->vp, sizeof(ck->vp));
+	memcpy(ck->vec, d->msix.vec, sizeof(ck->vec));
+	memcpy(ck->pba, d->msix.pba, msix_pba_size(d->msix.nvec));
+	memcpy(ck->msix_irqfd, fx->vp->msix_irqfd, sizeof(ck->msix_irqfd));
+	memcpy(ck->reset_cfg[0], d->reset_cfg, PCI_CFG_SPACE_EXP_SIZE);
+	memcpy(ck->reset_cfg[1], fx->pbus->host.reset_cfg, PCI_CFG_SPACE_EXP_SIZE);
+	memcpy(ck->file, fx->map, VFX_FILE_SZ);
+	return 0;
+}
+
+/* Bring fx back to the state saved in ck by vfx_save(fx, ck) (every byte
+ * of it, the allocations and mmaps where they are), as a new vfx_setup()
+ * would, without allocating or opening anything: the fake device's pages
+ * that differ are written back, the vectors' eventfds are emptied. For a
+ * fuzz target, between inputs. 0, or -1 (errno) if the device or an
+ * eventfd cannot be restored. */
+static inline int vfx_restore(struct vfx *fx, const struct vfx_ckpt *ck)
+{
+	struct vfio_pci *vp = fx->vp;
+	struct pci_dev *d = &vp->pci;
+	struct pollfd pfd[VFX_NVEC + VFX_MSI_NVEC];
+	unsigned n = 0;
+
+	memcpy(fx, &ck->fx, sizeof(*fx));
+	memcpy(fx->pbus, &ck->bus, sizeof(ck->bus));
+	memcpy(vp, &ck->vp, sizeof(*vp));
+	memcpy(d->msix.vec, ck->vec, sizeof(ck->vec));
+	memcpy(d->msix.pba, ck->pba, msix_pba_size(d->msix.nvec));
+	memcpy(vp->msix_irqfd, ck->msix_irqfd, sizeof(ck->msix_irqfd));
+	memcpy(d->reset_cfg, ck->reset_cfg[0], PCI_CFG_SPACE_EXP_SIZE);
+	memcpy(fx->pbus->host.reset_cfg, ck->reset_cfg[1], PCI_CFG_SPACE_EXP_SIZE);
+	for (uint64_t off = 0; off < VFX_FILE_SZ; off += 0x1000)
+		if (memcmp(fx->map + off, ck->file + off, 0x1000) &&
+		    pwrite(fx->memfd, ck->file + off, 0x1000, (off_t)off) != 0x1000)
+			return -1;
+	for (unsigned v = 0; v < d->msix.nvec; v++)
+		if (d->msix.vec[v].iv.efd >= 0)
+			pfd[n++] = (struct pollfd){.fd = d->msix.vec[v].iv.efd, .events = POLLIN};
+	for (unsigned v = 0; v < d->msi.nvec; v++)
+		if (d->msi.vec[v].efd >= 0)
+			pfd[n++] = (struct pollfd){.fd = d->msi.vec[v].efd, .events = POLLIN};
+	/* One poll for all, a read (which zeroes the count) of those with one. */
+	while (n && poll(pfd, n, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t cnt;
+
+		if ((pfd[i].revents & POLLIN) && read(pfd[i].fd, &cnt, sizeof(cnt)) != sizeof(cnt))
+			return -1;
+	}
+	return 0;
 }
 
 #endif /* TESTS_FUZZ_VFIO_FIXTURE_H */
