@@ -140,7 +140,7 @@ static unsigned msi_count(struct pci_dev *d)
 	return MIN(n, d->msi.nvec);
 }
 
-void vfio_pci_irq_update(struct vfio_pci *vp)
+static void vfio_pci_irq_update_locked(struct vfio_pci *vp)
 {
 	struct pci_dev *d = &vp->pci;
 	bool msix = d->msix.nvec && msix_enabled(d);
@@ -176,11 +176,20 @@ void vfio_pci_irq_update(struct vfio_pci *vp)
 	}
 }
 
+void vfio_pci_irq_update(struct vfio_pci *vp)
+{
+	pthread_mutex_lock(&vp->irq_lock); /* before pci.lock, which the reads take */
+	vfio_pci_irq_update_locked(vp);
+	pthread_mutex_unlock(&vp->irq_lock);
+}
+
 void vfio_pci_irq_off(struct vfio_pci *vp)
 {
+	pthread_mutex_lock(&vp->irq_lock);
 	if (vp->msix_on)
 		(void)set_irqs(vp, VFIO_PCI_MSIX_IRQ_INDEX, NULL, 0, 0);
 	if (vp->msi_on)
 		(void)set_irqs(vp, VFIO_PCI_MSI_IRQ_INDEX, NULL, 0, 0);
 	vp->msix_on = vp->msi_on = false;
+	pthread_mutex_unlock(&vp->irq_lock);
 }

@@ -293,6 +293,7 @@ int vfio_pci_new(struct vfio_dev *dev, const struct vfio_pci_params *p, struct v
 	if (!vp)
 		return -ENOMEM;
 	pthread_mutex_init(&vp->bar_lock, NULL);
+	pthread_mutex_init(&vp->irq_lock, NULL);
 	vp->dev = *dev;
 	vp->dev.ops_opaque = vp->dev.ops == &vfio_dev_kernel_ops ? &vp->dev : dev->ops_opaque;
 	dev->fd = -1; /* moved */
@@ -341,6 +342,7 @@ fail:
 	vfio_dev_close(&vp->dev);
 	free(vp->msix_irqfd);
 	pthread_mutex_destroy(&vp->bar_lock);
+	pthread_mutex_destroy(&vp->irq_lock);
 	free(vp);
 	return ret < 0 ? ret : -EINVAL;
 }
@@ -357,5 +359,6 @@ void vfio_pci_free(struct vfio_pci *vp)
 	vfio_dev_close(&vp->dev);
 	free(vp->msix_irqfd);
 	pthread_mutex_destroy(&vp->bar_lock);
+	pthread_mutex_destroy(&vp->irq_lock);
 	free(vp);
 }

@@ -19,10 +19,12 @@ void vfio_pci_bars_release(struct vfio_pci *vp);
 void vfio_pci_bar_map(struct pci_dev *d, unsigned bar, uint64_t addr, bool mapped);
 
 /* irq.c: tell VFIO what the guest enabled (MSI-X, MSI and how many
- * vectors), after a config write. Takes the device lock. */
+ * vectors), after a config write. Takes irq_lock, then the device lock:
+ * call with neither held. */
 void vfio_pci_irq_update(struct vfio_pci *vp);
 
-/* irq.c: disable every interrupt at VFIO (teardown, reset). */
+/* irq.c: disable every interrupt at VFIO (teardown, reset). Takes
+ * irq_lock: call with no lock of the function held. */
 void vfio_pci_irq_off(struct vfio_pci *vp);
 
 /* irq.c: bring every vector's irqfd in line with its route (after

@@ -56,8 +56,11 @@ struct vfio_pci_bar {
 	bool mapped;
 };
 
-/* Locks: pci.lock (the function's: config space, BARs, MSI/MSI-X; see
- * devices/pci/pci.h), then bar_lock, which guards where each BAR decodes
+/* Locks: irq_lock (what VFIO has been told of MSI and MSI-X: msi_on,
+ * msi_count, msix_on; held across the whole update, so that two vCPUs'
+ * writes of the capabilities reach VFIO in one order), then pci.lock (the
+ * function's: config space, BARs, MSI/MSI-X; see devices/pci/pci.h), then
+ * bar_lock, which guards where each BAR decodes
  * (gpa, mapped) for vfio_pci_bar_host(). bar_lock is a leaf: nothing else is
  * taken under it, so the P2P lookup may run under any other lock (the DMA
  * mirror runs it under the VT-d unit's, which interrupt remapping takes
@@ -67,9 +70,10 @@ struct vfio_pci {
 	struct vfio_dev dev;
 	int vm_fd;
 	pthread_mutex_t bar_lock;
+	pthread_mutex_t irq_lock;
 	struct vfio_pci_bar bar[PCI_STD_NUM_BARS];
 	uint8_t pcie_phys, pcie_len; /* passed-through PCIe capability, 0: none */
-	bool msix_on, msi_on;	     /* what VFIO has been told */
+	bool msix_on, msi_on;	     /* what VFIO has been told (irq_lock) */
 	unsigned msi_count;
 	bool *msix_irqfd; /* per MSI-X vector: its irqfd is attached */
 	bool msi_irqfd[MSI_MAX_VECTORS];

@@ -48,15 +48,24 @@ struct vfx {
 	const uint8_t *map; /* the memfd, read-only (the device's bytes, no syscall) */
 	unsigned next_slot;
 	unsigned nr_set_irqs, nr_resets;
-	struct vfio_irq_set last_irqs; /* the header of the last SET_IRQS */
+	unsigned dev_msi_count; /* what the last SET_IRQS of MSI left */
+	/* when set, called inside each SET_IRQS before it takes effect (a
+	 * test widens a race window there) */
+	void (*set_irqs_hook)(struct vfx *fx, const struct vfio_irq_set *set);
+	struct vfio_irq_set
+		last_irqs; /* the header of the last SET_IRQS (last: it ends in a flexible array) */
 };
 
 static inline int vfx_set_irqs(void *opaque, struct vfio_irq_set *set)
 {
 	struct vfx *fx = opaque;
 
+	if (fx->set_irqs_hook)
+		fx->set_irqs_hook(fx, set);
 	fx->nr_set_irqs++;
 	fx->last_irqs = *set;
+	if (set->index == VFIO_PCI_MSI_IRQ_INDEX)
+		fx->dev_msi_count = set->count;
 	return 0;
 }
 

@@ -11,7 +11,8 @@
  * read of COMMAND) waits, for at most HOOK_WAIT_MS, until the other thread
  * has finished its whole write: the interleaving is forced, not hoped for.
  * A second test hammers COMMAND from two threads, the hook only yielding
- * the CPU inside each forward. */
+ * the CPU inside each forward. A third forces an interleaving of two writes
+ * of the MSI capability around VFIO's SET_IRQS. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -179,11 +180,72 @@ static void test_hammer(void **state)
 	assert_int_equal(h[0].bad, 0);
 }
 
+/* The same kind of race for MSI (vfio_pci_irq_update): VFIO changes an MSI
+ * vector count only from disabled, so going from 1 vector to 2 is a
+ * disable, then an enable. The first vCPU asks for 2 vectors; while VFIO
+ * is told to disable, the second vCPU turns MSI off. VFIO must end as the
+ * emulated capability says: off. */
+static atomic_int irq_hook_armed;
+
+static void irq_hook(struct vfx *f, const struct vfio_irq_set *set)
+{
+	(void)f;
+	if (set->index == VFIO_PCI_MSI_IRQ_INDEX && !set->count &&
+	    atomic_exchange(&irq_hook_armed, 0))
+		hook_wait();
+}
+
+static unsigned msi_flags(void)
+{
+	return fx.vp->pci.msi.cap + PCI_MSI_FLAGS; /* where the VMM put it */
+}
+
+/* Waits (at most 2 s: the test then fails on hook_fired rather than
+ * hanging) until the first vCPU is inside SET_IRQS, then turns MSI off. */
+static void *second_vcpu_msi(void *opaque)
+{
+	struct timespec until;
+
+	(void)opaque;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	pthread_mutex_lock(&hook_lock);
+	while (!atomic_load(&hook_fired))
+		if (pthread_cond_timedwait(&hook_cond, &hook_lock, &until) == ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&hook_lock);
+	vfx_cfg_wr(&fx, msi_flags(), 2, 0);
+	pthread_mutex_lock(&hook_lock);
+	other_done = true;
+	pthread_cond_broadcast(&hook_cond);
+	pthread_mutex_unlock(&hook_lock);
+	return NULL;
+}
+
+static void test_msi_count_interleaving(void **state)
+{
+	pthread_t t;
+
+	(void)state;
+	vfx_cfg_wr(&fx, msi_flags(), 2, PCI_MSI_FLAGS_ENABLE);
+	assert_int_equal(fx.dev_msi_count, 1);
+	fx.set_irqs_hook = irq_hook;
+	assert_int_equal(pthread_create(&t, NULL, second_vcpu_msi, NULL), 0);
+	atomic_store(&irq_hook_armed, 1);
+	vfx_cfg_wr(&fx, msi_flags(), 2, PCI_MSI_FLAGS_ENABLE | 1 << 4); /* 2 vectors */
+	pthread_join(t, NULL);
+	fx.set_irqs_hook = NULL;
+	assert_true(atomic_load(&hook_fired));
+	assert_false(vfx_cfg_rd(&fx, msi_flags(), 2) & PCI_MSI_FLAGS_ENABLE);
+	assert_int_equal(fx.dev_msi_count, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_forced_interleaving, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hammer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_msi_count_interleaving, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
