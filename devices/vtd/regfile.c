@@ -2,6 +2,7 @@
 /* VT-d: the register file as data. Each register has an offset, a size, a
  * reset value, a writable mask and a write-1-to-clear mask; a guest write
  * changes only what the masks allow, and mmio.c adds the side effects. */
+#include <pthread.h>
 #include <string.h>
 
 #include "devices/vtd/vtd_internal.h"
@@ -58,13 +59,34 @@ static const struct vtd_reg regs[] = {
 
 _Static_assert(VTD_NR_FRCD == 4, "one FRCD() line per fault recording register");
 
+/* Every register is 4-byte aligned and 4 or 8 bytes long, so each 4-byte
+ * slot of the page below REGS_END belongs to at most one register:
+ * slot_reg[off / 4] is its index in regs[] plus one (0: none). Built once,
+ * from regs[], before the first lookup. */
+#define REGS_END (DMAR_FRCD_REG + 16 * VTD_NR_FRCD)
+
+static uint8_t slot_reg[REGS_END / 4];
+static pthread_once_t slot_once = PTHREAD_ONCE_INIT;
+
+_Static_assert(ARRAY_SIZE(regs) < 255, "slot_reg holds an index plus one");
+
+static void slot_build(void)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(regs); i++)
+		for (unsigned o = regs[i].off; o < regs[i].off + regs[i].size; o += 4)
+			slot_reg[o / 4] = (uint8_t)(i + 1);
+}
+
 /* The register holding byte off, or NULL. */
 static const struct vtd_reg *reg_find(unsigned off)
 {
-	for (unsigned i = 0; i < ARRAY_SIZE(regs); i++)
-		if (off >= regs[i].off && off < regs[i].off + regs[i].size)
-			return &regs[i];
-	return NULL;
+	unsigned i;
+
+	if (off >= REGS_END)
+		return NULL;
+	pthread_once(&slot_once, slot_build);
+	i = slot_reg[off / 4];
+	return i ? &regs[i - 1] : NULL;
 }
 
 static uint64_t raw_get(const struct vtd *v, unsigned off, unsigned size)

@@ -35,6 +35,7 @@ int vtd_new(const struct vtd_params *p, struct vtd **out)
 
 	if (!p || !p->mem || (p->aw_bits != 39 && p->aw_bits != 48))
 		return -EINVAL;
+	ic.iotlb_sets = p->iotlb_sets;
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;

@@ -64,12 +64,16 @@ struct vtd_params {
 				      * it against ioapic_rid) */
 	bool scoped;		     /* the DRHD lists its endpoints (some PCI device
 				      * opted out); else INCLUDE_PCI_ALL */
+	unsigned iotlb_sets;	     /* the core's IOTLB sets (a power of two);
+				      * 0: IOTLB_DEFAULT_SETS. Tests and fuzzers
+				      * pick few, so that a flush touches little */
 };
 
 struct vtd;
 
 /* Create a unit in its reset state (translation off: DMA is identity).
- * 0 and *out; -EINVAL for bad params; -ENOMEM. */
+ * 0 and *out; -EINVAL for bad params (aw_bits, iotlb_sets not a power of
+ * two); -ENOMEM. */
 int vtd_new(const struct vtd_params *p, struct vtd **out) __must_check;
 
 /* Free the unit and its IOMMU core (no device thread may translate any

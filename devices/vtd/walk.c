@@ -140,13 +140,19 @@ struct range_walk {
 };
 
 /* The entries of the table at level that cover [first, last] of the
- * range; base is the IOVA the table starts at. Recursion depth <= 4. */
+ * range; base is the IOVA the table starts at (base <= last). The entries
+ * the budget allows are read at once (4 KiB of stack per level); entry by
+ * entry when that fails. Recursion depth <= 4. */
 static int range_table(struct range_walk *w, uint64_t table, unsigned level, uint64_t base,
 		       unsigned perm)
 {
-	uint64_t span = 1ull << (12 + 9 * (level - 1));
+	uint64_t span = 1ull << (12 + 9 * (level - 1)), t[512];
+	unsigned i0 = w->first > base ? (unsigned)MIN((w->first - base) / span, 512ull) : 0;
+	unsigned i1 = (unsigned)MIN((w->last - base) / span, 511ull); /* the last in range */
+	unsigned n = i0 <= i1 ? (unsigned)MIN(i1 - i0 + 1ul, *w->budget) : 0;
+	bool batch = n && !read_entry(w->mem, table + 8ull * i0, t + i0, n);
 
-	for (unsigned i = 0; i < 512; i++) {
+	for (unsigned i = i0; i < 512; i++) {
 		uint64_t start = base + i * span, end = start + span - 1, e;
 		unsigned p;
 		bool is_leaf;
@@ -157,7 +163,9 @@ static int range_table(struct range_walk *w, uint64_t table, unsigned level, uin
 		if (start > w->last || !*w->budget)
 			break;
 		(*w->budget)--;
-		if (read_entry(w->mem, table + 8ull * i, &e, 1))
+		if (batch && i < i0 + n)
+			e = t[i];
+		else if (read_entry(w->mem, table + 8ull * i, &e, 1))
 			return 0; /* a table outside RAM: nothing below it */
 		p = perm & pte_perm(e);
 		if (!p)

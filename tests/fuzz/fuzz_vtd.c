@@ -14,7 +14,8 @@
  * or of any offset and size; a root entry, a context entry (structured or
  * raw), a page-table entry of one of 16 pool pages (a table pointer, a 4 KiB
  * or large leaf, raw), a raw RAM word; a DMA read or write of 1..8 bytes by
- * an endpoint; translation on (Linux's sequence), the queue on; a queued
+ * an endpoint (cut at the end of the mapping its first byte translates
+ * to); translation on (Linux's sequence), the queue on; a queued
  * descriptor of any type (context, IOTLB, IEC, wait, device-TLB, PASID,
  * raw, one bit flipped) and the doorbell; a register-based IOTLB or context
  * invalidation; a TE toggle; the fault records serviced. Page-table indices
@@ -158,12 +159,27 @@ static const struct reg regs[] = {
 	FRCD_REGS(3),
 };
 
+/* Registers are 4-byte aligned, 4 or 8 bytes long: slot_reg[off / 4] is
+ * the index in regs[] plus one of the register holding byte off (0: none),
+ * built by slots_build() at initialization. */
+#define REGS_END (DMAR_FRCD_REG + 16 * VTD_NR_FRCD)
+static uint8_t slot_reg[REGS_END / 4];
+
+static void slots_build(void)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(regs); i++) {
+		if ((regs[i].off | regs[i].size) & 3)
+			abort();
+		for (unsigned o = regs[i].off; o < regs[i].off + regs[i].size; o += 4)
+			slot_reg[o / 4] = (uint8_t)(i + 1);
+	}
+}
+
 static const struct reg *reg_at(unsigned off)
 {
-	for (unsigned i = 0; i < ARRAY_SIZE(regs); i++)
-		if (off >= regs[i].off && off < regs[i].off + regs[i].size)
-			return &regs[i];
-	return NULL;
+	unsigned i = off < REGS_END ? slot_reg[off / 4] : 0;
+
+	return i ? &regs[i - 1] : NULL;
 }
 
 static uint64_t reg_raw(const struct vtd *v, unsigned off, unsigned size)
@@ -555,23 +571,37 @@ struct walker {
 	struct list *out;
 };
 
+/* The bytes of the page-table page at table (4 KiB aligned), or NULL when
+ * it is not RAM (then the unit reads nothing there either). */
+static const uint8_t *f_table(struct fx *f, uint64_t table)
+{
+	if ((table & 0xfff) || !fz_in_ram(table, 4096))
+		return NULL;
+	return f->m.buf + table;
+}
+
 /* The present leaves of a table (what a caching-mode replay maps). */
 static void enum_table(struct walker *w, uint64_t table, unsigned level, uint64_t base,
 		       unsigned perm)
 {
 	uint64_t span = 1ull << (12 + 9 * (level - 1));
+	/* Tables are whole pages (amask), in RAM or not: skip the entries
+	 * before the range, and the empty ones, cheaply. */
+	unsigned i = w->first > base ? (unsigned)MIN((w->first - base) / span, 512ull) : 0;
+	const uint8_t *t = f_table(w->f, table);
 
-	for (unsigned i = 0; i < 512 && !w->over; i++) {
+	if (!t)
+		return;
+	for (; i < 512 && !w->over; i++) {
 		uint64_t s = base + i * span, e = s + span - 1, pte;
 		unsigned p;
 		bool leaf;
 
-		if (e < w->first)
-			continue;
 		if (s > w->last)
 			break;
-		if (!ref_rd(w->f, table + 8ull * i, &pte, NULL))
-			return;
+		memcpy(&pte, t + 8 * i, 8);
+		if (!(pte & 3) || e < w->first)
+			continue;
 		p = perm & (unsigned)(pte & 3);
 		leaf = level == 1 || (level < 4 && (pte & PTE_PS));
 		if (!p || (pte & ref_rsvd(w->f, level, leaf)))
@@ -1351,6 +1381,11 @@ static void op_dma(struct fx *f, struct fuzz_in *in)
 	 * DMA sees its new domain, which another endpoint may have filled. */
 	same = iommu_endpoint_state(f->io, rid, &dom1) == st0 &&
 	       (st0 != IOMMU_EP_DOMAIN || dom0 == dom1);
+	/* An access is cut at the end of the mapping its first byte translates
+	 * to, so that this one translation decides the DMA (a DMA across two
+	 * mappings needs two, and its fault would name the second page). */
+	if (!t && x.len && x.len < len)
+		len = (unsigned)x.len;
 	if (st) {
 		unsigned code =
 			t ? (fl.code ? fl.code & 0xff
@@ -1543,7 +1578,8 @@ static void fx_init(struct fx *f, uint8_t cfg)
 	p = (struct vtd_params){.mem = &f->m.mem,
 				.msi = {fz_unit_msi_send, &f->msi},
 				.caching_mode = f->cm,
-				.aw_bits = f->aw};
+				.aw_bits = f->aw,
+				.iotlb_sets = FZ_IOTLB_SETS};
 	if (vtd_new(&p, &f->v))
 		abort();
 	f->msi.v = f->v;
@@ -1580,6 +1616,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (getenv("FUZZ_VTD_STATS"))
 		atexit(stats_print);
 	trace = getenv("FUZZ_VTD_TRACE");
+	slots_build();
 	return 0;
 }
 

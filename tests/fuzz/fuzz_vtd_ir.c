@@ -596,7 +596,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				.eim = f->eim,
 				.ioapic_rid = IOAPIC,
 				.ioapic_sid_ignore = f->sid_ignore,
-				.scoped = f->scoped};
+				.scoped = f->scoped,
+				.iotlb_sets = FZ_IOTLB_SETS};
 	if (vtd_new(&p, &f->v))
 		abort();
 	f->msi.v = f->v;

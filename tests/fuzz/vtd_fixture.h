@@ -32,6 +32,9 @@
 #define FZ_DATA	    0x20000ull			    /* data pages 32..95 */
 #define FZ_PATTERN  0x5a5a000000000000ull
 #define FZ_QI_RINGS 512 /* doorbells a drain rings at most */
+/* The core's IOTLB: 64 entries, more than an input's DMAs reach, so that a
+ * reset's flush (every set, per endpoint) costs little; the VMM has 1024. */
+#define FZ_IOTLB_SETS 16
 
 struct fz_mem {
 	struct guest_mem mem;

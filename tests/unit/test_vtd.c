@@ -160,6 +160,68 @@ static void test_gcmd_partial_write(void **state)
 	assert_int_equal(rd(f, DMAR_GSTS_REG, 4), 0);
 }
 
+/* Every byte of the page finds its register (regfile.c's slot index): a
+ * register's size at its first byte, 0 inside it and between registers. */
+static void test_register_lookup(void **state)
+{
+	static const unsigned want[][2] = {
+		{DMAR_VER_REG, 4},	{DMAR_CAP_REG, 8},     {DMAR_ECAP_REG, 8},
+		{DMAR_GCMD_REG, 4},	{DMAR_GSTS_REG, 4},    {DMAR_RTADDR_REG, 8},
+		{DMAR_CCMD_REG, 8},	{DMAR_FSTS_REG, 4},    {DMAR_FECTL_REG, 4},
+		{DMAR_FEDATA_REG, 4},	{DMAR_FEADDR_REG, 4},  {DMAR_FEUADDR_REG, 4},
+		{DMAR_AFLOG_REG, 8},	{DMAR_PMEN_REG, 4},    {DMAR_PLMBASE_REG, 4},
+		{DMAR_PLMLIMIT_REG, 4}, {DMAR_PHMBASE_REG, 8}, {DMAR_PHMLIMIT_REG, 8},
+		{DMAR_IQH_REG, 8},	{DMAR_IQT_REG, 8},     {DMAR_IQA_REG, 8},
+		{DMAR_ICS_REG, 4},	{DMAR_IECTL_REG, 4},   {DMAR_IEDATA_REG, 4},
+		{DMAR_IEADDR_REG, 4},	{DMAR_IEUADDR_REG, 4}, {DMAR_IQER_REG, 8},
+		{DMAR_IRTA_REG, 8},	{DMAR_IVA_REG, 8},     {DMAR_IOTLB_REG, 8},
+	};
+	struct fx *f = *state;
+
+	for (unsigned off = 0; off < VTD_REGS_SIZE; off++) {
+		unsigned size = 0;
+
+		for (unsigned i = 0; i < ARRAY_SIZE(want); i++)
+			if (want[i][0] == off)
+				size = want[i][1];
+		if (off >= DMAR_FRCD_REG && off < DMAR_FRCD_REG + 16 * VTD_NR_FRCD && !(off & 7))
+			size = 8;
+		assert_int_equal(vtd_reg_size(off), size);
+	}
+	/* A byte inside a register reads that byte; one outside reads 0. */
+	assert_int_equal(rd(f, DMAR_VER_REG, 1), VTD_VER_1_0 & 0xff);
+	assert_int_equal(rd(f, DMAR_CAP_REG + 4, 4), f->v->cap >> 32);
+	assert_int_equal(rd(f, DMAR_FRCD_REG + 16 * VTD_NR_FRCD, 4), 0);
+	assert_int_equal(rd(f, 0x4c, 4), 0);
+}
+
+/* A caller may pick the core's IOTLB size (a power of two). */
+static void test_iotlb_sets(void **state)
+{
+	struct fx *f = *state;
+	struct vtd_params p = {.mem = &f->mem, .aw_bits = 48, .iotlb_sets = 3};
+	struct dma_as as;
+	struct vtd *v;
+	uint32_t got;
+
+	assert_int_equal(vtd_new(&p, &v), -EINVAL);
+	p.iotlb_sets = 2;
+	assert_int_equal(vtd_new(&p, &v), 0);
+	dma_as_init(&as, RID, &f->mem);
+	assert_int_equal(vtd_endpoint_add(v, RID, &as), 0);
+	ctx_set(&f->mem, RID, 2, DID, 0, false);
+	map4k(&f->mem, 0x7000, DATA + 0x5000, R);
+	put64(&f->mem, DATA + 0x5000, 0x22222222);
+	vtd_mmio_ops.write(v, DMAR_RTADDR_REG, 8, ROOT);
+	vtd_mmio_ops.write(v, DMAR_GCMD_REG, 4, DMA_GCMD_SRTP);
+	vtd_mmio_ops.write(v, DMAR_GCMD_REG, 4, DMA_GCMD_TE);
+	assert_int_equal(dma_read(&as, iova(0x7000), &got, 4), 0);
+	assert_int_equal(dma_read(&as, iova(0x7000), &got, 4), 0);
+	assert_int_equal(got, 0x22222222);
+	assert_true(iommu_iotlb_cached(vtd_iommu(v), RID, iova(0x7000)));
+	vtd_free(v);
+}
+
 static void test_translation_off_is_identity(void **state)
 {
 	struct fx *f = *state;
@@ -611,6 +673,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_registers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gcmd_partial_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_register_lookup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_iotlb_sets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_translation_off_is_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_miss_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalidation_exact, setup, teardown),
