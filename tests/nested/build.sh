@@ -214,7 +214,7 @@ if [ "$WITH_HOST" = 1 ]; then
 		p=$(command -v "$t" 2>/dev/null) && [ -x "$p" ] || continue
 		cp -L "$p" "$R/host/bin/$t" && bins+=("$p")
 	done
-	for d in lib.sh cli guest seccomp sanitize unit; do
+	for d in lib.sh cli demo guest seccomp sanitize unit; do
 		cp -r "$TOP/tests/$d" "$R/host/tests/"
 	done
 	rm -f "$R"/host/tests/unit/*.c "$R"/host/tests/unit/*.h
