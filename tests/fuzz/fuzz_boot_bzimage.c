@@ -11,6 +11,8 @@
  * the initramfs page aligned below initrd_addr_max and clear of both, the
  * command line within cmdline_size, and nothing else written. */
 #include "tests/fuzz/boot_fixture.h"
+#include "tests/fuzz/boot_run.h"
+#include "tests/fuzz/boot_seeds.h"
 
 static void write_seeds(const char *dir)
 {

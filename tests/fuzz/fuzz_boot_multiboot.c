@@ -13,6 +13,8 @@
  * command line "<path> <cmdline>"; the initramfs page aligned below 3 GiB
  * and clear of the kernel; nothing else written. */
 #include "tests/fuzz/boot_fixture.h"
+#include "tests/fuzz/boot_run.h"
+#include "tests/fuzz/boot_seeds.h"
 
 static void write_seeds(const char *dir)
 {

@@ -11,6 +11,8 @@
  * when an initramfs is passed) inside its page, the initramfs page aligned
  * below 3 GiB and clear of every segment, and nothing else written. */
 #include "tests/fuzz/boot_fixture.h"
+#include "tests/fuzz/boot_run.h"
+#include "tests/fuzz/boot_seeds.h"
 
 static void write_seeds(const char *dir)
 {
