@@ -91,8 +91,10 @@ int jail_files(void)
 	attr.handled_access_fs = abi >= 2 ? JAIL_FS_V2 : JAIL_FS_V1;
 	fd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (fd < 0) {
-		log_err("cannot create a Landlock ruleset: %s", strerror(errno));
-		return -errno;
+		int e = errno; /* log_err may change it */
+
+		log_err("cannot create a Landlock ruleset: %s", strerror(e));
+		return -e;
 	}
 	ret = jail_sanitizer_rule(fd, attr.handled_access_fs);
 	/* Landlock needs no_new_privs (caps_drop_all set it) or CAP_SYS_ADMIN. */

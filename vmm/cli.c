@@ -105,10 +105,8 @@ static enum cli_result cli_fail(char *err, size_t errlen, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	cli_kv_vformat(err, errlen, fmt, ap); /* one line, whatever the words held */
 	va_end(ap);
-	if (errlen)
-		cli_kv_printable(err); /* one line, whatever the words held */
 	return CLI_ERROR;
 }
 

@@ -54,9 +54,10 @@ int cli_kv_mac(const char *v, uint8_t mac[6])
 	return 0;
 }
 
-void cli_kv_printable(char *s)
+void cli_kv_vformat(char *err, size_t errlen, const char *fmt, va_list ap)
 {
-	for (; *s; s++)
+	vsnprintf(err, errlen, fmt, ap);
+	for (char *s = err; errlen && *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			*s = '?';
 }
@@ -66,9 +67,7 @@ int cli_kv_fail(char *err, size_t errlen, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	cli_kv_vformat(err, errlen, fmt, ap);
 	va_end(ap);
-	if (errlen)
-		cli_kv_printable(err);
 	return -EINVAL;
 }

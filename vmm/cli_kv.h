@@ -3,6 +3,7 @@
 #ifndef VMM_CLI_KV_H
 #define VMM_CLI_KV_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,9 +24,11 @@ int cli_kv_bool(const char *v, bool *out);
 /* Parse a MAC "aa:bb:cc:dd:ee:ff". 0 or -EINVAL. */
 int cli_kv_mac(const char *v, uint8_t mac[6]);
 
-/* Replace each control character of s (a newline, an escape) with '?', so
- * that a message quoting the user's words stays one printable line. */
-void cli_kv_printable(char *s);
+/* Format a message into err (errlen bytes), each control character (a
+ * newline, an escape) replaced with '?', so that a message quoting the
+ * user's words stays one printable line. */
+void cli_kv_vformat(char *err, size_t errlen, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* Format a one-line message into err (errlen bytes) and return -EINVAL:
  * how an option parser fails. Control characters become '?'. */

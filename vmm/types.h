@@ -52,6 +52,13 @@ static inline bool range_wraps(uint64_t base, uint64_t len)
 }
 
 /* True when [a, a+alen) lies entirely inside [b, b+blen). Overflow-safe. */
+/* [a, a + alen) and [b, b + blen) share a byte. Neither may wrap; an
+ * empty range overlaps nothing. */
+static inline bool range_overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return alen && blen && a < b + blen && b < a + alen;
+}
+
 static inline bool range_within(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
 	if (range_wraps(a, alen) || range_wraps(b, blen))

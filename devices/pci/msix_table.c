@@ -6,12 +6,6 @@
 #include "devices/pci/internal.h"
 #include "vmm/log.h"
 
-/* [off, off + size) and [start, start + len) overlap (64-bit offsets). */
-static bool pci_overlaps64(uint64_t off, unsigned size, uint64_t start, uint64_t len)
-{
-	return off < start + len && start < off + size;
-}
-
 /* Table entry field access: 4 bytes at a dword, or 8 at a qword. */
 static uint64_t msix_table_read(const struct msix_vector *v, unsigned field, unsigned size)
 {
@@ -51,8 +45,8 @@ static bool msix_window(const struct pci_dev *d, unsigned bar, uint64_t off, uns
 
 	if (table)
 		return bar == m->table_bar &&
-		       pci_overlaps64(off, size, m->table_off, msix_table_size(m->nvec));
-	return bar == m->pba_bar && pci_overlaps64(off, size, m->pba_off, msix_pba_size(m->nvec));
+		       range_overlaps(off, size, m->table_off, msix_table_size(m->nvec));
+	return bar == m->pba_bar && range_overlaps(off, size, m->pba_off, msix_pba_size(m->nvec));
 }
 
 /* True when the access lies wholly inside the table (table) or PBA. */

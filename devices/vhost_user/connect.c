@@ -15,14 +15,6 @@
 
 #define RETRY_MS 10 /* between two attempts */
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* One attempt, non-blocking (a back end whose listen backlog is full must
  * not hold us: that is EAGAIN, retried). The fd (blocking again), or -errno. */
 static int try_connect(const struct sockaddr_un *sa)
@@ -50,7 +42,7 @@ static bool retry(int ret)
 int vhost_user_connect(const char *path, int timeout_ms, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int64_t deadline = mono_ms() + timeout_ms;
+	int64_t deadline = vhost_user_now_ms() + timeout_ms;
 	int ret;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -70,7 +62,7 @@ int vhost_user_connect(const char *path, int timeout_ms, char *err, size_t errle
 			snprintf(err, errlen, "vhost-user %s: connect: %s", path, strerror(-ret));
 			return ret;
 		}
-		if (mono_ms() >= deadline)
+		if (vhost_user_now_ms() >= deadline)
 			break;
 		nanosleep(&pause, NULL);
 	}

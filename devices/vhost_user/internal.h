@@ -6,8 +6,18 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "devices/vhost_user/vhost_user.h"
+
+/* CLOCK_MONOTONIC in milliseconds: the deadlines of every wait. */
+static inline int64_t vhost_user_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* Send one message: hdr, then hdr->size bytes of payload, with nfds
  * (at most VHOST_USER_MAX_FDS) fds as SCM_RIGHTS on its first byte. Waits at

@@ -15,20 +15,12 @@
 
 #include "devices/vhost_user/internal.h"
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait until fd is ready for events, or the deadline. 0, -ETIMEDOUT, or
  * -errno. POLLHUP/POLLERR count as ready: the read or write reports them. */
 static int wait_fd(int fd, short events, int64_t deadline)
 {
 	struct pollfd p = {.fd = fd, .events = events};
-	int64_t left = deadline - now_ms();
+	int64_t left = deadline - vhost_user_now_ms();
 	int n;
 
 	if (left <= 0)
@@ -53,7 +45,7 @@ int vhost_user_msg_send(int fd, const struct vhost_user_hdr *hdr, const void *pa
 	} ctl;
 	struct iovec iov[2] = {{(void *)hdr, sizeof(*hdr)}, {(void *)payload, hdr->size}};
 	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = hdr->size ? 2 : 1};
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = vhost_user_now_ms() + timeout_ms;
 	size_t left = sizeof(*hdr) + hdr->size;
 
 	if (nfds > VHOST_USER_MAX_FDS || hdr->size > VHOST_USER_PAYLOAD_MAX) {
@@ -216,7 +208,7 @@ int vhost_user_msg_recv(int fd, struct vhost_user_hdr *hdr, void *payload, size_
 			int *fds, unsigned max_fds, unsigned *nfds, int timeout_ms, char *err,
 			size_t errlen)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = vhost_user_now_ms() + timeout_ms;
 	struct fd_set_rx rx = {.n = 0};
 	int ret;
 

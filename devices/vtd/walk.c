@@ -153,13 +153,12 @@ static int range_table(struct range_walk *w, uint64_t table, unsigned level, uin
 	bool batch = n && !read_entry(w->mem, table + 8ull * i0, t + i0, n);
 
 	for (unsigned i = i0; i < 512; i++) {
-		uint64_t start = base + i * span, end = start + span - 1, e;
+		uint64_t start = base + i * span,
+			 e; /* from i0: every entry ends at first or later */
 		unsigned p;
 		bool is_leaf;
 		int ret;
 
-		if (end < w->first)
-			continue;
 		if (start > w->last || !*w->budget)
 			break;
 		(*w->budget)--;

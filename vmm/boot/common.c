@@ -19,12 +19,6 @@ void boot_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-	/* Callers guarantee neither range wraps. */
-	return alen && blen && a < b + blen && b < a + alen;
-}
-
 int boot_check_range(const struct guest_mem *m, uint64_t addr, uint64_t len, uint64_t limit,
 		     const char *what, char *err, size_t errlen)
 {
@@ -40,7 +34,7 @@ int boot_check_range(const struct guest_mem *m, uint64_t addr, uint64_t len, uin
 			 (unsigned long long)addr);
 		return -EINVAL;
 	}
-	if (ranges_overlap(addr, len, LAYOUT_MMIO_HOLE_START,
+	if (range_overlaps(addr, len, LAYOUT_MMIO_HOLE_START,
 			   LAYOUT_MMIO_HOLE_END - LAYOUT_MMIO_HOLE_START)) {
 		boot_err(err, errlen, "%s [0x%llx, 0x%llx) is in the MMIO hole (3-4 GiB)", what,
 			 (unsigned long long)addr, (unsigned long long)(addr + len));
@@ -74,7 +68,7 @@ int boot_place_initrd(const struct boot_args *a, uint64_t limit, uint64_t avoid_
 	if (len > top || ALIGN_DOWN(top - len, BOOT_PAGE_SIZE) < LAYOUT_HIGH_START)
 		goto too_big;
 	at = ALIGN_DOWN(top - len, BOOT_PAGE_SIZE);
-	if (avoid_hi > avoid_lo && ranges_overlap(at, len, avoid_lo, avoid_hi - avoid_lo))
+	if (avoid_hi > avoid_lo && range_overlaps(at, len, avoid_lo, avoid_hi - avoid_lo))
 		goto too_big;
 	if (guest_mem_write(a->mem, gpa(at), a->initrd, len))
 		goto too_big;
