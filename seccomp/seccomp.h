@@ -33,8 +33,9 @@ int caps_drop_all(void);
 int jail_user(uid_t uid, gid_t gid);
 
 /* Deny this thread and every thread it creates later all file-system access
- * (a Landlock ruleset that handles every right the kernel's ABI version
- * knows and grants none; the sanitizer build may still read, see jail.c).
+ * (a Landlock ruleset that handles every file-system right both
+ * <linux/landlock.h> and the kernel's ABI version know, and grants none;
+ * the sanitizer build may still read, see jail.c).
  * Sets no_new_privs. Call after set-up, before the threads start. A kernel
  * without Landlock gets one warning and 0. Returns 0 or -errno, logged. */
 int jail_files(void);
