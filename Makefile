@@ -26,7 +26,7 @@ BUILD_PKGS := gcc make libc6-dev linux-libc-dev libseccomp-dev libcap-ng-dev
 TEST_PKGS  := libcmocka-dev clang-format qemu-system-x86 busybox-static cpio xz-utils kmod \
               zstd e2fsprogs acpica-tools time file iproute2 clang libclang-rt-dev
 
-VMM_LIB_SRCS := $(filter-out vmm/main.c,$(sort $(wildcard vmm/*.c vmm/*/*.c \
+VMM_LIB_SRCS := $(filter-out vmm/main.c vmm/init/init.c,$(sort $(wildcard vmm/*.c vmm/*/*.c \
                 devices/*.c devices/*/*.c iommu/*.c seccomp/*.c)))
 VMM_LIB_OBJS := $(VMM_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS    := $(sort $(wildcard tests/unit/test_*.c))
@@ -55,6 +55,7 @@ include guest-tests/guest-tests.mk
 include tests/cli/tiny.mk
 include tests/seccomp/seccomp.mk
 include tests/fuzz/fuzz.mk
+include vmm/init/init.mk
 
 all: $(BUILD)/vmm guest-tests $(UNIT_BINS) $(TINY_ELFS) $(SECCOMP_TEST_VMM)
 
