@@ -43,6 +43,8 @@ static void gcmd_write(struct vtd *v, uint32_t val)
 	if ((val ^ gsts) & DMA_GCMD_QIE) {
 		if (val & DMA_GCMD_QIE)
 			vtd_reg_set(v, DMAR_IQH_REG, 0);
+		else
+			vtd_qi_reset(v); /* a descriptor left half done is dropped */
 		vtd_reg_mod(v, DMAR_GSTS_REG, DMA_GSTS_QIES, val & DMA_GCMD_QIE);
 	}
 	if ((val ^ gsts) & DMA_GCMD_TE) {
@@ -88,14 +90,15 @@ static void iotlb_write(struct vtd *v)
 		    (uint64_t)gran << DMA_TLB_IAIG_SHIFT);
 }
 
-static void write_one(struct vtd *v, unsigned off, unsigned size, uint64_t val)
+/* The write's side effects; the queue work its doorbell did (qi.c). */
+static unsigned long write_one(struct vtd *v, unsigned off, unsigned size, uint64_t val)
 {
 	unsigned base;
 	uint64_t w;
 
 	if (!vtd_reg_write(v, off, size, val, &base, &w)) {
 		log_guest_once("vtd: write of %u bytes at 0x%x dropped", size, off);
-		return;
+		return 0;
 	}
 	switch (base) {
 	case DMAR_GCMD_REG: gcmd_write(v, (uint32_t)w); break; /* the bytes written, in place */
@@ -104,10 +107,11 @@ static void write_one(struct vtd *v, unsigned off, unsigned size, uint64_t val)
 	case DMAR_FSTS_REG:
 		vtd_fault_update(v);
 		if (w & DMA_FSTS_IQE)
-			vtd_qi_run(v); /* IQE cleared: the queue goes on from IQH */
+			return vtd_qi_run(v); /* IQE cleared: the queue goes on from IQH */
 		break;
 	case DMAR_FECTL_REG: vtd_fault_update(v); break;
-	case DMAR_IQT_REG: vtd_qi_run(v); break;
+	case DMAR_IQT_REG: return vtd_qi_run(v);
+	case DMAR_IQA_REG: vtd_qi_reset(v); break; /* another queue */
 	case DMAR_IRTA_REG:
 		if (!(v->ecap & VTD_ECAP_EIM)) /* EIME is reserved-zero without EIM */
 			vtd_reg_mod(v, DMAR_IRTA_REG, DMA_IRTA_EIME, 0);
@@ -119,6 +123,7 @@ static void write_one(struct vtd *v, unsigned off, unsigned size, uint64_t val)
 			vtd_fault_update(v);
 		break;
 	}
+	return 0;
 }
 
 static uint64_t vtd_mmio_read(void *opaque, uint64_t off, unsigned size)
@@ -128,7 +133,7 @@ static uint64_t vtd_mmio_read(void *opaque, uint64_t off, unsigned size)
 
 	if (off >= VTD_REGS_SIZE || off + size > VTD_REGS_SIZE)
 		return 0;
-	vtd_qi_resume(v); /* a guest polling FSTS or IQH: the queue goes on */
+	vtd_qi_resume(v, 0); /* a guest polling FSTS or IQH: the queue goes on */
 	pthread_mutex_lock(&v->lock);
 	if (size == 8 && vtd_reg_size((unsigned)off) == 4)
 		val = vtd_reg_read(v, (unsigned)off, 4) | vtd_reg_read(v, (unsigned)off + 4, 4)
@@ -142,18 +147,19 @@ static uint64_t vtd_mmio_read(void *opaque, uint64_t off, unsigned size)
 static void vtd_mmio_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 {
 	struct vtd *v = opaque;
+	unsigned long spent; /* by the doorbell: part of this access's budget */
 
 	if (off >= VTD_REGS_SIZE || off + size > VTD_REGS_SIZE)
 		return;
 	pthread_mutex_lock(&v->lock);
 	if (size == 8 && vtd_reg_size((unsigned)off) == 4) {
-		write_one(v, (unsigned)off, 4, val & 0xffffffff);
-		write_one(v, (unsigned)off + 4, 4, val >> 32);
+		spent = write_one(v, (unsigned)off, 4, val & 0xffffffff);
+		spent += write_one(v, (unsigned)off + 4, 4, val >> 32);
 	} else {
-		write_one(v, (unsigned)off, size, val);
+		spent = write_one(v, (unsigned)off, size, val);
 	}
 	pthread_mutex_unlock(&v->lock);
-	vtd_qi_resume(v); /* re-route; the queue goes on, a budget's worth (qi.c) */
+	vtd_qi_resume(v, spent); /* re-route; the queue goes on, a budget's worth (qi.c) */
 }
 
 const struct bus_ops vtd_mmio_ops = {.read = vtd_mmio_read, .write = vtd_mmio_write};

@@ -106,8 +106,8 @@ static void qi_error(struct vtd *v, unsigned head)
 /* Whether the descriptor d at head is the one a pass left half done. */
 static bool qi_continues(const struct vtd *v, unsigned head, const uint64_t d[2])
 {
-	return v->qi_cont && v->inval_more && v->qi_cont_head == head &&
-	       v->qi_cont_desc[0] == d[0] && v->qi_cont_desc[1] == d[1];
+	return v->inval_more && v->qi_cut_head == head && v->qi_cut_desc[0] == d[0] &&
+	       v->qi_cut_desc[1] == d[1];
 }
 
 /* One pass of at most budget work (see the top of the file): the work done
@@ -151,7 +151,6 @@ static unsigned long qi_pass(struct vtd *v, unsigned long budget)
 			break;
 		}
 		cont = !bad && qi_continues(v, head, d);
-		v->qi_cont = false;
 		if (cont) {
 			vtd_inval_resume(v);
 		} else {
@@ -166,10 +165,10 @@ static unsigned long qi_pass(struct vtd *v, unsigned long budget)
 		}
 		if (v->inval_more) {
 			/* Cut between two domains: IQH stays on it. */
-			v->qi_cont = v->qi_pending = true;
-			v->qi_cont_head = head;
-			v->qi_cont_desc[0] = d[0];
-			v->qi_cont_desc[1] = d[1];
+			v->qi_pending = true;
+			v->qi_cut_head = head;
+			v->qi_cut_desc[0] = d[0];
+			v->qi_cut_desc[1] = d[1];
 			n++;
 			break;
 		}
@@ -179,45 +178,51 @@ static unsigned long qi_pass(struct vtd *v, unsigned long budget)
 		vtd_reg_set(v, DMAR_IQH_REG, (uint64_t)head << 4);
 	}
 	v->inval_stop = 0;
-	v->qi_spent += (unsigned long)(v->walk_work - w0) + n;
 	return (unsigned long)(v->walk_work - w0) + n;
 }
 
-void vtd_qi_run(struct vtd *v)
+void vtd_qi_reset(struct vtd *v)
 {
-	(void)qi_pass(v, v->qi_hold_budget ? v->qi_hold_budget : VTD_QI_HOLD_BUDGET);
+	v->qi_pending = v->qi_paused = false;
+	v->inval_more = false; /* what qi_cut_head and qi_cut_desc say is void */
+	v->inval_next = 0;
 }
 
-void vtd_qi_resume(struct vtd *v)
+unsigned long vtd_qi_run(struct vtd *v)
 {
-	unsigned long hold, limit;
+	return qi_pass(v, vtd_qi_hold(v));
+}
 
+void vtd_qi_resume(struct vtd *v, unsigned long spent)
+{
+	unsigned long hold = vtd_qi_hold(v), limit = vtd_qi_exit(v);
+	bool idle;
+
+	/* Every access of the register page comes here: the common case,
+	 * nothing to do, takes the lock once. */
 	pthread_mutex_lock(&v->lock);
-	hold = v->qi_hold_budget ? v->qi_hold_budget : VTD_QI_HOLD_BUDGET;
-	limit = v->qi_exit_budget ? v->qi_exit_budget : VTD_QI_EXIT_BUDGET;
+	idle = !v->ir_dirty && !v->qi_paused && !v->qi_pending;
 	pthread_mutex_unlock(&v->lock);
+	if (idle)
+		return;
 	vtd_ir_flush(v); /* re-route, with no lock of the unit held */
 	/* Each pass does some work, or consumes a wait descriptor the queue
 	 * paused at (such a wait completes in this access, as it always did:
 	 * past the budget, a pass does just that descriptor); so the budget
-	 * and a queue's worth of passes bound the loop. */
+	 * and a queue's worth of passes bound the loop. spent is this access's
+	 * own: another vCPU's passes, between two of these, count in its. */
 	for (unsigned n = 0; n < VTD_QI_MAX_DESC; n++) {
 		bool run;
 
 		pthread_mutex_lock(&v->lock);
-		run = v->qi_paused || (v->qi_pending && v->qi_spent < limit);
+		run = v->qi_paused || (v->qi_pending && spent < limit);
 		if (run) {
 			v->qi_paused = v->qi_pending = false;
-			(void)qi_pass(v, v->qi_spent < limit ? MIN(hold, limit - v->qi_spent) : 0);
+			spent += qi_pass(v, spent < limit ? MIN(hold, limit - spent) : 0);
 		}
-		if (!run)
-			v->qi_spent = 0; /* the next access has a budget of its own */
 		pthread_mutex_unlock(&v->lock);
 		if (!run)
 			return;
 		vtd_ir_flush(v);
 	}
-	pthread_mutex_lock(&v->lock);
-	v->qi_spent = 0;
-	pthread_mutex_unlock(&v->lock);
 }

@@ -197,13 +197,13 @@ static int replay_leaf(void *opaque, const struct vtd_leaf *l)
 void vtd_replay(struct vtd *v, uint16_t did, const struct vtd_ctx *ctx, uint64_t first,
 		uint64_t last)
 {
-	unsigned long budget = v->replay_budget ? v->replay_budget : VTD_REPLAY_BUDGET;
+	unsigned long full = vtd_replay_budget(v), budget = full;
 	struct replay r = {.v = v, .did = did, .first = first, .last = last, .pos = first};
 
 	if (ctx) {
 		(void)vtd_walk_range(v->mem, v->aw_bits, ctx, first, last, &budget, replay_leaf,
 				     &r);
-		v->walk_work += (v->replay_budget ? v->replay_budget : VTD_REPLAY_BUDGET) - budget;
+		v->walk_work += full - budget;
 		if (!budget)
 			log_guest_once("vtd: domain %u: caching-mode walk cut short", did);
 	}

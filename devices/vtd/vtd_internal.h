@@ -65,7 +65,8 @@ struct vtd {
 		uint64_t first, last;
 	} stale[VTD_STALE_MAX];
 	unsigned nr_stale, next_stale;
-	unsigned long replay_budget; /* entries a replay may read; 0: VTD_REPLAY_BUDGET */
+	unsigned long replay_budget; /* entries a replay may read; 0: VTD_REPLAY_BUDGET
+				      * (vtd_replay_budget()) */
 	uint64_t cm_invals_mapped, cm_runs_mapped, cm_replaced, cm_leaves; /* vtd_stats */
 	/* Page-table entries replays have read, ever: written under walk_lock;
 	 * replays run only from register accesses (v->lock held), so lock
@@ -79,25 +80,43 @@ struct vtd {
 	bool inval_more;
 	unsigned inval_next;
 	/* the queue's budgets (VTD_QI_*_BUDGET when 0); set before the guest
-	 * runs (tests) */
+	 * runs (tests): read without a lock, through vtd_qi_hold() and
+	 * vtd_qi_exit() */
 	unsigned long qi_hold_budget, qi_exit_budget;
 	/* interrupt remapping (ir.c), under lock */
-	uint64_t irta;		/* IRTA_REG as latched by GCMD.SIRTP */
-	bool ir_dirty;		/* remapped messages may have changed: notify */
-	bool qi_paused;		/* the queue stopped at a wait descriptor until the
-				 * re-route that an earlier IEC asked for is done */
-	bool qi_pending;	/* the queue stopped for its budget with work left */
-	unsigned long qi_spent; /* work done in this register access so far */
-	bool qi_cont;		/* the descriptor at qi_cont_head (qi_cont_desc)
-				 * stopped half done (inval_more) */
-	unsigned qi_cont_head;
-	uint64_t qi_cont_desc[2];
+	uint64_t irta;	 /* IRTA_REG as latched by GCMD.SIRTP */
+	bool ir_dirty;	 /* remapped messages may have changed: notify */
+	bool qi_paused;	 /* the queue stopped at a wait descriptor until the
+			  * re-route that an earlier IEC asked for is done */
+	bool qi_pending; /* the queue stopped for its budget with work left */
+	/* while inval_more: the queue's descriptor left half done, its index
+	 * and its bytes (the one at IQH goes on only if it is the same) */
+	unsigned qi_cut_head;
+	uint64_t qi_cut_desc[2];
 	struct msi_sink ir_out; /* where vtd_ir_sink() hands remapped messages */
 	struct msix_router ir_inner;
 	/* set before the guest runs */
 	void (*ir_notify)(void *opaque);
 	void *ir_notify_opaque;
 };
+
+/* The budgets in force: the field, or its default when it is 0 (the one
+ * place each default is applied). The fields are set before the guest
+ * runs, so no lock is needed. */
+static inline unsigned long vtd_replay_budget(const struct vtd *v)
+{
+	return v->replay_budget ? v->replay_budget : VTD_REPLAY_BUDGET;
+}
+
+static inline unsigned long vtd_qi_hold(const struct vtd *v)
+{
+	return v->qi_hold_budget ? v->qi_hold_budget : VTD_QI_HOLD_BUDGET;
+}
+
+static inline unsigned long vtd_qi_exit(const struct vtd *v)
+{
+	return v->qi_exit_budget ? v->qi_exit_budget : VTD_QI_EXIT_BUDGET;
+}
 
 /* --- regfile.c: the register file as data ------------------------------ */
 
@@ -313,25 +332,36 @@ void vtd_ir_flush(struct vtd *v);
 /* The doorbell (v->lock held): process the queue from IQH towards IQT, one
  * pass of at most VTD_QI_HOLD_BUDGET work, stopping at a descriptor
  * boundary, or between two domains of a global or context invalidation
- * (the descriptor then stays at IQH, half done, qi_cont); with work left
+ * (the descriptor then stays at IQH, half done, inval_more); with work left
  * it sets qi_pending. A bad descriptor sets FSTS.IQE and stops. A wait
  * descriptor met while a re-route is due (ir_dirty, after an IEC) stops
- * the queue there with qi_paused set. */
-void vtd_qi_run(struct vtd *v);
+ * the queue there with qi_paused set. Returns the work done, which the
+ * caller hands to vtd_qi_resume() as this access's. */
+unsigned long vtd_qi_run(struct vtd *v);
+
+/* The queue turned off (GCMD.QIE), or IQA written (v->lock held): its
+ * progress is forgotten, the descriptor left half done (inval_more) with
+ * it, so that a byte-identical descriptor at the same index of the next
+ * queue is carried out whole; nothing is pending or paused. */
+void vtd_qi_reset(struct vtd *v);
 
 /* After a guest write, or before a guest read, of the register page, with
- * no lock of the unit held: re-route if due (vtd_ir_flush), then, while the
- * queue is paused or pending, run passes of it, taking and dropping
- * v->lock (and under it walk_lock) for each, re-routing between them, until
- * this access's passes (the doorbell's included) did VTD_QI_EXIT_BUDGET
- * work (a pass may overshoot by one domain's walk); a wait the queue
- * paused at for a re-route still completes. So the unit's lock is held for
- * one pass at a time (other vCPUs and device threads get in between) and
- * the vCPU returns to the guest after a bounded time; the rest waits for
- * the guest's next register access. A driver that waits on the status in
+ * no lock of the unit held. When nothing is due (no re-route, the queue
+ * neither paused nor pending) it returns after one check under v->lock.
+ * Otherwise: re-route if due (vtd_ir_flush), then, while the queue is
+ * paused or pending, run passes of it, taking and dropping v->lock (and
+ * under it walk_lock) for each, re-routing between them, until this
+ * access's passes did VTD_QI_EXIT_BUDGET work, counting from spent (what
+ * the access's doorbell did, vtd_qi_run(); 0 for a read). A pass may
+ * overshoot by one domain's walk; the count is this access's own, whatever
+ * other vCPUs' accesses do between its passes. A wait the queue paused at
+ * for a re-route still completes. So the unit's lock is held for one pass
+ * at a time (other vCPUs and device threads get in between) and the vCPU
+ * returns to the guest after a bounded time; the rest waits for the
+ * guest's next register access. A driver that waits on the status in
  * memory without touching a register (or halts for the completion
  * interrupt) sees a queue beyond that budget stall: a worker thread would
  * lift that (docs/architecture.md). */
-void vtd_qi_resume(struct vtd *v);
+void vtd_qi_resume(struct vtd *v, unsigned long spent);
 
 #endif

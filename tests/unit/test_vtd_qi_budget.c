@@ -41,8 +41,10 @@ struct fx {
 	struct dma_as as[NEPS];
 	struct fake_msi msi;
 	unsigned tail;
-	uint64_t max_work; /* entries read by one MMIO call, at most */
-	double max_ns;	   /* the longest MMIO call */
+	uint64_t max_work;   /* entries read by one MMIO call, at most */
+	double max_ns;	     /* the longest MMIO call */
+	bool in_other;	     /* other_vcpu() is running */
+	uint64_t other_work; /* entries read by other_vcpu() */
 };
 
 static void wr(struct fx *f, unsigned off, unsigned size, uint64_t val)
@@ -152,17 +154,22 @@ static unsigned submit_sync(struct fx *f, uint32_t token)
 	return n;
 }
 
-/* Whether domain did maps the whole window, one mapping per page table. */
-static void assert_mapped(struct fx *f, uint16_t did)
+/* Whether domain did maps the 2 MiB of page table t to g, one mapping. */
+static void assert_window(struct fx *f, uint16_t did, unsigned t, uint64_t g)
 {
 	struct iova_mapping m;
 
-	for (unsigned t = 0; t < NPT; t++) {
-		assert_true(iommu_domain_next(vtd_iommu(f->v), did, iova(MiB(2) * t), &m));
-		assert_int_equal(m.first.a, MiB(2) * t);
-		assert_int_equal(m.last.a, MiB(2) * t + MiB(2) - 1);
-		assert_int_equal(m.gpa.a, LEAVES);
-	}
+	assert_true(iommu_domain_next(vtd_iommu(f->v), did, iova(MiB(2) * t), &m));
+	assert_int_equal(m.first.a, MiB(2) * t);
+	assert_int_equal(m.last.a, MiB(2) * t + MiB(2) - 1);
+	assert_int_equal(m.gpa.a, g);
+}
+
+/* Whether domain did maps the whole window, one mapping per page table. */
+static void assert_mapped(struct fx *f, uint16_t did)
+{
+	for (unsigned t = 0; t < NPT; t++)
+		assert_window(f, did, t, LEAVES);
 }
 
 /* A queue of 500 domain-selective invalidations, each reading DSI_RDS
@@ -262,6 +269,101 @@ static void test_requeue(void **state)
 	assert_int_equal(submit_sync(f, 4), 0);
 }
 
+/* A global invalidation cut short at index 0 does not outlive its queue:
+ * once the guest turns the queue off and on (IQH back to 0), or writes
+ * IQA, a byte-identical descriptor at index 0 is a new invalidation, done
+ * over every domain, not the rest of the old one (the domains that one
+ * had done would keep mappings the guest changed since). */
+static void requeue_same(struct fx *f, bool toggle_qie)
+{
+	tables(f, NEPS, true);
+	f->v->qi_hold_budget = 1; /* a domain a pass */
+	f->v->qi_exit_budget = 1; /* a pass an access */
+	qd(f, GLOBAL, 0);
+	wr(f, DMAR_IQT_REG, 8, f->tail << 4);
+	for (unsigned i = 0; i < 3; i++)
+		(void)rd(f, DMAR_FSTS_REG, 4);
+	assert_int_equal(vtd_reg_get(f->v, DMAR_IQH_REG), 0); /* still on it */
+	for (unsigned i = 0; i < 4; i++)
+		assert_window(f, (uint16_t)(DID + i), 0, LEAVES); /* done */
+	assert_false(iommu_domain_maps(vtd_iommu(f->v), DID + NEPS - 1, iova(0),
+				       iova(VTD_IOVA_LAST))); /* not yet */
+	f->tail = 0;
+	if (toggle_qie) {
+		wr(f, DMAR_GCMD_REG, 4, DMA_GCMD_TE); /* QIE off */
+		wr(f, DMAR_IQT_REG, 8, 0);
+		wr(f, DMAR_GCMD_REG, 4, DMA_GCMD_TE | DMA_GCMD_QIE);
+	} else {
+		wr(f, DMAR_IQT_REG, 8, 0);
+		wr(f, DMAR_IQA_REG, 8, QUEUE | 1);
+	}
+	assert_int_equal(vtd_reg_get(f->v, DMAR_IQH_REG), 0);
+	/* Page table 0 (every domain's) now maps the 2 MiB above LEAVES. */
+	for (unsigned p = 0; p < 512; p++)
+		put64(&f->mem, PTS + 8 * p, (LEAVES + MiB(2) + 4096ull * p) | R | W);
+	qd(f, GLOBAL, 0);
+	(void)submit_sync(f, 6);
+	for (unsigned i = 0; i < NEPS; i++) {
+		assert_window(f, (uint16_t)(DID + i), 0, LEAVES + MiB(2));
+		for (unsigned t = 1; t < NPT; t++)
+			assert_window(f, (uint16_t)(DID + i), t, LEAVES);
+	}
+}
+
+static void test_requeue_same_qie(void **state)
+{
+	requeue_same(*state, true);
+}
+
+static void test_requeue_same_iqa(void **state)
+{
+	requeue_same(*state, false);
+}
+
+/* The notify hook standing for another vCPU: between two passes of an
+ * access (no lock held), it reads FSTS, which runs passes of its own;
+ * the entries those read are counted apart. */
+static void other_vcpu(void *opaque)
+{
+	struct fx *f = opaque;
+	uint64_t w0 = f->v->walk_work;
+
+	if (f->in_other)
+		return;
+	f->in_other = true;
+	(void)vtd_mmio_ops.read(f->v, DMAR_FSTS_REG, 4);
+	f->in_other = false;
+	f->other_work += f->v->walk_work - w0;
+}
+
+/* An access's budget is its own: another vCPU's access between two of its
+ * passes (here each pass ends after an interrupt entry cache invalidation,
+ * so the re-route between passes lets the other vCPU in) neither eats into
+ * it nor gives it a fresh one. */
+static void test_budget_per_access(void **state)
+{
+	struct fx *f = *state;
+	uint64_t w0;
+
+	tables(f, 1, false);
+	f->v->qi_hold_budget = DSI_RDS;	    /* a DSI a pass */
+	f->v->qi_exit_budget = 4 * DSI_RDS; /* four passes an access */
+	vtd_ir_set_notify(f->v, other_vcpu, f);
+	for (unsigned i = 0; i < 100; i++) {
+		qd(f, DSI(DID), 0);
+		qd(f, 4, 0); /* IEC, global */
+	}
+	w0 = f->v->walk_work;
+	wr(f, DMAR_IQT_REG, 8, f->tail << 4);
+	assert_true(f->other_work > 0); /* the other vCPU got in */
+	assert_true(f->v->walk_work - w0 - f->other_work <= 5 * DSI_RDS);
+	assert_int_not_equal(vtd_reg_get(f->v, DMAR_IQH_REG), f->tail << 4);
+	vtd_ir_set_notify(f->v, NULL, NULL);
+	(void)submit_sync(f, 8);
+	assert_int_equal(f->v->walk_work - w0, 100ull * DSI_RDS);
+	assert_mapped(f, DID);
+}
+
 /* The worst queue built here: every level of the tables aliased so that
  * the whole 2^48 space is mapped with 4 KiB pages of alternating
  * permissions (every leaf a run of its own), NEPS endpoints in domains of
@@ -301,6 +403,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_global_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_small_queue_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_requeue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_requeue_same_qie, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_requeue_same_iqa, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_budget_per_access, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worst_case, setup, teardown),
 	};
 
