@@ -62,18 +62,17 @@
  *    one that succeeds into RAM lets the DMA through and a read returns the
  *    bytes at the translated GPA; a fault is recorded (or dropped on
  *    overflow) at most once per failed DMA and never for one that
- *    succeeded; a recorded fault names the requester, the page, and
- *    read/write; the fault event is sent (or FECTL.IP set when masked) when
- *    PPF was clear. When nothing the translation depends on may be cached
- *    stale (every root/context entry unchanged since the last context
- *    invalidation or TE on, and the page-table pages on the walk unchanged,
- *    and the domain's tables unchanged, since the last global or
- *    domain-selective IOTLB invalidation or TE on (a context invalidation
- *    too with caching mode), nor its domain ID used with other tables
- *    meanwhile), the translation equals a reference walk of the guest's
- *    tables (written here from the spec: success, GPA and permissions, or
- *    the fault reason), and the fault is recorded exactly when the walk
- *    fails and the context does not say FPD, with its reason.
+ *    succeeded; a recorded fault names the requester, read/write, and a
+ *    page the DMA touches (the second one of a DMA across a page edge
+ *    whose first page translated through a stale cached entry); the fault event is sent (or
+ * FECTL.IP set when masked) when PPF was clear. When nothing the translation depends on may be
+ * cached stale (every root/context entry unchanged since the last context invalidation or TE on,
+ * and the page-table pages on the walk unchanged, and the domain's tables unchanged, since the last
+ * global or domain-selective IOTLB invalidation or TE on (a context invalidation too with caching
+ * mode), nor its domain ID used with other tables meanwhile), the translation equals a reference
+ * walk of the guest's tables (written here from the spec: success, GPA and permissions, or the
+ * fault reason), and the fault is recorded exactly when the walk fails and the context does not say
+ * FPD, with its reason.
  *
  * FUZZ_VTD_STATS=1 prints at exit how often the deeper checks ran;
  * FUZZ_VTD_TRACE=1 prints each operation, MMIO write and DMA.
@@ -306,7 +305,8 @@ static void op_dma(struct fx *f, struct fuzz_in *in)
 
 		FUZZ_CHECK((hi & DMA_FRCD_F) && (hi & DMA_FRCD_SID_MASK) == rid &&
 				   !!(hi & DMA_FRCD_T) == (access == DMA_ACCESS_READ) &&
-				   lo == (a & ~0xfffull),
+				   (lo & 0xfffull) == 0 && lo >= (a & ~0xfffull) &&
+				   lo <= a + len - 1,
 			   "fault record %u 0x%llx 0x%llx for %04x %s 0x%llx", next,
 			   (unsigned long long)hi, (unsigned long long)lo, rid,
 			   access == DMA_ACCESS_WRITE ? "write" : "read", (unsigned long long)a);
