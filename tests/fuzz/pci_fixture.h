@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "devices/pci/internal.h"
+#include "tests/fuzz/eventfd_drain.h"
 #include "devices/pci/pci.h"
 #include "devices/platform.h"
 #include "vmm/layout.h"
@@ -254,17 +255,7 @@ static inline int pfx_restore(struct pfx *fx, const struct pfx_ckpt *ck)
 				pfd[n++] =
 					(struct pollfd){.fd = d->msi.vec[v].efd, .events = POLLIN};
 	}
-	/* One poll for all, a read (which zeroes the count) of those with one. */
-	while (n && poll(pfd, n, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t cnt;
-
-		if ((pfd[i].revents & POLLIN) && read(pfd[i].fd, &cnt, sizeof(cnt)) != sizeof(cnt))
-			return -1;
-	}
-	return 0;
+	return fuzz_drain_eventfds(pfd, n);
 }
 
 #endif /* TESTS_FUZZ_PCI_FIXTURE_H */

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "devices/pci/internal.h"
+#include "tests/fuzz/eventfd_drain.h"
 #include "devices/vfio/vfio_pci.h"
 
 #define VFX_CFG_OFF  0x0ull
@@ -286,17 +287,7 @@ static inline int vfx_restore(struct vfx *fx, const struct vfx_ckpt *ck)
 	for (unsigned v = 0; v < d->msi.nvec; v++)
 		if (d->msi.vec[v].efd >= 0)
 			pfd[n++] = (struct pollfd){.fd = d->msi.vec[v].efd, .events = POLLIN};
-	/* One poll for all, a read (which zeroes the count) of those with one. */
-	while (n && poll(pfd, n, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t cnt;
-
-		if ((pfd[i].revents & POLLIN) && read(pfd[i].fd, &cnt, sizeof(cnt)) != sizeof(cnt))
-			return -1;
-	}
-	return 0;
+	return fuzz_drain_eventfds(pfd, n);
 }
 
 #endif /* TESTS_FUZZ_VFIO_FIXTURE_H */
